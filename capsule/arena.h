@@ -1,0 +1,20 @@
+/* arena.h: one allocation region per snapshot, freed as a whole. */
+#ifndef ARENA_H
+#define ARENA_H
+
+#include <stddef.h>
+
+struct arena_block;
+
+struct arena {
+	struct arena_block *head;
+};
+
+void	 arena_init(struct arena *);
+/* Memory stays valid until arena_free(); NULL when out of memory. */
+void	*arena_alloc(struct arena *, size_t);
+char	*arena_strndup(struct arena *, const char *, size_t);
+char	*arena_strdup(struct arena *, const char *);
+void	 arena_free(struct arena *);
+
+#endif

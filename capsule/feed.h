@@ -1,0 +1,13 @@
+/* feed.h: Atom (RFC 4287) feeds of the whole archive and of each tag. */
+#ifndef FEED_H
+#define FEED_H
+
+#include "buf.h"
+#include "store.h"
+
+#define FEED_MIME	"application/atom+xml"
+
+/* tag is NULL for the whole archive. */
+int	 feed_atom(const struct store *, const struct tag *, struct buf *);
+
+#endif

@@ -1,0 +1,14 @@
+/* gemtext.h: renders resources as text/gemini. */
+#ifndef GEMTEXT_H
+#define GEMTEXT_H
+
+#include "buf.h"
+#include "router.h"
+#include "store.h"
+
+#define GEMTEXT_MIME	"text/gemini; charset=utf-8; lang="
+
+int	 gemtext_render(const struct store *, const struct route *,
+	    struct buf *);
+
+#endif

@@ -1,0 +1,26 @@
+/* gophermap.h: renders resources as Gopher menus (RFC 1436) and text. */
+#ifndef GOPHERMAP_H
+#define GOPHERMAP_H
+
+#include "buf.h"
+#include "router.h"
+#include "store.h"
+
+#define GOPHER_INFO_COLS	67	/* display text per info line */
+#define GOPHER_TEXT_COLS	70	/* text documents wrap here */
+
+/* Menus end with ".\r\n"; text documents are dot-stuffed and end so too. */
+int	 gophermap_render(const struct store *, const struct route *,
+	    struct buf *);
+/* One menu line: type display TAB selector TAB host TAB port CRLF. */
+int	 gophermap_item(struct buf *, char, const char *, const char *,
+	    const char *, int);
+/* Info lines ('i'), wrapped at GOPHER_INFO_COLS columns. */
+int	 gophermap_info(struct buf *, const struct site *, const char *);
+/* A whole type 3 error menu. */
+int	 gophermap_error(struct buf *, const char *);
+/* Appends text as a Gopher text document body: CRLF, dot-stuffed. */
+int	 gophermap_text_line(struct buf *, const char *, size_t);
+int	 gophermap_end(struct buf *);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * page.h: what the protocol layers ask for: a path (and a query) in, the
+ * answer out, rendered once per snapshot and cached there.
+ */
+#ifndef PAGE_H
+#define PAGE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "router.h"
+#include "store.h"
+
+enum proto {
+	PROTO_GEMINI,
+	PROTO_GOPHER,
+};
+
+/* A rendered document held by a snapshot's cache. */
+struct doc {
+	char	*data;
+	size_t	 len;
+};
+
+struct page {
+	int		 status;	/* Gemini status: 10, 20, 31, 51, 59, 40 */
+	const char	*meta;		/* MIME type, redirect target or prompt */
+	char		 gopher_type;	/* '1' menu, '0' text, '3' error */
+	const char	*body;		/* empty for anything but 20 */
+	size_t		 len;
+	struct buf	 own;		/* body when it is not cached */
+	char		 metabuf[URL_PATH_MAX + 64];
+};
+
+/*
+ * Answers a request: path is raw (percent-encoded for Gemini), query is
+ * already decoded (NULL when there is none). The body may point into the
+ * store's cache, so the caller keeps its store reference until
+ * page_release(). Returns -1 only when out of memory (status 40).
+ */
+int	 page_get(struct store *, enum proto, const char *path, size_t len,
+	    const char *query, struct page *);
+void	 page_release(struct page *);
+
+/* Renders a route without the cache, into out (export and tests). */
+int	 page_render(const struct store *, enum proto, const struct route *,
+	    const char *query, struct buf *out);
+
+/* Cache slots a snapshot needs; store.c sizes store->cache with it. */
+size_t	 page_cache_slots(const struct store *);
+void	 page_cache_free(struct store *);
+
+#endif

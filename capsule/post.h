@@ -1,0 +1,49 @@
+/* post.h: one post file: a header of "Key: value" lines, a blank line, a body. */
+#ifndef POST_H
+#define POST_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+#define POST_MAX_SIZE	(4u * 1024 * 1024)	/* larger files are refused */
+#define POST_MAX_TAGS	64
+#define POST_MAX_IMAGES	16
+#define POST_MAX_HEADER	256			/* bytes in one header line */
+
+struct tag;
+
+struct post {
+	const char	 *path;		/* where it was read from */
+	const char	 *slug;		/* file name without ".txt" */
+	const char	 *title;
+	const char	 *date;		/* YYYY-MM-DD */
+	const char	 *author;	/* may be "" */
+	const char	**tags;		/* tag names as written */
+	struct tag	**tagp;		/* the same, as store tags */
+	size_t		  ntags;
+	const char	**images;	/* image alt text and captions */
+	size_t		  nimages;
+	const char	 *body;		/* LF line ends, no trailing blank lines */
+	size_t		  body_len;
+	size_t		  index;	/* position in the store, newest first */
+};
+
+struct post_error {
+	int	 line;		/* 1-based; 0 when it concerns the whole file */
+	char	 msg[160];
+};
+
+/*
+ * Parses text (len bytes) into p, allocating from a. Returns 0, or -1 with
+ * err filled in. Strings in p live as long as the arena.
+ */
+int	 post_parse(struct arena *, const char *path, const char *slug,
+	    const char *text, size_t len, struct post *p,
+	    struct post_error *err);
+/* 1 when s is a valid YYYY-MM-DD calendar date. */
+int	 post_valid_date(const char *);
+/* 1 when slug is [a-z0-9][a-z0-9-]* and at most 128 bytes. */
+int	 post_valid_slug(const char *);
+
+#endif

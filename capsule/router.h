@@ -1,0 +1,49 @@
+/* router.h: one path scheme for both protocols, path -> resource. */
+#ifndef ROUTER_H
+#define ROUTER_H
+
+#include <stddef.h>
+
+#include "store.h"
+#include "url.h"
+
+#define ROUTER_PAGE_SIZE	50	/* posts on one tag or search page */
+#define ROUTER_HOME_RECENT	10	/* recent posts on the home page */
+
+enum route_kind {
+	ROUTE_HOME,		/* / */
+	ROUTE_TAGS,		/* /tags/ */
+	ROUTE_TAG,		/* /tag/<slug>/ and /tag/<slug>/page/<n>/ */
+	ROUTE_POSTS,		/* /posts/ */
+	ROUTE_POST,		/* /posts/<slug> */
+	ROUTE_ROBOTS,		/* /robots.txt */
+	ROUTE_ATOM,		/* /atom.xml */
+	ROUTE_TAG_ATOM,		/* /tag/<slug>/atom.xml */
+	ROUTE_SEARCH,		/* /search */
+	ROUTE_REDIRECT,		/* a menu path without its trailing slash */
+	ROUTE_NOT_FOUND,
+	ROUTE_BAD,		/* the path itself is malformed or escapes */
+};
+
+struct route {
+	enum route_kind		 kind;
+	const struct post	*post;
+	const struct tag	*tag;
+	unsigned		 page;		/* 1-based, for ROUTE_TAG */
+	const char		*error;		/* for ROUTE_BAD */
+	char			 target[URL_PATH_MAX + 2]; /* ROUTE_REDIRECT */
+};
+
+/* Maps a raw (still percent-encoded) path to a route. Never fails. */
+void	 router_match(const struct store *, const char *, size_t,
+	    struct route *);
+
+/* Canonical paths of resources, as links write them (static aware). */
+int	 router_post_path(const struct store *, const struct post *,
+	    char *, size_t);
+int	 router_tag_path(const struct store *, const struct tag *, unsigned,
+	    char *, size_t);
+/* Pages a tag's post list takes (at least 1). */
+unsigned router_tag_pages(const struct tag *);
+
+#endif
