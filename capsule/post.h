@@ -9,7 +9,7 @@
 #define POST_MAX_SIZE	(4u * 1024 * 1024)	/* larger files are refused */
 #define POST_MAX_TAGS	64
 #define POST_MAX_IMAGES	16
-#define POST_MAX_HEADER	256			/* bytes in one header line */
+#define POST_MAX_HEADER	1024			/* bytes in one header line */
 
 struct tag;
 

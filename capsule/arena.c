@@ -1,0 +1,85 @@
+/* arena.c: bump allocation in blocks; a snapshot frees all at once. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+#define ARENA_BLOCK	(64u * 1024)
+#define ARENA_ALIGN	16
+
+struct arena_block {
+	struct arena_block	*next;
+	size_t			 used;
+	size_t			 size;
+	_Alignas(ARENA_ALIGN) unsigned char data[];
+};
+
+void
+arena_init(struct arena *a)
+{
+	a->head = NULL;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_block *b = a->head;
+	size_t off, size;
+
+	if (n == 0)
+		n = 1;
+	if (n > SIZE_MAX / 2)
+		return NULL;
+	if (b != NULL) {
+		off = (b->used + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+		if (off <= b->size && b->size - off >= n) {
+			b->used = off + n;
+			return b->data + off;
+		}
+	}
+	size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+	if ((b = malloc(sizeof(*b) + size)) == NULL)
+		return NULL;
+	b->size = size;
+	b->used = n;
+	/* A large one-off block goes behind the head so the head keeps room. */
+	if (size > ARENA_BLOCK && a->head != NULL) {
+		b->next = a->head->next;
+		a->head->next = b;
+	} else {
+		b->next = a->head;
+		a->head = b;
+	}
+	return b->data;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = arena_alloc(a, n + 1)) == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+void
+arena_free(struct arena *a)
+{
+	struct arena_block *b, *next;
+
+	for (b = a->head; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+	a->head = NULL;
+}

@@ -1,0 +1,371 @@
+/*
+ * gophermap.c: every resource as a Gopher menu or text document. Menus
+ * name the host and port from the snapshot's site, never the request's.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gophermap.h"
+#include "utf8.h"
+
+#define GOPHER_DISPLAY_MAX	1024	/* bytes of display text per item */
+
+/* Writes s[0..n) with TAB, CR, LF and other controls made spaces. */
+static void
+gophermap_clean(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_putc(b, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ?
+		    ' ' : s[i]);
+}
+
+int
+gophermap_item(struct buf *b, char type, const char *display,
+    const char *selector, const char *host, int port)
+{
+	buf_putc(b, type);
+	gophermap_clean(b, display, strlen(display));
+	buf_putc(b, '\t');
+	gophermap_clean(b, selector, strlen(selector));
+	buf_printf(b, "\t%s\t%d\r\n", host, port);
+	return b->err ? -1 : 0;
+}
+
+struct gophermap_wrap {
+	struct buf		*b;
+	const struct site	*site;
+	char			 type;		/* of the first line */
+	const char		*selector;	/* of the first line */
+	const char		*indent;	/* before continuation lines */
+	int			 nline;
+};
+
+static int
+gophermap_wrap_line(void *arg, const char *s, size_t n)
+{
+	struct gophermap_wrap *w = arg;
+	struct buf *b = w->b;
+
+	if (w->nline++ == 0) {
+		buf_putc(b, w->type);
+	} else {
+		buf_putc(b, 'i');
+		buf_puts(b, w->indent);
+	}
+	gophermap_clean(b, s, n);
+	buf_printf(b, "\t%s\t%s\t%d\r\n", w->nline == 1 ? w->selector : "",
+	    w->site->host, w->site->gopher_port);
+	return 0;
+}
+
+/*
+ * A menu line whose display text is too long for one line: the item
+ * keeps the first part, info lines under it carry the rest, so a long
+ * title is still readable whole.
+ */
+static int
+gophermap_wrapped_item(struct buf *b, const struct site *site, char type,
+    const char *display, const char *selector)
+{
+	struct gophermap_wrap w = { b, site, type, selector, "  ", 0 };
+	size_t n = strnlen(display, GOPHER_DISPLAY_MAX);
+
+	if (n == 0)
+		return gophermap_wrap_line(&w, "", 0);
+	utf8_wrap(display, n, GOPHER_INFO_COLS, gophermap_wrap_line, &w);
+	return b->err ? -1 : 0;
+}
+
+int
+gophermap_info(struct buf *b, const struct site *site, const char *text)
+{
+	return gophermap_wrapped_item(b, site, 'i', text, "");
+}
+
+int
+gophermap_error(struct buf *b, const char *msg)
+{
+	buf_putc(b, '3');
+	gophermap_clean(b, msg, strnlen(msg, GOPHER_DISPLAY_MAX));
+	buf_puts(b, "\t\terror.host\t1\r\n.\r\n");
+	return b->err ? -1 : 0;
+}
+
+int
+gophermap_end(struct buf *b)
+{
+	return buf_puts(b, ".\r\n");
+}
+
+int
+gophermap_text_line(struct buf *b, const char *s, size_t n)
+{
+	/* RFC 1436: a line that starts with a dot is sent with two. */
+	if (n > 0 && s[0] == '.')
+		buf_putc(b, '.');
+	buf_add(b, s, n);
+	return buf_puts(b, "\r\n");
+}
+
+static void
+gophermap_post_item(const struct store *st, const struct post *p,
+    struct buf *b)
+{
+	char sel[URL_PATH_MAX + 8], disp[GOPHER_DISPLAY_MAX];
+
+	router_post_path(st, p, sel, sizeof(sel));
+	snprintf(disp, sizeof(disp), "%s %s", p->date, p->title);
+	gophermap_wrapped_item(b, &st->site, '0', disp, sel);
+}
+
+static void
+gophermap_tag_item(const struct store *st, const struct tag *t,
+    struct buf *b)
+{
+	char sel[URL_PATH_MAX + 8], disp[GOPHER_DISPLAY_MAX];
+
+	router_tag_path(st, t, 1, sel, sizeof(sel));
+	snprintf(disp, sizeof(disp), "%s (%zu)", t->name, t->nposts);
+	gophermap_wrapped_item(b, &st->site, '1', disp, sel);
+}
+
+static void
+gophermap_link(const struct store *st, struct buf *b, char type,
+    const char *display, const char *selector)
+{
+	gophermap_item(b, type, display, selector, st->site.host,
+	    st->site.gopher_port);
+}
+
+static void
+gophermap_home(const struct store *st, struct buf *b)
+{
+	size_t i;
+
+	gophermap_info(b, &st->site, st->settings.title);
+	gophermap_info(b, &st->site, "");
+	if (st->settings.description[0] != '\0') {
+		gophermap_info(b, &st->site, st->settings.description);
+		gophermap_info(b, &st->site, "");
+	}
+	gophermap_link(st, b, '1', "All posts", "/posts/");
+	gophermap_link(st, b, '1', "All tags", "/tags/");
+	if (!st->site.static_links)
+		gophermap_link(st, b, '7', "Search the archive", "/search");
+	gophermap_link(st, b, '0', "Atom feed", "/atom.xml");
+	if (st->nposts > 0) {
+		gophermap_info(b, &st->site, "");
+		gophermap_info(b, &st->site, "Recent posts");
+	}
+	for (i = 0; i < st->nposts && i < ROUTER_HOME_RECENT; i++)
+		gophermap_post_item(st, st->posts[i], b);
+	if (st->ntags > 0) {
+		gophermap_info(b, &st->site, "");
+		gophermap_info(b, &st->site, "Tags");
+	}
+	for (i = 0; i < st->ntags; i++)
+		gophermap_tag_item(st, st->tags[i], b);
+	gophermap_end(b);
+}
+
+static void
+gophermap_tags(const struct store *st, struct buf *b)
+{
+	char line[128];
+	size_t i;
+
+	gophermap_info(b, &st->site, "Tags");
+	gophermap_info(b, &st->site, "");
+	snprintf(line, sizeof(line), "%zu tags over %zu posts.", st->ntags,
+	    st->nposts);
+	gophermap_info(b, &st->site, line);
+	gophermap_info(b, &st->site, "");
+	for (i = 0; i < st->ntags; i++)
+		gophermap_tag_item(st, st->tags[i], b);
+	gophermap_info(b, &st->site, "");
+	gophermap_link(st, b, '1', "Home", "/");
+	gophermap_end(b);
+}
+
+static void
+gophermap_tag(const struct store *st, const struct route *r, struct buf *b)
+{
+	const struct tag *t = r->tag;
+	unsigned pages = router_tag_pages(t);
+	char line[GOPHER_DISPLAY_MAX], sel[URL_PATH_MAX + 8];
+	size_t i, first = (size_t)(r->page - 1) * ROUTER_PAGE_SIZE;
+	int n;
+
+	snprintf(line, sizeof(line), "%s: %s", st->settings.title, t->name);
+	gophermap_info(b, &st->site, line);
+	gophermap_info(b, &st->site, "");
+	n = snprintf(line, sizeof(line), "%zu post%s tagged \"%s\"",
+	    t->nposts, t->nposts == 1 ? "" : "s", t->name);
+	if (pages > 1 && n > 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - n, ", page %u of %u",
+		    r->page, pages);
+	strncat(line, ".", sizeof(line) - strlen(line) - 1);
+	gophermap_info(b, &st->site, line);
+	gophermap_info(b, &st->site, "");
+	for (i = first; i < t->nposts && i < first + ROUTER_PAGE_SIZE; i++)
+		gophermap_post_item(st, t->posts[i], b);
+	gophermap_info(b, &st->site, "");
+	if (r->page > 1) {
+		router_tag_path(st, t, r->page - 1, sel, sizeof(sel));
+		gophermap_link(st, b, '1', "Newer posts", sel);
+	}
+	if (r->page < pages) {
+		router_tag_path(st, t, r->page + 1, sel, sizeof(sel));
+		gophermap_link(st, b, '1', "Older posts", sel);
+	}
+	snprintf(sel, sizeof(sel), "/tag/%s/atom.xml", t->slug);
+	gophermap_link(st, b, '0', "Atom feed of this tag", sel);
+	gophermap_link(st, b, '1', "All tags", "/tags/");
+	gophermap_link(st, b, '1', "Home", "/");
+	gophermap_end(b);
+}
+
+static void
+gophermap_posts(const struct store *st, struct buf *b)
+{
+	char line[GOPHER_DISPLAY_MAX];
+	size_t i;
+
+	snprintf(line, sizeof(line), "%s: all posts", st->settings.title);
+	gophermap_info(b, &st->site, line);
+	gophermap_info(b, &st->site, "");
+	for (i = 0; i < st->nposts; i++)
+		gophermap_post_item(st, st->posts[i], b);
+	gophermap_info(b, &st->site, "");
+	gophermap_link(st, b, '0', "Atom feed", "/atom.xml");
+	gophermap_link(st, b, '1', "Home", "/");
+	gophermap_end(b);
+}
+
+struct gophermap_text {
+	struct buf	*b;
+	const char	*first;		/* prefix of the first line */
+	const char	*rest;		/* prefix of the lines after it */
+	int		 nline;
+};
+
+static int
+gophermap_text_wrapped(void *arg, const char *s, size_t n)
+{
+	struct gophermap_text *t = arg;
+	char line[GOPHER_DISPLAY_MAX + 16];
+	int len;
+
+	len = snprintf(line, sizeof(line), "%s%.*s",
+	    t->nline++ == 0 ? t->first : t->rest, (int)n, s);
+	if (len < 0 || (size_t)len >= sizeof(line)) {
+		/* Only reached by absurd prefixes: fall back to no prefix. */
+		gophermap_text_line(t->b, s, n);
+		return 0;
+	}
+	gophermap_text_line(t->b, line, (size_t)len);
+	return 0;
+}
+
+/* One paragraph of a text document, wrapped at GOPHER_TEXT_COLS. */
+static void
+gophermap_paragraph(struct buf *b, const char *s, size_t n,
+    const char *first, const char *rest)
+{
+	struct gophermap_text t = { b, first, rest, 0 };
+
+	utf8_wrap(s, n, GOPHER_TEXT_COLS - utf8_columns(rest, strlen(rest)),
+	    gophermap_text_wrapped, &t);
+}
+
+static void
+gophermap_post(const struct store *st, const struct post *p, struct buf *b)
+{
+	const char *s, *end, *nl;
+	char line[256];
+	size_t i, n, cols;
+	int blank = 0;
+
+	(void)st;
+	gophermap_paragraph(b, p->title, strlen(p->title), "", "");
+	n = strlen(p->title);
+	cols = utf8_columns(p->title, n);
+	memset(line, '=', sizeof(line));
+	gophermap_text_line(b, line, cols < GOPHER_TEXT_COLS ? cols :
+	    GOPHER_TEXT_COLS);
+	snprintf(line, sizeof(line), "%s%s%s", p->date,
+	    p->author[0] != '\0' ? " · " : "", p->author);
+	gophermap_paragraph(b, line, strlen(line), "", "");
+	gophermap_text_line(b, "", 0);
+	for (i = 0; i < p->nimages; i++)
+		gophermap_paragraph(b, p->images[i], strlen(p->images[i]),
+		    "> ", "> ");
+	if (p->nimages > 0)
+		gophermap_text_line(b, "", 0);
+	for (s = p->body, end = p->body + p->body_len; s < end; s = nl + 1) {
+		if ((nl = memchr(s, '\n', end - s)) == NULL)
+			nl = end;
+		n = nl - s;
+		if (n == 0) {
+			if (!blank)
+				gophermap_text_line(b, "", 0);
+			blank = 1;
+			continue;
+		}
+		blank = 0;
+		if (n > 3 && memcmp(s, "## ", 3) == 0) {
+			/* A sub-heading, underlined the way plain text does. */
+			gophermap_paragraph(b, s + 3, n - 3, "", "");
+			cols = utf8_columns(s + 3, n - 3);
+			memset(line, '-', sizeof(line));
+			gophermap_text_line(b, line, cols < GOPHER_TEXT_COLS ?
+			    cols : GOPHER_TEXT_COLS);
+		} else if (n > 2 && memcmp(s, "> ", 2) == 0)
+			gophermap_paragraph(b, s + 2, n - 2, "> ", "> ");
+		else if (n > 2 && memcmp(s, "* ", 2) == 0)
+			gophermap_paragraph(b, s + 2, n - 2, "* ", "  ");
+		else
+			gophermap_paragraph(b, s, n, "", "");
+	}
+	if (p->ntags > 0) {
+		struct buf tags;
+
+		buf_init(&tags);
+		buf_puts(&tags, "Tags: ");
+		for (i = 0; i < p->ntags; i++)
+			buf_printf(&tags, "%s%s", i ? ", " : "", p->tags[i]);
+		gophermap_text_line(b, "", 0);
+		if (!tags.err)
+			gophermap_paragraph(b, tags.data, tags.len, "", "");
+		buf_free(&tags);
+	}
+	gophermap_end(b);
+}
+
+int
+gophermap_render(const struct store *st, const struct route *r,
+    struct buf *b)
+{
+	switch (r->kind) {
+	case ROUTE_HOME:
+		gophermap_home(st, b);
+		break;
+	case ROUTE_TAGS:
+		gophermap_tags(st, b);
+		break;
+	case ROUTE_TAG:
+		gophermap_tag(st, r, b);
+		break;
+	case ROUTE_POSTS:
+		gophermap_posts(st, b);
+		break;
+	case ROUTE_POST:
+		gophermap_post(st, r->post, b);
+		break;
+	default:
+		return -1;
+	}
+	return b->err ? -1 : 0;
+}

@@ -1,0 +1,160 @@
+/*
+ * main.c: the command line. Sub-commands: serve (the default), render,
+ * check, export. Only this file and the sub-command entry points exit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "page.h"
+#include "server.h"
+#include "store.h"
+
+#define CAPSULE_VERSION "0.1.0"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: capsule [serve] [flags]       serve Gemini and Gopher "
+	    "(see capsule serve --help)\n"
+	    "       capsule render [--gemini|--gopher] [--content DIR] "
+	    "[--hostname NAME]\n"
+	    "                      [--gopher-port N] PATH[?QUERY]\n"
+	    "       capsule check [--content DIR]\n"
+	    "       capsule export --out DIR [flags]  (see capsule export "
+	    "--help)\n"
+	    "       capsule --version | --help\n");
+}
+
+/* Prints each store problem as "path:line: message" on stderr. */
+static void
+main_report(void *arg, const char *path, int line, const char *msg)
+{
+	int *count = arg;
+
+	if (line > 0)
+		fprintf(stderr, "%s:%d: %s\n", path, line, msg);
+	else
+		fprintf(stderr, "%s: %s\n", path, msg);
+	(*count)++;
+}
+
+/* Parses the flags render and check share; returns the first operand. */
+static int
+main_common_flags(int argc, char **argv, const char **content,
+    struct site *site, enum proto *proto)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--gemini") == 0)
+			*proto = PROTO_GEMINI;
+		else if (strcmp(argv[i], "--gopher") == 0)
+			*proto = PROTO_GOPHER;
+		else if (strcmp(argv[i], "--content") == 0 && i + 1 < argc)
+			*content = argv[++i];
+		else if (strcmp(argv[i], "--hostname") == 0 && i + 1 < argc)
+			site->host = argv[++i];
+		else if (strcmp(argv[i], "--gopher-port") == 0 && i + 1 < argc)
+			site->gopher_port = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--gemini-port") == 0 && i + 1 < argc)
+			site->gemini_port = atoi(argv[++i]);
+		else if (strcmp(argv[i], "--") == 0)
+			return i + 1;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, "capsule %s: unknown flag %s\n",
+			    argv[0], argv[i]);
+			return -1;
+		} else
+			return i;
+	}
+	return i;
+}
+
+/* capsule render: one document to stdout, no network. */
+static int
+main_render(int argc, char **argv)
+{
+	const char *content = "content", *arg, *q;
+	struct site site = { NULL, 1965, 70, 0 };
+	enum proto proto = PROTO_GEMINI;
+	struct store *st;
+	struct page pg;
+	char query[1024];
+	int i, problems = 0, rc = 0;
+
+	if ((i = main_common_flags(argc, argv, &content, &site, &proto)) ==
+	    -1 || i != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	arg = argv[i];
+	if ((st = store_load(content, &site, main_report, &problems)) == NULL)
+		return 1;
+	query[0] = '\0';
+	if ((q = strchr(arg, '?')) != NULL)
+		snprintf(query, sizeof(query), "%s", q + 1);
+	if (page_get(st, proto, arg, q ? (size_t)(q - arg) : strlen(arg),
+	    q ? query : NULL, &pg) == -1)
+		rc = 1;
+	else if (pg.status != 20) {
+		fprintf(stderr, "%d %s\n", pg.status, pg.meta);
+		if (proto == PROTO_GOPHER && pg.len > 0)
+			fwrite(pg.body, 1, pg.len, stdout);
+		rc = 1;
+	} else if (fwrite(pg.body, 1, pg.len, stdout) != pg.len)
+		rc = 1;
+	page_release(&pg);
+	store_unref(st);
+	return rc;
+}
+
+/* capsule check: loads the store and lists every problem. */
+static int
+main_check(int argc, char **argv)
+{
+	const char *content = "content";
+	struct site site = { NULL, 1965, 70, 0 };
+	enum proto proto = PROTO_GEMINI;
+	struct store *st;
+	int i, problems = 0;
+
+	if ((i = main_common_flags(argc, argv, &content, &site, &proto)) ==
+	    -1 || i != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if ((st = store_load(content, &site, main_report, &problems)) == NULL)
+		return 1;
+	printf("%s: %zu posts, %zu tags, %d problem%s\n", content, st->nposts,
+	    st->ntags, problems, problems == 1 ? "" : "s");
+	store_unref(st);
+	return problems > 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1) {
+		if (strcmp(argv[1], "render") == 0)
+			return main_render(argc - 1, argv + 1);
+		if (strcmp(argv[1], "check") == 0)
+			return main_check(argc - 1, argv + 1);
+		if (strcmp(argv[1], "export") == 0)
+			return export_main(argc - 1, argv + 1);
+		if (strcmp(argv[1], "serve") == 0)
+			return serve_main(argc - 1, argv + 1);
+		if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[1], "--version") == 0) {
+			printf("capsule %s\n", CAPSULE_VERSION);
+			return 0;
+		}
+	}
+	/* No sub-command, or only flags: serve. */
+	return serve_main(argc, argv);
+}

@@ -1,0 +1,230 @@
+/*
+ * page.c: the answer to one request, from the router and the renderers.
+ * A snapshot never changes, so each document is rendered at most once per
+ * snapshot and kept in its cache; a hot page then costs only a write.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed.h"
+#include "gemtext.h"
+#include "gophermap.h"
+#include "page.h"
+#include "search.h"
+
+#define PAGE_FIXED_SLOTS 5	/* home, tags, posts, robots, atom */
+
+/* Crawlers stay out of search: its answers are endless and cost work. */
+static const char page_robots[] =
+    "User-agent: *\n"
+    "Disallow: /search\n";
+
+size_t
+page_cache_slots(const struct store *st)
+{
+	return 2 * (PAGE_FIXED_SLOTS + st->nposts + 2 * st->ntags);
+}
+
+void
+page_cache_free(struct store *st)
+{
+	struct doc *d;
+	size_t i;
+
+	for (i = 0; i < st->ncache; i++) {
+		if ((d = atomic_load(&st->cache[i])) != NULL) {
+			free(d->data);
+			free(d);
+		}
+	}
+}
+
+/* The cache slot of a route, or -1 when its answer is not cached. */
+static long
+page_slot(const struct store *st, enum proto proto, const struct route *r)
+{
+	size_t per = PAGE_FIXED_SLOTS + st->nposts + 2 * st->ntags, s;
+
+	switch (r->kind) {
+	case ROUTE_HOME:
+		s = 0;
+		break;
+	case ROUTE_TAGS:
+		s = 1;
+		break;
+	case ROUTE_POSTS:
+		s = 2;
+		break;
+	case ROUTE_ROBOTS:
+		s = 3;
+		break;
+	case ROUTE_ATOM:
+		s = 4;
+		break;
+	case ROUTE_POST:
+		s = PAGE_FIXED_SLOTS + r->post->index;
+		break;
+	case ROUTE_TAG:
+		if (r->page != 1)
+			return -1;
+		s = PAGE_FIXED_SLOTS + st->nposts + 2 * r->tag->index;
+		break;
+	case ROUTE_TAG_ATOM:
+		s = PAGE_FIXED_SLOTS + st->nposts + 2 * r->tag->index + 1;
+		break;
+	default:
+		return -1;
+	}
+	return (long)(s + (proto == PROTO_GOPHER ? per : 0));
+}
+
+int
+page_render(const struct store *st, enum proto proto, const struct route *r,
+    const char *query, struct buf *out)
+{
+	const char *s;
+	size_t n;
+
+	switch (r->kind) {
+	case ROUTE_ROBOTS:
+		if (proto == PROTO_GEMINI)
+			return buf_puts(out, page_robots);
+		for (s = page_robots; *s != '\0'; s += n + 1) {
+			n = strcspn(s, "\n");
+			gophermap_text_line(out, s, n);
+		}
+		return gophermap_end(out);
+	case ROUTE_ATOM:
+		return feed_atom(st, NULL, out);
+	case ROUTE_TAG_ATOM:
+		return feed_atom(st, r->tag, out);
+	case ROUTE_SEARCH:
+		if (proto == PROTO_GEMINI)
+			return search_render_gemtext(st, query, r->page, out);
+		return search_render_gopher(st, query, r->page, out);
+	default:
+		break;
+	}
+	if (proto == PROTO_GEMINI)
+		return gemtext_render(st, r, out);
+	return gophermap_render(st, r, out);
+}
+
+/* Status, MIME type and Gopher item type of a route that renders. */
+static void
+page_kind(const struct store *st, enum proto proto, const struct route *r,
+    struct page *pg)
+{
+	pg->status = 20;
+	switch (r->kind) {
+	case ROUTE_ROBOTS:
+		pg->meta = "text/plain; charset=utf-8";
+		pg->gopher_type = '0';
+		return;
+	case ROUTE_ATOM:
+	case ROUTE_TAG_ATOM:
+		pg->meta = FEED_MIME;
+		pg->gopher_type = '0';
+		return;
+	case ROUTE_POST:
+		pg->gopher_type = '0';
+		break;
+	default:
+		pg->gopher_type = '1';
+		break;
+	}
+	if (proto == PROTO_GEMINI) {
+		snprintf(pg->metabuf, sizeof(pg->metabuf), "%s%s",
+		    GEMTEXT_MIME, st->settings.lang);
+		pg->meta = pg->metabuf;
+	} else
+		pg->meta = "";
+}
+
+/* A Gopher error is a whole type 3 menu; a Gemini one is a status line. */
+static int
+page_error(struct page *pg, enum proto proto, int status, const char *msg)
+{
+	pg->status = status;
+	pg->gopher_type = '3';
+	if (msg != NULL)
+		snprintf(pg->metabuf, sizeof(pg->metabuf), "%s", msg);
+	pg->meta = pg->metabuf;
+	if (proto == PROTO_GOPHER) {
+		gophermap_error(&pg->own, pg->metabuf);
+		pg->body = pg->own.data;
+		pg->len = pg->own.len;
+	}
+	return pg->own.err ? -1 : 0;
+}
+
+int
+page_get(struct store *st, enum proto proto, const char *path, size_t len,
+    const char *query, struct page *pg)
+{
+	struct route r;
+	struct doc *d, *expect = NULL;
+	long slot;
+
+	memset(pg, 0, sizeof(*pg));
+	buf_init(&pg->own);
+	pg->body = "";
+	router_match(st, path, len, &r);
+	switch (r.kind) {
+	case ROUTE_BAD:
+		snprintf(pg->metabuf, sizeof(pg->metabuf), "Bad request: %s",
+		    r.error);
+		return page_error(pg, proto, 59, NULL);
+	case ROUTE_NOT_FOUND:
+		return page_error(pg, proto, 51, "Not found");
+	case ROUTE_REDIRECT:
+		pg->status = 31;
+		snprintf(pg->metabuf, sizeof(pg->metabuf), "%s", r.target);
+		pg->meta = pg->metabuf;
+		return 0;
+	case ROUTE_SEARCH:
+		if (proto == PROTO_GEMINI && (query == NULL || *query == '\0')) {
+			pg->status = 10;
+			pg->meta = "Search the archive";
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
+	page_kind(st, proto, &r, pg);
+	if ((slot = page_slot(st, proto, &r)) >= 0 &&
+	    (d = atomic_load_explicit(&st->cache[slot],
+	    memory_order_acquire)) != NULL) {
+		pg->body = d->data;
+		pg->len = d->len;
+		return 0;
+	}
+	if (page_render(st, proto, &r, query, &pg->own) == -1 || pg->own.err) {
+		buf_free(&pg->own);
+		return page_error(pg, proto, 40, "Temporary failure");
+	}
+	pg->body = pg->own.data ? pg->own.data : "";
+	pg->len = pg->own.len;
+	if (slot < 0 || (d = malloc(sizeof(*d))) == NULL)
+		return 0;
+	/* Two threads may render the same page at once; the first one wins. */
+	d->data = buf_take(&pg->own, &d->len);
+	if (!atomic_compare_exchange_strong(&st->cache[slot], &expect, d)) {
+		free(d->data);
+		free(d);
+		d = expect;
+	}
+	pg->body = d->data;
+	pg->len = d->len;
+	return 0;
+}
+
+void
+page_release(struct page *pg)
+{
+	buf_free(&pg->own);
+	pg->body = NULL;
+	pg->len = 0;
+}
