@@ -4,8 +4,8 @@
 CC      ?= cc
 PKGS     = libtls libuv libcrypto
 DEBS     = build-essential pkg-config libtls-dev libuv1-dev libssl-dev openssl \
-           curl lynx socat libxml2-utils
-BENCH_DEBS = molly-brown gophernicus
+           curl lynx socat libxml2-utils python3 molly-brown gophernicus
+BENCH_DEBS = linux-perf
 CSTD     = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     = -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
@@ -76,7 +76,7 @@ check: deps
 	@tests/run.sh
 
 bench:
-	@$(MAKE) --no-print-directory deps EXTRA_DEBS="$(BENCH_DEBS) linux-perf"
+	@$(MAKE) --no-print-directory deps EXTRA_DEBS="$(BENCH_DEBS)"
 	@$(MAKE) --no-print-directory capsule/capsule
 	@tests/bench/run.sh
 
