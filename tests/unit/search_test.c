@@ -1,0 +1,354 @@
+/* search_test.c: the word index, queries, ranking, snippets and pages. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_store.h"
+#include "search.h"
+#include "test.h"
+#include "utf8.h"
+
+struct words {
+	char	 out[1024];
+	size_t	 len;
+};
+
+static int
+collect_word(void *arg, const char *w, size_t n, size_t off)
+{
+	struct words *ws = arg;
+
+	(void)off;
+	if (ws->len + n + 2 < sizeof(ws->out)) {
+		memcpy(ws->out + ws->len, w, n);
+		ws->len += n;
+		ws->out[ws->len++] = '|';
+		ws->out[ws->len] = '\0';
+	}
+	return 0;
+}
+
+static const char *
+words_of(struct words *ws, const char *s)
+{
+	memset(ws, 0, sizeof(*ws));
+	search_words(s, strlen(s), collect_word, ws);
+	return ws->out;
+}
+
+TEST(search_words_fold_case_and_latin_accents)
+{
+	struct words ws;
+
+	CHECK_STR(words_of(&ws, "Hello, WORLD! Café NAÏVE Ærø"),
+	    "hello|world|cafe|naive|æro|");
+	CHECK_STR(words_of(&ws, "Łódź Straße ΑΘΗΝΑ Москва"),
+	    "lodz|straße|αθηνα|москва|");
+}
+
+TEST(search_words_keep_apostrophes_inside_words_and_stems)
+{
+	struct words ws;
+
+	/* Curly and straight apostrophes read the same; quotes do not join. */
+	CHECK_STR(words_of(&ws, "Khamenei\u2019s fears"),
+	    "khamenei's|khamenei|fears|");
+	CHECK_STR(words_of(&ws, "Khamenei's"), "khamenei's|khamenei|");
+	CHECK_STR(words_of(&ws, "\u2018Resistance Units\u2019 mullahs\u2019 x"),
+	    "resistance|units|mullahs|x|");
+	CHECK_STR(words_of(&ws, "close_notify 1,000 U.S. a-b"),
+	    "close_notify|1|000|u|s|a|b|");
+}
+
+TEST(search_words_cut_long_words_between_characters)
+{
+	struct words ws;
+	char in[300];
+	size_t i;
+
+	/* 100 two-byte letters: the word is cut at 64 bytes, whole chars. */
+	for (i = 0; i < 100; i++)
+		memcpy(in + 2 * i, "\xc3\xa9", 2);
+	in[200] = '\0';
+	words_of(&ws, in);
+	CHECK(ws.len == 64 + 1);
+	CHECK(utf8_valid(ws.out, ws.len - 1));
+	/* Bad bytes separate words and never reach the index. */
+	CHECK_STR(words_of(&ws, "ab\xff" "cd\xc3"), "ab|cd|");
+}
+
+static void
+seed(struct fake_store *f)
+{
+	fake_init(f);
+	fake_post(f, "newest", "2020-03-01", "Weather report", "Misc",
+	    "Rain today. The fears of Khamenei\u2019s men were noted.");
+	fake_post(f, "tagged", "2020-02-01", "Another day", "Bloomfield",
+	    "Nothing about him here, only alpha.");
+	fake_post(f, "titled", "2020-01-01", "Lincoln Bloomfield speaks",
+	    "Misc", "He spoke once.");
+	fake_post(f, "counted", "2019-12-01", "Many mentions", "",
+	    "Bloomfield and Bloomfield and Bloomfield again. Alpha beta.");
+	fake_post(f, "once", "2019-11-01", "One mention", "",
+	    "Only one Bloomfield. Alpha and beta and gamma.");
+	f->st.search = search_build(&f->st);
+}
+
+/* The slugs of the hits, in order, joined by spaces. */
+static const char *
+run(struct fake_store *f, const char *q, char *out, size_t outsz)
+{
+	struct search_hit *hits;
+	size_t n, i, o = 0;
+	const char *why;
+	int r;
+
+	out[0] = '\0';
+	r = search_run(&f->st, q, &hits, &n, &why);
+	if (r == 1) {
+		snprintf(out, outsz, "refused: %s", why);
+		return out;
+	}
+	if (r == -1)
+		return "out of memory";
+	for (i = 0; i < n; i++)
+		o += snprintf(out + o, outsz - o, "%s%s", i ? " " : "",
+		    hits[i].post->slug);
+	free(hits);
+	return out;
+}
+
+TEST(search_ranks_title_then_tag_then_count_then_newest)
+{
+	struct fake_store f;
+	char got[512];
+
+	seed(&f);
+	CHECK(f.st.search != NULL);
+	CHECK_STR(run(&f, "bloomfield", got, sizeof(got)),
+	    "titled tagged counted once");
+	/* Equal counts: the newer post first. */
+	CHECK_STR(run(&f, "alpha", got, sizeof(got)), "tagged counted once");
+	fake_free(&f);
+}
+
+TEST(search_needs_every_word)
+{
+	struct fake_store f;
+	char got[512];
+
+	seed(&f);
+	CHECK_STR(run(&f, "alpha beta", got, sizeof(got)), "counted once");
+	CHECK_STR(run(&f, "ALPHA   Gamma", got, sizeof(got)), "once");
+	CHECK_STR(run(&f, "alpha nowhere", got, sizeof(got)), "");
+	CHECK_STR(run(&f, "close_notify", got, sizeof(got)), "");
+	fake_free(&f);
+}
+
+TEST(search_matches_curly_and_straight_apostrophes)
+{
+	struct fake_store f;
+	char got[512];
+
+	seed(&f);
+	CHECK_STR(run(&f, "Khamenei's", got, sizeof(got)), "newest");
+	CHECK_STR(run(&f, "Khamenei\u2019s fears", got, sizeof(got)),
+	    "newest");
+	CHECK_STR(run(&f, "khamenei", got, sizeof(got)), "newest");
+	fake_free(&f);
+}
+
+TEST(search_refuses_bad_queries_with_a_reason)
+{
+	struct fake_store f;
+	char got[512], big[400];
+
+	seed(&f);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK(strncmp(run(&f, "", got, sizeof(got)), "refused: ", 9) == 0);
+	CHECK(strncmp(run(&f, NULL, got, sizeof(got)), "refused: ", 9) == 0);
+	CHECK(strstr(run(&f, big, got, sizeof(got)), "too long") != NULL);
+	CHECK(strstr(run(&f, "caf\xc3", got, sizeof(got)), "UTF-8") != NULL);
+	CHECK(strstr(run(&f, "a\x01" "b", got, sizeof(got)), "control") !=
+	    NULL);
+	CHECK(strstr(run(&f, "?!... \u2014 \u201c\u201d", got, sizeof(got)),
+	    "punctuation") != NULL);
+	CHECK(strstr(run(&f, "a b c d e f g h i j k l m n o p q", got,
+	    sizeof(got)), "too many") != NULL);
+	fake_free(&f);
+}
+
+TEST(search_snippet_is_short_valid_and_shows_the_hit)
+{
+	struct fake_store f;
+	struct search_hit *hits;
+	struct buf body;
+	char snip[SEARCH_SNIPPET_MAX + 1];
+	const char *why;
+	size_t n, len, i;
+
+	fake_init(&f);
+	buf_init(&body);
+	/* Multi-byte text all around the hit, and line ends inside. */
+	for (i = 0; i < 60; i++)
+		buf_puts(&body, "\u00e9t\u00e9 \u2014 ");
+	buf_puts(&body, "\nthe needle\n\n");
+	for (i = 0; i < 60; i++)
+		buf_puts(&body, "\u00e0 bient\u00f4t ");
+	fake_post(&f, "p", "2020-01-01", "T", "", body.data);
+	f.st.search = search_build(&f.st);
+	CHECK(search_run(&f.st, "needle", &hits, &n, &why) == 0 && n == 1);
+	len = search_snippet(&hits[0], snip, sizeof(snip));
+	CHECK(len > 0 && len <= SEARCH_SNIPPET_MAX);
+	CHECK(len == strlen(snip));
+	CHECK(utf8_valid(snip, len));
+	CHECK(strstr(snip, "the needle") != NULL);
+	CHECK(strchr(snip, '\n') == NULL);
+	CHECK(strncmp(snip, "\u2026", 3) == 0);
+	CHECK(strcmp(snip + len - 3, "\u2026") == 0);
+	/* Too small a buffer gets an empty snippet, not an overflow. */
+	CHECK(search_snippet(&hits[0], snip, 8) == 0 && snip[0] == '\0');
+	free(hits);
+	buf_free(&body);
+	fake_free(&f);
+}
+
+TEST(search_gemtext_lists_date_title_and_snippet)
+{
+	struct fake_store f;
+	struct buf b;
+
+	seed(&f);
+	buf_init(&b);
+	CHECK(search_render_gemtext(&f.st, "alpha beta", 1, &b) == 0);
+	CHECK_STR(b.data,
+	    "# Search: alpha beta\n\n"
+	    "2 posts match \u201calpha beta\u201d.\n\n"
+	    "=> /posts/counted 2019-12-01 Many mentions\n"
+	    "> Bloomfield and Bloomfield and Bloomfield again. Alpha beta.\n\n"
+	    "=> /posts/once 2019-11-01 One mention\n"
+	    "> Only one Bloomfield. Alpha and beta and gamma.\n\n"
+	    "=> /search Search again\n=> / Home\n");
+	buf_reset(&b);
+	CHECK(search_render_gemtext(&f.st, "nowhere", 1, &b) == 0);
+	CHECK(strstr(b.data, "No post matches \u201cnowhere\u201d.") != NULL);
+	buf_reset(&b);
+	CHECK(search_render_gemtext(&f.st, "\xff\xfe", 1, &b) == 0);
+	CHECK(strncmp(b.data, "# Search the archive\n", 21) == 0);
+	CHECK(strstr(b.data, "\xff") == NULL);
+	buf_free(&b);
+	fake_free(&f);
+}
+
+TEST(search_pages_past_fifty_results)
+{
+	struct fake_store f;
+	struct buf b;
+	char slug[120][16], date[120][16];
+	size_t i, links;
+	const char *s;
+
+	fake_init(&f);
+	for (i = 0; i < 120; i++) {
+		snprintf(slug[i], sizeof(slug[i]), "p%03zu", i);
+		snprintf(date[i], sizeof(date[i]), "2020-01-%02zu",
+		    28 - i / 5);
+		fake_post(&f, slug[i], date[i], "Same", "", "common words");
+	}
+	f.st.search = search_build(&f.st);
+	buf_init(&b);
+	CHECK(search_render_gemtext(&f.st, "common words", 2, &b) == 0);
+	for (links = 0, s = b.data; (s = strstr(s, "=> /posts/")) != NULL;
+	    s++)
+		links++;
+	CHECK(links == 50);
+	CHECK(strstr(b.data, "Page 2 of 3: 51 to 100.") != NULL);
+	CHECK(strstr(b.data, "=> /posts/p050 ") != NULL);
+	CHECK(strstr(b.data, "=> /search?common%20words Previous results\n")
+	    != NULL);
+	CHECK(strstr(b.data,
+	    "=> /search/page/3?common%20words More results\n") != NULL);
+	buf_reset(&b);
+	CHECK(search_render_gemtext(&f.st, "common words", 9, &b) == 0);
+	CHECK(strstr(b.data, "there is no page 9") != NULL);
+	CHECK(strstr(b.data, "=> /search/page/3?common%20words Previous")
+	    != NULL);
+	buf_free(&b);
+	fake_free(&f);
+}
+
+TEST(search_gopher_menu_has_whole_lines_and_an_end)
+{
+	struct fake_store f;
+	struct buf b;
+	const char *s, *e;
+	int tabs;
+
+	seed(&f);
+	buf_init(&b);
+	CHECK(search_render_gopher(&f.st, "bloomfield", 1, &b) == 0);
+	CHECK(strstr(b.data, "0" "2020-01-01 Lincoln Bloomfield speaks\t"
+	    "/posts/titled\texample.org\t70\r\n") != NULL);
+	CHECK(strstr(b.data, "7Search again\t/search\texample.org\t70\r\n")
+	    != NULL);
+	CHECK(b.len >= 3 && strcmp(b.data + b.len - 3, ".\r\n") == 0);
+	/* Every line but the end is a menu line with three TABs. */
+	for (s = b.data; *s != '\0' && strcmp(s, ".\r\n") != 0; s = e + 2) {
+		e = strstr(s, "\r\n");
+		CHECK(e != NULL);
+		for (tabs = 0; s < e; s++)
+			tabs += *s == '\t';
+		CHECK(tabs == 3);
+	}
+	buf_reset(&b);
+	CHECK(search_render_gopher(&f.st, "", 1, &b) == 0);
+	CHECK(strstr(b.data, "iType one or more words") != NULL);
+	buf_free(&b);
+	fake_free(&f);
+}
+
+TEST(search_index_of_an_empty_store_answers)
+{
+	struct fake_store f;
+	char got[128];
+
+	fake_init(&f);
+	f.st.search = search_build(&f.st);
+	CHECK(f.st.search != NULL);
+	CHECK_STR(run(&f, "anything", got, sizeof(got)), "");
+	fake_free(&f);
+}
+
+TEST(search_finds_seed_words_in_content)
+{
+	char dir[1024], got[2048];
+	struct search_hit *hits;
+	struct store *st;
+	const char *why;
+	size_t n, i, o;
+
+	snprintf(dir, sizeof(dir), "%s/content", test_root());
+	CHECK((st = store_load(dir, NULL, NULL, NULL)) != NULL);
+	CHECK(st->search != NULL);
+	CHECK(search_run(st, "Bloomfield", &hits, &n, &why) == 0 && n > 0);
+	CHECK(strstr(hits[0].post->title, "Former U.S. Ambassador") != NULL);
+	free(hits);
+	/* The seed names Trafalgar Square in one of its two London posts. */
+	CHECK(search_run(st, "trafalgar", &hits, &n, &why) == 0 && n == 1);
+	CHECK_STR(hits[0].post->slug,
+	    "london-rally-gains-widespread-media-attention");
+	free(hits);
+	/* Both London posts have both words in the title: they lead. */
+	CHECK(search_run(st, "London rally", &hits, &n, &why) == 0 && n >= 2);
+	for (i = 0, o = 0; i < 2; i++)
+		o += snprintf(got + o, sizeof(got) - o, "%s ",
+		    hits[i].post->slug);
+	CHECK_STR(got, "london-rally-gains-widespread-media-attention "
+	    "maryam-rajavi-to-london-rally-iran-will-be-free ");
+	free(hits);
+	CHECK(search_run(st, "Khamenei's", &hits, &n, &why) == 0 && n > 0);
+	free(hits);
+	CHECK(search_run(st, "close_notify", &hits, &n, &why) == 0 && n == 0);
+	store_unref(st);
+}
