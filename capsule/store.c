@@ -281,7 +281,7 @@ store_build_tags(struct store_loader *l)
 	struct store *st = l->st;
 	struct tag **tags, *t;
 	char slug[STORE_SLUG_MAX], alt[STORE_SLUG_MAX + 16];
-	size_t i, j, k, n = 0, total = 0, suffix;
+	size_t i, j, k, n = 0, total = 0, suffix, other;
 
 	for (i = 0; i < st->nposts; i++)
 		total += st->posts[i]->ntags;
@@ -318,19 +318,21 @@ store_build_tags(struct store_loader *l)
 		store_tag_slug(t->name, slug, sizeof(slug));
 		snprintf(alt, sizeof(alt), "%s", slug);
 		/* Two names that fold to one slug each keep a distinct one. */
+		other = i;	/* the tag that already has the plain slug */
 		for (suffix = 2;; suffix++) {
 			for (k = 0; k < i; k++)
 				if (strcmp(tags[k]->slug, alt) == 0)
 					break;
 			if (k == i)
 				break;
+			if (other == i)
+				other = k;
 			snprintf(alt, sizeof(alt), "%s-%zu", slug, suffix);
 		}
-		if (strcmp(alt, slug) != 0)
+		if (other != i)
 			store_report(l, st->dir, 0, "tags \"%s\" and \"%s\" "
 			    "share the slug \"%s\"; \"%s\" gets \"%s\"",
-			    tags[k == i ? 0 : k]->name, t->name, slug,
-			    t->name, alt);
+			    tags[other]->name, t->name, slug, t->name, alt);
 		if ((t->slug = arena_strdup(&st->arena, alt)) == NULL)
 			return -1;
 	}
