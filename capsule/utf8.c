@@ -161,7 +161,11 @@ utf8_wrap(const char *s, size_t len, size_t cols, utf8_line_cb cb, void *arg)
 			col += w;
 		}
 		if (i >= len) {
-			if ((r = cb(arg, s + start, len - start)) != 0)
+			/* Spaces at the very end never push a line past cols. */
+			for (n = len; n > start && s[n - 1] == ' ' && col > cols;
+			    n--)
+				col--;
+			if ((r = cb(arg, s + start, n - start)) != 0)
 				return r;
 			break;
 		}
