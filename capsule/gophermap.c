@@ -60,10 +60,21 @@ gophermap_wrap_line(void *arg, const char *s, size_t n)
 	return 0;
 }
 
+/* Stops a wrap after its first line, noting where that line ends. */
+static int
+gophermap_first_line(void *arg, const char *s, size_t n)
+{
+	const char **end = arg;
+
+	*end = s + n;
+	return 1;
+}
+
 /*
  * A menu line whose display text is too long for one line: the item
  * keeps the first part, info lines under it carry the rest, so a long
- * title is still readable whole.
+ * title is still readable whole. With their indent those lines still fit
+ * GOPHER_INFO_COLS.
  */
 static int
 gophermap_wrapped_item(struct buf *b, const struct site *site, char type,
@@ -71,10 +82,18 @@ gophermap_wrapped_item(struct buf *b, const struct site *site, char type,
 {
 	struct gophermap_wrap w = { b, site, type, selector, "  ", 0 };
 	size_t n = strnlen(display, GOPHER_DISPLAY_MAX);
+	const char *rest = display, *end = display + n;
 
 	if (n == 0)
 		return gophermap_wrap_line(&w, "", 0);
-	utf8_wrap(display, n, GOPHER_INFO_COLS, gophermap_wrap_line, &w);
+	utf8_wrap(display, n, GOPHER_INFO_COLS, gophermap_first_line, &rest);
+	gophermap_wrap_line(&w, display, rest - display);
+	while (rest < end && *rest == ' ')
+		rest++;
+	if (rest < end)
+		utf8_wrap(rest, end - rest, GOPHER_INFO_COLS -
+		    utf8_columns(w.indent, strlen(w.indent)),
+		    gophermap_wrap_line, &w);
 	return b->err ? -1 : 0;
 }
 
