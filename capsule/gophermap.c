@@ -2,6 +2,7 @@
  * gophermap.c: every resource as a Gopher menu or text document. Menus
  * name the host and port from the snapshot's site, never the request's.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -71,6 +72,27 @@ gophermap_first_line(void *arg, const char *s, size_t n)
 }
 
 /*
+ * Bytes of s up to max, less a last character that a length limit (this
+ * one or an snprintf before) cut short, so no menu gets half of one.
+ */
+static size_t
+gophermap_whole_chars(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max), lead = n;
+	uint32_t cp;
+
+	while (lead > 0 && n - lead < 3 &&
+	    ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead > 0 && (unsigned char)s[lead - 1] >= 0xc0) {
+		lead--;
+		if (utf8_decode(s + lead, n - lead, &cp) == 0)
+			return lead;
+	}
+	return n;
+}
+
+/*
  * A menu line whose display text is too long for one line: the item
  * keeps the first part, info lines under it carry the rest, so a long
  * title is still readable whole. With their indent those lines still fit
@@ -81,7 +103,7 @@ gophermap_wrapped_item(struct buf *b, const struct site *site, char type,
     const char *display, const char *selector)
 {
 	struct gophermap_wrap w = { b, site, type, selector, "  ", 0 };
-	size_t n = strnlen(display, GOPHER_DISPLAY_MAX);
+	size_t n = gophermap_whole_chars(display, GOPHER_DISPLAY_MAX);
 	const char *rest = display, *end = display + n;
 
 	if (n == 0)
@@ -107,7 +129,7 @@ int
 gophermap_error(struct buf *b, const char *msg)
 {
 	buf_putc(b, '3');
-	gophermap_clean(b, msg, strnlen(msg, GOPHER_DISPLAY_MAX));
+	gophermap_clean(b, msg, gophermap_whole_chars(msg, GOPHER_DISPLAY_MAX));
 	buf_puts(b, "\t\terror.host\t1\r\n.\r\n");
 	return b->err ? -1 : 0;
 }
@@ -303,7 +325,7 @@ static void
 gophermap_post(const struct store *st, const struct post *p, struct buf *b)
 {
 	const char *s, *end, *nl;
-	char line[256];
+	char line[POST_MAX_HEADER + 32];	/* "date · author", whole */
 	size_t i, n, cols;
 	int blank = 0;
 
