@@ -8,6 +8,10 @@
 #define CONFIG_MAX_LISTEN	16
 #define CONFIG_PATH_MAX		1024
 
+#ifndef CAPSULE_VERSION
+#define CAPSULE_VERSION		"0.1.0"
+#endif
+
 struct config {
 	char	 content[CONFIG_PATH_MAX];	/* default "content" */
 	char	 cert_dir[CONFIG_PATH_MAX];	/* default "certs" */
@@ -22,6 +26,7 @@ struct config {
 	char	 access_log[CONFIG_PATH_MAX];	/* "" none, "-" stdout */
 	int	 foreground;
 	int	 max_conns;			/* per worker */
+	int	 wait_ms;	/* handshake and request read; hidden flag */
 };
 
 void	 config_defaults(struct config *);
