@@ -1,0 +1,159 @@
+/*
+ * log.c: messages and the access log. The library parts of capsule never
+ * log; the server logs once, where it knows the client and the request.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define LOG_LINE_MAX	2048	/* one access line, escaped request included */
+
+static int log_foreground = 1;
+static int log_fd = -1;		/* the access log; -1 when there is none */
+
+void
+log_init(int foreground)
+{
+	log_foreground = foreground;
+	if (!foreground)
+		openlog("capsule", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+static void
+log_vmsg(int prio, const char *fmt, va_list ap, const char *suffix)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_foreground)
+		fprintf(stderr, "capsule: %s%s%s\n", msg, suffix ? ": " : "",
+		    suffix ? suffix : "");
+	else
+		syslog(prio, "%s%s%s", msg, suffix ? ": " : "",
+		    suffix ? suffix : "");
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_INFO, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_WARNING, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	char err[128];
+	int saved = errno;
+	va_list ap;
+
+	/* strerror_r: workers log too. */
+	if (strerror_r(saved, err, sizeof(err)) != 0)
+		snprintf(err, sizeof(err), "error %d", saved);
+	va_start(ap, fmt);
+	log_vmsg(LOG_WARNING, fmt, ap, err);
+	va_end(ap);
+}
+
+int
+log_access_open(const char *path)
+{
+	log_access_close();
+	if (path == NULL || *path == '\0')
+		return 0;
+	if (strcmp(path, "-") == 0) {
+		log_fd = STDOUT_FILENO;
+		return 0;
+	}
+	log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	return log_fd == -1 ? -1 : 0;
+}
+
+void
+log_access_close(void)
+{
+	if (log_fd > STDOUT_FILENO)
+		close(log_fd);
+	log_fd = -1;
+}
+
+/* Printable ASCII as is, the rest as \xNN: a log line stays one line. */
+static size_t
+log_escape(char *out, size_t outsz, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, o = 0;
+	unsigned char c;
+
+	for (i = 0; i < len && i < LOG_REQUEST_MAX && o + 5 < outsz; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			out[o++] = (char)c;
+		else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	if (i < len && o + 4 < outsz) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+void
+log_access(const struct log_access *a)
+{
+	char line[LOG_LINE_MAX], req[LOG_REQUEST_MAX * 4 + 8], when[32];
+	char status[16];
+	struct tm tm;
+	time_t now;
+	int n;
+
+	if (log_fd == -1)
+		return;
+	now = time(NULL);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "-");
+	log_escape(req, sizeof(req), a->request ? a->request : "",
+	    a->request ? a->reqlen : 0);
+	/* "-": the connection ended before an answer was made. */
+	if (a->status > 0)
+		snprintf(status, sizeof(status), "%d", a->status);
+	else
+		snprintf(status, sizeof(status), "-");
+	n = snprintf(line, sizeof(line), "%s %s %s \"%s\" %s %llu %llu\n",
+	    when, a->proto, a->addr, req, status,
+	    (unsigned long long)a->bytes, (unsigned long long)a->ms);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	/* O_APPEND makes each write one whole line, even across threads. */
+	if (write(log_fd, line, (size_t)n) == -1 && errno != EAGAIN)
+		return;
+}

@@ -1,0 +1,34 @@
+/* log.h: messages (stderr or syslog) and the access log. */
+#ifndef LOG_H
+#define LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LOG_REQUEST_MAX	256	/* request bytes an access line shows */
+
+/* Messages go to stderr in the foreground, to syslog once detached. */
+void	 log_init(int foreground);
+void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+/* Like log_warnx, with ": strerror(errno)" appended. */
+void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* One request, as the access log writes it. */
+struct log_access {
+	const char	*proto;		/* "gemini", "gopher", "gophers" */
+	const char	*addr;		/* client address */
+	const char	*request;	/* raw bytes, escaped when written */
+	size_t		 reqlen;
+	int		 status;	/* Gemini status, or its Gopher twin */
+	uint64_t	 bytes;		/* sent, header included */
+	uint64_t	 ms;		/* from accept to the last byte */
+};
+
+/* Opens path ("-" is stdout, "" none); -1 with errno on failure. */
+int	 log_access_open(const char *);
+/* Writes one line with a single write(2), so threads never interleave. */
+void	 log_access(const struct log_access *);
+void	 log_access_close(void);
+
+#endif
