@@ -1,0 +1,24 @@
+/* cert.h: key pairs on disk, and self-signed ones for hosts without. */
+#ifndef CERT_H
+#define CERT_H
+
+#include <stddef.h>
+
+#define CERT_DAYS	(365 * 30)	/* a generated certificate's life */
+#define CERT_FP_MAX	100		/* "AB:CD:..." of a SHA-256 */
+
+/* Writes the paths of host's pair: dir/host.crt and dir/host.key. */
+int	 cert_paths(const char *dir, const char *host, char *crt, char *key,
+	    size_t);
+/*
+ * Makes sure dir (made when missing) holds a key pair for host. When
+ * neither file exists, writes a self-signed ECDSA P-256 certificate with
+ * CN and subjectAltName host, the key mode 0600. Returns 1 when it made
+ * one, 0 when there was one, -1 with err filled.
+ */
+int	 cert_ensure(const char *dir, const char *host, char *err, size_t);
+/* The SHA-256 of the certificate at path, hex pairs joined by ':'. */
+int	 cert_fingerprint(const char *path, char *out, size_t, char *err,
+	    size_t);
+
+#endif
