@@ -1,0 +1,232 @@
+/*
+ * gopher.c: the Gopher side of a request. Gopher has no status line, so
+ * every refusal is an error menu: a client always gets an answer it can
+ * show, never a dropped connection.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gophermap.h"
+#include "gopher.h"
+#include "page.h"
+#include "store.h"
+
+enum gopher_framing
+gopher_request_end(const char *buf, size_t len, size_t *linelen)
+{
+	const char *lf = memchr(buf, '\n', len);
+	size_t n;
+
+	if (lf == NULL)
+		return len >= GOPHER_REQUEST_MAX ? GOPHER_TOO_LONG :
+		    GOPHER_MORE;
+	n = (size_t)(lf - buf);
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	if (n > GOPHER_LINE_MAX)
+		return GOPHER_TOO_LONG;
+	*linelen = n;
+	return GOPHER_LINE;
+}
+
+/* "+", "!", "$" or "+<type>" in the field after a TAB: Gopher+. */
+static int
+gopher_is_plus(const char *s, size_t n)
+{
+	if (n == 1 && (s[0] == '+' || s[0] == '!' || s[0] == '$'))
+		return 1;
+	return n > 1 && s[0] == '+' && memchr(s, ' ', n) == NULL;
+}
+
+void
+gopher_parse(const char *line, size_t len, struct gopher_request *g)
+{
+	const char *tab, *f2, *tab2;
+	size_t n2;
+
+	memset(g, 0, sizeof(*g));
+	g->selector = line;
+	if ((tab = memchr(line, '\t', len)) == NULL) {
+		g->sellen = len;
+		return;
+	}
+	g->sellen = (size_t)(tab - line);
+	f2 = tab + 1;
+	n2 = len - g->sellen - 1;
+	if ((tab2 = memchr(f2, '\t', n2)) != NULL) {
+		/* selector TAB search TAB +: a Gopher+ search. */
+		g->plus = 1;
+		n2 = (size_t)(tab2 - f2);
+	} else if (gopher_is_plus(f2, n2)) {
+		g->plus = 1;
+		return;
+	}
+	g->search = f2;
+	g->searchlen = n2;
+}
+
+static void
+gopher_html_escape(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			buf_puts(b, "&#39;");
+			break;
+		default:
+			buf_putc(b, s[i]);
+			break;
+		}
+	}
+}
+
+/*
+ * "URL:<url>" selectors link out of Gopherspace; clients that cannot
+ * follow them fetch this page, which sends a browser on (the convention
+ * RFC 4266 section 5 refers to).
+ */
+static void
+gopher_url_page(struct reply *r, const char *url, size_t n)
+{
+	size_t i, scheme = strcspn(url, ":");
+
+	if (scheme >= n || scheme == 0 || !isalpha((unsigned char)url[0])) {
+		gopher_error(r, 59, "Not a URL");
+		return;
+	}
+	for (i = 0; i < scheme; i++)
+		if (!isalnum((unsigned char)url[i]) &&
+		    strchr("+-.", url[i]) == NULL) {
+			gopher_error(r, 59, "Not a URL");
+			return;
+		}
+	/* A page that runs code or carries data is no link. */
+	if ((scheme == 10 && strncasecmp(url, "javascript", 10) == 0) ||
+	    (scheme == 4 && strncasecmp(url, "data", 4) == 0)) {
+		gopher_error(r, 59, "Refused URL scheme");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)url[i] < 0x20 || url[i] == 0x7f) {
+			gopher_error(r, 59, "Not a URL");
+			return;
+		}
+	}
+	buf_puts(&r->own, "<!DOCTYPE html>\n<html>\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta http-equiv=\"refresh\" content=\"2; url=");
+	gopher_html_escape(&r->own, url, n);
+	buf_puts(&r->own, "\">\n<title>Leaving Gopherspace</title>\n"
+	    "</head>\n<body>\n<p>This link leads out of Gopherspace, to\n<a "
+	    "href=\"");
+	gopher_html_escape(&r->own, url, n);
+	buf_puts(&r->own, "\">");
+	gopher_html_escape(&r->own, url, n);
+	buf_puts(&r->own, "</a>.</p>\n<p>Your browser should take you there "
+	    "in a moment; if it does not, follow the link.</p>\n"
+	    "</body>\n</html>\n");
+	if (r->own.err) {
+		buf_reset(&r->own);
+		gopher_error(r, 40, "Temporary failure");
+		return;
+	}
+	r->status = 20;
+	reply_own_body(r);
+}
+
+void
+gopher_error(struct reply *r, int status, const char *msg)
+{
+	buf_reset(&r->own);
+	r->status = status;
+	if (gophermap_error(&r->own, msg) == -1) {
+		/* Out of memory: a constant answer still reaches the client. */
+		r->body = "3Temporary failure\t\terror.host\t1\r\n.\r\n";
+		r->bodylen = strlen(r->body);
+		return;
+	}
+	reply_own_body(r);
+}
+
+void
+gopher_answer(struct store *st, const char *line, size_t len,
+    struct reply *r)
+{
+	char path[URL_PATH_MAX + 2], query[GOPHER_LINE_MAX + 1];
+	struct gopher_request g;
+	size_t plen;
+	int hops;
+
+	r->store = st;
+	if (memchr(line, '\0', len) != NULL) {
+		gopher_error(r, 59, "Bad selector: NUL");
+		return;
+	}
+	gopher_parse(line, len, &g);
+	if (g.sellen > 4 && strncmp(g.selector, "URL:", 4) == 0) {
+		gopher_url_page(r, g.selector + 4, g.sellen - 4);
+		return;
+	}
+	if (g.sellen > 5 && strncmp(g.selector, "/URL:", 5) == 0) {
+		gopher_url_page(r, g.selector + 5, g.sellen - 5);
+		return;
+	}
+	if (st == NULL) {
+		gopher_error(r, 41, "Server unavailable");
+		return;
+	}
+	if (g.sellen == 0)
+		snprintf(path, sizeof(path), "/");
+	else {
+		memcpy(path, g.selector, g.sellen);
+		path[g.sellen] = '\0';
+	}
+	plen = strlen(path);
+	if (g.search != NULL) {
+		memcpy(query, g.search, g.searchlen);
+		query[g.searchlen] = '\0';
+	}
+	/* Gopher has no redirect: serve the target instead. */
+	for (hops = 0;; hops++) {
+		r->has_page = 1;
+		if (page_get(st, PROTO_GOPHER, path, plen,
+		    g.search ? query : NULL, &r->page) == -1) {
+			gopher_error(r, 40, "Temporary failure");
+			return;
+		}
+		if (r->page.status != 31)
+			break;
+		if (hops == GOPHER_MAX_REDIRECTS) {
+			gopher_error(r, 40, "Too many redirects");
+			return;
+		}
+		snprintf(path, sizeof(path), "%s", r->page.meta);
+		plen = strlen(path);
+		page_release(&r->page);
+		r->has_page = 0;
+	}
+	r->status = r->page.status;
+	if (r->page.len == 0 && r->page.status != 20) {
+		gopher_error(r, r->page.status, r->page.meta ? r->page.meta :
+		    "Error");
+		return;
+	}
+	r->body = r->page.body;
+	r->bodylen = r->page.len;
+}

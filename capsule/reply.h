@@ -1,0 +1,34 @@
+/* reply.h: one response, a head we format and a body we may not own. */
+#ifndef REPLY_H
+#define REPLY_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "page.h"
+#include "url.h"
+
+/* The longest head: a status, a space, a 1024-byte meta and CRLF. */
+#define REPLY_HEAD_MAX	(URL_MAX + 8)
+
+struct store;
+
+struct reply {
+	struct store	*store;		/* the body may point into its cache */
+	struct page	 page;		/* valid when has_page */
+	int		 has_page;
+	struct buf	 own;		/* a body made here: errors, links */
+	char		 head[REPLY_HEAD_MAX];
+	size_t		 headlen;
+	const char	*body;
+	size_t		 bodylen;
+	int		 status;	/* Gemini status, or its Gopher twin */
+};
+
+void	 reply_init(struct reply *);
+/* Gives back the page, the buffer and the store reference. */
+void	 reply_release(struct reply *);
+/* Sets the body to what r->own holds. */
+void	 reply_own_body(struct reply *);
+
+#endif
