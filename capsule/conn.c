@@ -1,0 +1,611 @@
+/*
+ * conn.c: one connection, from accept to close. A state enum moves
+ * forward as libuv reports the socket ready; every step does what it can
+ * without blocking and then waits. libtls works on the socket itself
+ * (tls_accept_socket), and TLS_WANT_POLLIN/POLLOUT just re-arm the poll.
+ */
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tls.h>
+
+#include "gemini.h"
+#include "gopher.h"
+#include "log.h"
+#include "reply.h"
+#include "store.h"
+#include "tlsglue.h"
+#include "worker.h"
+
+#define CONN_REQUEST_MAX	GEMINI_REQUEST_MAX	/* both protocols */
+#define CONN_REPLY_MS		60000	/* the whole response */
+#define CONN_CLOSE_MS		2000	/* close_notify, then lingering */
+#define CONN_STAGE_MAX		16384	/* one TLS record: head, body start */
+#define CONN_TLS_CHUNK		16384	/* bytes per tls_write() */
+#define CONN_WRITE_BUDGET	(256 * 1024)	/* per wakeup: others' turn */
+#define CONN_LINGER_MAX		(64 * 1024)	/* drained before closing */
+#define CONN_TLS_RECORD		0x16	/* first byte of a ClientHello */
+
+enum conn_state {
+	CONN_PEEK,		/* Gopher port: a ClientHello or a selector? */
+	CONN_HANDSHAKE,
+	CONN_REQUEST,		/* reading the request line */
+	CONN_REPLY,		/* writing head and body */
+	CONN_TLS_CLOSE,		/* sending close_notify */
+	CONN_LINGER,		/* FIN sent; draining what the client sends */
+	CONN_CLOSED,		/* handles closing; freed when both are */
+};
+
+/* What a step did: the state moved on, it must wait, or it is over. */
+enum conn_step {
+	STEP_NEXT,
+	STEP_WAIT,
+	STEP_CLOSE,
+};
+
+struct conn_out {
+	const char	*p;
+	size_t		 len;
+};
+
+struct conn {
+	struct conn	*prev, *next;
+	struct worker	*w;
+	enum conn_state	 state;
+	enum proto	 proto;
+	int		 fd;
+	int		 busy;		/* past max-conns: "slow down" */
+	struct tls	*tls;		/* NULL for plain Gopher */
+	struct tlsglue	*glue;		/* the key pairs tls came from */
+	uv_poll_t	 poll;
+	uv_timer_t	 timer;
+	int		 events;	/* what poll waits for now */
+	int		 handles;	/* still to close before free() */
+	uint64_t	 start, done;	/* uv_hrtime() */
+	char		 addr[INET6_ADDRSTRLEN];
+	char		 req[CONN_REQUEST_MAX];
+	size_t		 reqlen;
+	size_t		 loglen;	/* request bytes the access log shows */
+	int		 logged;
+	struct reply	 reply;
+	char		*stage;		/* TLS: head and body start at once */
+	struct conn_out	 out[2];
+	int		 nout, iout;
+	size_t		 off;		/* into out[iout] */
+	uint64_t	 sent;
+	int		 shut;		/* FIN sent */
+	size_t		 drained;
+};
+
+static void	conn_step(struct conn *);
+static void	conn_close(struct conn *);
+
+/* The socket has nothing more for now (or no room). */
+static int
+conn_again(void)
+{
+	return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+static void
+conn_on_closed(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+
+	if (--c->handles == 0)
+		free(c);
+}
+
+static const char *
+conn_proto_name(const struct conn *c)
+{
+	if (c->proto == PROTO_GEMINI)
+		return "gemini";
+	return c->tls ? "gophers" : "gopher";
+}
+
+static void
+conn_log(struct conn *c)
+{
+	struct log_access a;
+	uint64_t end = c->done ? c->done : uv_hrtime();
+
+	/* A connection that never sent a byte made no request. */
+	if (c->logged || c->reqlen == 0)
+		return;
+	c->logged = 1;
+	a.proto = conn_proto_name(c);
+	a.addr = c->addr;
+	a.request = c->req;
+	a.reqlen = c->loglen ? c->loglen : c->reqlen;
+	a.status = c->reply.status;
+	a.bytes = c->sent;
+	a.ms = (end - c->start) / 1000000;
+	log_access(&a);
+}
+
+/* Safe from any state: gives everything back and closes the socket. */
+static void
+conn_close(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	if (c->state == CONN_CLOSED)
+		return;
+	conn_log(c);
+	c->state = CONN_CLOSED;
+	reply_release(&c->reply);
+	free(c->stage);
+	c->stage = NULL;
+	if (c->tls != NULL)
+		tls_free(c->tls);
+	c->tls = NULL;
+	tlsglue_unref(c->glue);
+	c->glue = NULL;
+	/* uv_close() stops the poll at once, so the fd can go now. */
+	uv_close((uv_handle_t *)&c->poll, conn_on_closed);
+	uv_close((uv_handle_t *)&c->timer, conn_on_closed);
+	close(c->fd);
+	c->fd = -1;
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	w->nconns--;
+	worker_conn_gone(w);
+}
+
+static void
+conn_on_timeout(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+
+	/* A request that never came still ends with close_notify. */
+	if (c->state == CONN_REQUEST && c->tls != NULL) {
+		c->state = CONN_TLS_CLOSE;
+		uv_timer_start(&c->timer, conn_on_timeout, CONN_CLOSE_MS, 0);
+		conn_step(c);
+		return;
+	}
+	conn_close(c);
+}
+
+static void
+conn_on_ready(uv_poll_t *p, int status, int events)
+{
+	struct conn *c = p->data;
+
+	(void)events;
+	if (status < 0) {
+		conn_close(c);
+		return;
+	}
+	conn_step(c);
+}
+
+/* Waits for the socket to be readable or writable; STEP_CLOSE on error. */
+static enum conn_step
+conn_wait(struct conn *c, int events)
+{
+	if (events != c->events &&
+	    uv_poll_start(&c->poll, events, conn_on_ready) != 0)
+		return STEP_CLOSE;
+	c->events = events;
+	return STEP_WAIT;
+}
+
+/* Maps a libtls result that is not a byte count to a step. */
+static enum conn_step
+conn_tls_wait(struct conn *c, ssize_t r)
+{
+	if (r == TLS_WANT_POLLIN)
+		return conn_wait(c, UV_READABLE);
+	if (r == TLS_WANT_POLLOUT)
+		return conn_wait(c, UV_WRITABLE);
+	return STEP_CLOSE;
+}
+
+static void
+conn_enter(struct conn *c, enum conn_state s, uint64_t timeout_ms)
+{
+	c->state = s;
+	if (timeout_ms > 0)
+		uv_timer_start(&c->timer, conn_on_timeout, timeout_ms, 0);
+}
+
+/* After the reply: close_notify over TLS, then a lingering close. */
+static void
+conn_finish(struct conn *c)
+{
+	conn_enter(c, c->tls ? CONN_TLS_CLOSE : CONN_LINGER, CONN_CLOSE_MS);
+}
+
+static int
+conn_start_tls(struct conn *c)
+{
+	char err[256];
+
+	if ((c->glue = server_tls()) == NULL)
+		return -1;
+	if ((c->tls = tlsglue_accept(c->glue, c->w->index, c->fd, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("%s: %s", c->addr, err);
+		return -1;
+	}
+	return 0;
+}
+
+static enum conn_step
+conn_peek(struct conn *c)
+{
+	unsigned char b;
+	ssize_t n;
+
+	while ((n = recv(c->fd, &b, 1, MSG_PEEK)) == -1 && errno == EINTR)
+		;
+	if (n == -1 && conn_again())
+		return conn_wait(c, UV_READABLE);
+	if (n <= 0)
+		return STEP_CLOSE;
+	if (b != CONN_TLS_RECORD) {
+		/* Plain Gopher: the request timer runs on from accept. */
+		c->state = CONN_REQUEST;
+		return STEP_NEXT;
+	}
+	if (conn_start_tls(c) == -1)
+		return STEP_CLOSE;
+	conn_enter(c, CONN_HANDSHAKE, (uint64_t)server_config()->wait_ms);
+	return STEP_NEXT;
+}
+
+static enum conn_step
+conn_handshake(struct conn *c)
+{
+	int r = tls_handshake(c->tls);
+
+	if (r == 0) {
+		conn_enter(c, CONN_REQUEST, (uint64_t)server_config()->wait_ms);
+		return STEP_NEXT;
+	}
+	/* Failed handshakes are scanners and port probes: not logged. */
+	return conn_tls_wait(c, r);
+}
+
+/* Points the output at the reply: one write where it can be. */
+static int
+conn_prepare(struct conn *c)
+{
+	struct reply *r = &c->reply;
+	size_t take;
+
+	c->nout = c->iout = 0;
+	c->off = 0;
+	if (c->tls != NULL && r->headlen > 0 && r->bodylen > 0) {
+		take = r->bodylen;
+		if (take > CONN_STAGE_MAX - r->headlen)
+			take = CONN_STAGE_MAX - r->headlen;
+		if ((c->stage = malloc(r->headlen + take)) == NULL)
+			return -1;
+		memcpy(c->stage, r->head, r->headlen);
+		memcpy(c->stage + r->headlen, r->body, take);
+		c->out[c->nout++] = (struct conn_out){ c->stage,
+		    r->headlen + take };
+		if (take < r->bodylen)
+			c->out[c->nout++] = (struct conn_out){ r->body + take,
+			    r->bodylen - take };
+		return 0;
+	}
+	if (r->headlen > 0)
+		c->out[c->nout++] = (struct conn_out){ r->head, r->headlen };
+	if (r->bodylen > 0)
+		c->out[c->nout++] = (struct conn_out){ r->body, r->bodylen };
+	return 0;
+}
+
+/*
+ * Answers a complete line, or a framing error (bad != 0), and moves to
+ * the reply. The store reference is taken now, so a reload serves the
+ * next request and never this one halfway.
+ */
+static enum conn_step
+conn_answer(struct conn *c, size_t linelen, int bad)
+{
+	struct gemini_where where;
+
+	c->loglen = bad ? c->reqlen : linelen;
+	if (c->proto == PROTO_GEMINI) {
+		if (bad)
+			gemini_status(&c->reply, 59, bad == GEMINI_BARE_LF ?
+			    "Request must end with CRLF" : "Request too long");
+		else if (c->busy)
+			gemini_status(&c->reply, 44, GEMINI_SLOW_DOWN);
+		else {
+			where.names = c->glue;
+			where.sni = tls_conn_servername(c->tls);
+			where.port = server_config()->gemini_port;
+			gemini_answer(server_store(), c->req, linelen, &where,
+			    &c->reply);
+		}
+	} else {
+		if (bad)
+			gopher_error(&c->reply, 59, "Selector too long");
+		else if (c->busy)
+			gopher_error(&c->reply, 44,
+			    "Too busy: try again in a moment");
+		else
+			gopher_answer(server_store(), c->req, linelen,
+			    &c->reply);
+	}
+	if (conn_prepare(c) == -1)
+		return STEP_CLOSE;
+	conn_enter(c, CONN_REPLY, CONN_REPLY_MS);
+	return STEP_NEXT;
+}
+
+/* Looks for the end of the request line in what has been read. */
+static enum conn_step
+conn_frame(struct conn *c, int eof)
+{
+	size_t len = 0;
+	int f;
+
+	if (c->proto == PROTO_GEMINI) {
+		f = gemini_request_end(c->req, c->reqlen, &len);
+		if (f == GEMINI_MORE)
+			return eof ? STEP_CLOSE : STEP_WAIT;
+		return conn_answer(c, len, f == GEMINI_LINE ? 0 : f);
+	}
+	f = gopher_request_end(c->req, c->reqlen, &len);
+	if (f == GOPHER_MORE && eof) {
+		/* Clients that half-close instead of sending CRLF. */
+		if (c->reqlen == 0)
+			return STEP_CLOSE;
+		len = c->reqlen;
+		if (c->req[len - 1] == '\r')
+			len--;
+		f = GOPHER_LINE;
+	}
+	if (f == GOPHER_MORE)
+		return STEP_WAIT;
+	return conn_answer(c, len, f == GOPHER_LINE ? 0 : f);
+}
+
+static enum conn_step
+conn_read_request(struct conn *c)
+{
+	enum conn_step s;
+	ssize_t n;
+
+	for (;;) {
+		if (c->tls != NULL) {
+			n = tls_read(c->tls, c->req + c->reqlen,
+			    sizeof(c->req) - c->reqlen);
+			if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT)
+				return conn_tls_wait(c, n);
+		} else {
+			n = read(c->fd, c->req + c->reqlen,
+			    sizeof(c->req) - c->reqlen);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1 && conn_again())
+				return conn_wait(c, UV_READABLE);
+		}
+		if (n < 0)
+			return STEP_CLOSE;
+		c->reqlen += (size_t)n;
+		if ((s = conn_frame(c, n == 0)) != STEP_WAIT)
+			return s;
+	}
+}
+
+static void
+conn_advance(struct conn *c, size_t n)
+{
+	c->sent += n;
+	c->off += n;
+	if (c->off == c->out[c->iout].len) {
+		c->iout++;
+		c->off = 0;
+	}
+}
+
+static enum conn_step
+conn_write(struct conn *c)
+{
+	struct iovec iov[2];
+	size_t budget = CONN_WRITE_BUDGET, len;
+	ssize_t n;
+	int i, k;
+
+	while (c->iout < c->nout) {
+		if (budget == 0)
+			return conn_wait(c, UV_WRITABLE);
+		if (c->tls != NULL) {
+			len = c->out[c->iout].len - c->off;
+			if (len > CONN_TLS_CHUNK)
+				len = CONN_TLS_CHUNK;
+			/* After a WANT, the same bytes are offered again. */
+			n = tls_write(c->tls, c->out[c->iout].p + c->off, len);
+			if (n == TLS_WANT_POLLIN || n == TLS_WANT_POLLOUT)
+				return conn_tls_wait(c, n);
+			if (n <= 0)
+				return STEP_CLOSE;
+			conn_advance(c, (size_t)n);
+		} else {
+			for (i = c->iout, k = 0; i < c->nout; i++, k++) {
+				iov[k].iov_base = (char *)c->out[i].p +
+				    (i == c->iout ? c->off : 0);
+				iov[k].iov_len = c->out[i].len -
+				    (i == c->iout ? c->off : 0);
+			}
+			n = writev(c->fd, iov, k);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1 && conn_again())
+				return conn_wait(c, UV_WRITABLE);
+			if (n <= 0)
+				return STEP_CLOSE;
+			for (len = (size_t)n; len > 0;) {
+				size_t part = c->out[c->iout].len - c->off;
+
+				part = part < len ? part : len;
+				conn_advance(c, part);
+				len -= part;
+			}
+		}
+		budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
+	}
+	/* Written: the store reference and the body can go now. */
+	c->done = uv_hrtime();
+	conn_log(c);
+	reply_release(&c->reply);
+	free(c->stage);
+	c->stage = NULL;
+	c->nout = 0;
+	conn_finish(c);
+	return STEP_NEXT;
+}
+
+static enum conn_step
+conn_tls_close(struct conn *c)
+{
+	int r = tls_close(c->tls);
+
+	if (r == TLS_WANT_POLLIN || r == TLS_WANT_POLLOUT)
+		return conn_tls_wait(c, r);
+	conn_enter(c, CONN_LINGER, 0);
+	return STEP_NEXT;
+}
+
+/*
+ * Closing a socket with unread input sends a reset, which can destroy
+ * the reply before the client reads it; so send FIN and drain first.
+ */
+static enum conn_step
+conn_linger(struct conn *c)
+{
+	char junk[4096];
+	ssize_t n;
+
+	if (!c->shut && shutdown(c->fd, SHUT_WR) == -1)
+		return STEP_CLOSE;
+	c->shut = 1;
+	for (;;) {
+		n = read(c->fd, junk, sizeof(junk));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && conn_again())
+			return conn_wait(c, UV_READABLE);
+		if (n <= 0)
+			return STEP_CLOSE;
+		c->drained += (size_t)n;
+		if (c->drained > CONN_LINGER_MAX)
+			return STEP_CLOSE;
+	}
+}
+
+static void
+conn_step(struct conn *c)
+{
+	enum conn_step s = STEP_NEXT;
+
+	while (s == STEP_NEXT) {
+		switch (c->state) {
+		case CONN_PEEK:
+			s = conn_peek(c);
+			break;
+		case CONN_HANDSHAKE:
+			s = conn_handshake(c);
+			break;
+		case CONN_REQUEST:
+			s = conn_read_request(c);
+			break;
+		case CONN_REPLY:
+			s = conn_write(c);
+			break;
+		case CONN_TLS_CLOSE:
+			s = conn_tls_close(c);
+			break;
+		case CONN_LINGER:
+			s = conn_linger(c);
+			break;
+		case CONN_CLOSED:
+			return;
+		}
+	}
+	if (s == STEP_CLOSE)
+		conn_close(c);
+}
+
+static void
+conn_addr(const struct sockaddr *sa, char *out, size_t outsz)
+{
+	const void *a;
+
+	if (sa->sa_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	else
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	if (inet_ntop(sa->sa_family, a, out, (socklen_t)outsz) == NULL)
+		snprintf(out, outsz, "?");
+}
+
+void
+conn_accept(struct worker *w, int fd, enum proto proto,
+    const struct sockaddr *sa)
+{
+	const struct config *cfg = server_config();
+	struct conn *c;
+	int one = 1;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	if (uv_poll_init(&w->loop, &c->poll, fd) != 0) {
+		close(fd);
+		free(c);
+		return;
+	}
+	uv_timer_init(&w->loop, &c->timer);
+	c->poll.data = c->timer.data = c;
+	c->handles = 2;
+	c->w = w;
+	c->fd = fd;
+	c->proto = proto;
+	c->start = uv_hrtime();
+	reply_init(&c->reply);
+	conn_addr(sa, c->addr, sizeof(c->addr));
+	/* The reply and close_notify go out at once, not after an ACK. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	c->next = w->conns;
+	if (w->conns != NULL)
+		w->conns->prev = c;
+	w->conns = c;
+	c->busy = w->nconns++ >= (size_t)w->max_conns;
+	c->state = proto == PROTO_GEMINI ? CONN_HANDSHAKE : CONN_PEEK;
+	uv_timer_start(&c->timer, conn_on_timeout, (uint64_t)cfg->wait_ms, 0);
+	if (proto == PROTO_GEMINI && conn_start_tls(c) == -1) {
+		conn_close(c);
+		return;
+	}
+	conn_step(c);
+}
+
+void
+conn_close_all(struct worker *w)
+{
+	while (w->conns != NULL)
+		conn_close(w->conns);
+}

@@ -1,0 +1,697 @@
+/*
+ * server.c: `capsule serve`. The main thread binds, drops privileges,
+ * loads the store and the key pairs, starts one worker thread per core,
+ * each with its own libuv loop and its own SO_REUSEPORT sockets, and then
+ * only waits for signals: SIGHUP swaps in a new snapshot, SIGTERM and
+ * SIGINT drain the workers and stop.
+ */
+/* accept4(2): non-blocking and close-on-exec in the same system call. */
+#define _GNU_SOURCE
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <grp.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tls.h>
+#include <uv.h>
+
+#include "cert.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+#include "tlsglue.h"
+#include "worker.h"
+
+#define SERVER_BACKLOG		1024
+#define SERVER_ACCEPT_BATCH	64	/* accepts per wakeup: fairness */
+#define SERVER_PAUSE_MS		100	/* accept rests when out of fds */
+#define SERVER_STOP_MS		5000	/* in-flight requests after SIGTERM */
+#define SERVER_WARN_MS		10000	/* accept errors: one line per 10 s */
+#define SERVER_ERR_MAX		512
+
+/* One socket to open in every worker. */
+struct server_bind {
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	enum proto		 proto;
+	int			 optional;	/* default IPv6: may fail */
+	int			 skip;
+	char			 name[INET6_ADDRSTRLEN];
+	int			 port;
+};
+
+static struct {
+	struct config		 cfg;
+	uv_mutex_t		 lock;		/* guards store and tls */
+	struct store		*store;
+	struct tlsglue		*tls;
+	struct worker		*workers;
+	size_t			 nworkers;
+	struct server_bind	 binds[WORKER_MAX_LISTENERS];
+	size_t			 nbinds;
+	atomic_int		 stopping;
+	uv_loop_t		 loop;		/* the main thread's: signals */
+	uv_signal_t		 sigs[3];
+} srv;
+
+const struct config *
+server_config(void)
+{
+	return &srv.cfg;
+}
+
+struct store *
+server_store(void)
+{
+	struct store *st;
+
+	uv_mutex_lock(&srv.lock);
+	st = srv.store ? store_ref(srv.store) : NULL;
+	uv_mutex_unlock(&srv.lock);
+	return st;
+}
+
+struct tlsglue *
+server_tls(void)
+{
+	struct tlsglue *g;
+
+	uv_mutex_lock(&srv.lock);
+	g = srv.tls ? tlsglue_ref(srv.tls) : NULL;
+	uv_mutex_unlock(&srv.lock);
+	return g;
+}
+
+/* Resolves every --listen address (or all addresses) for both ports. */
+static int
+server_resolve(char *err, size_t errsz)
+{
+	const struct config *c = &srv.cfg;
+	struct addrinfo hints, *res, *ai;
+	struct server_bind *b;
+	char host[sizeof(c->listen[0])], port[8];
+	const char *h;
+	size_t i, n, p;
+	int ports[2], rc;
+
+	ports[PROTO_GEMINI] = c->gemini_port;
+	ports[PROTO_GOPHER] = c->gopher_port;
+	for (i = 0; i < (c->nlisten ? c->nlisten : 1); i++) {
+		h = NULL;
+		if (c->nlisten > 0 && strcmp(c->listen[i], "*") != 0) {
+			snprintf(host, sizeof(host), "%s", c->listen[i]);
+			n = strlen(host);
+			if (host[0] == '[' && n > 2 && host[n - 1] == ']') {
+				memmove(host, host + 1, n - 2);
+				host[n - 2] = '\0';
+			}
+			h = host;
+		}
+		for (p = PROTO_GEMINI; p <= PROTO_GOPHER; p++) {
+			if (ports[p] == 0)
+				continue;
+			snprintf(port, sizeof(port), "%d", ports[p]);
+			memset(&hints, 0, sizeof(hints));
+			hints.ai_family = AF_UNSPEC;
+			hints.ai_socktype = SOCK_STREAM;
+			hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+			if ((rc = getaddrinfo(h, port, &hints, &res)) != 0) {
+				snprintf(err, errsz, "listen %s: %s",
+				    h ? h : "*", gai_strerror(rc));
+				return -1;
+			}
+			for (ai = res; ai != NULL; ai = ai->ai_next) {
+				if (srv.nbinds == WORKER_MAX_LISTENERS) {
+					freeaddrinfo(res);
+					snprintf(err, errsz, "too many listen "
+					    "addresses");
+					return -1;
+				}
+				b = &srv.binds[srv.nbinds++];
+				memcpy(&b->ss, ai->ai_addr, ai->ai_addrlen);
+				b->len = ai->ai_addrlen;
+				b->proto = (enum proto)p;
+				b->port = ports[p];
+				b->optional = h == NULL &&
+				    ai->ai_family == AF_INET6;
+				if (getnameinfo(ai->ai_addr, ai->ai_addrlen,
+				    b->name, sizeof(b->name), NULL, 0,
+				    NI_NUMERICHOST) != 0)
+					snprintf(b->name, sizeof(b->name), "?");
+			}
+			freeaddrinfo(res);
+		}
+	}
+	return 0;
+}
+
+/* A listening socket any number of workers can share the port of. */
+static int
+server_socket(const struct server_bind *b)
+{
+	int fd, one = 1, saved;
+
+	fd = socket(b->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
+	    -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+	    sizeof(one)) == -1 ||
+	    (b->ss.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &one, sizeof(one)) == -1) ||
+	    bind(fd, (const struct sockaddr *)&b->ss, b->len) == -1 ||
+	    listen(fd, SERVER_BACKLOG) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* Opens every worker's sockets, as root if need be. */
+static int
+server_bind(char *err, size_t errsz)
+{
+	struct server_bind *b;
+	struct worker *w;
+	size_t i, k;
+	int fd;
+
+	for (i = 0; i < srv.nworkers; i++) {
+		w = &srv.workers[i];
+		for (k = 0; k < srv.nbinds; k++) {
+			b = &srv.binds[k];
+			if (b->skip)
+				continue;
+			if ((fd = server_socket(b)) == -1) {
+				if (i == 0 && b->optional &&
+				    (errno == EAFNOSUPPORT ||
+				    errno == EADDRNOTAVAIL)) {
+					log_warnx("no IPv6: not listening on "
+					    "[%s]:%d", b->name, b->port);
+					b->skip = 1;
+					continue;
+				}
+				snprintf(err, errsz, "listen on %s port %d: %s",
+				    b->name, b->port, strerror(errno));
+				return -1;
+			}
+			w->listeners[w->nlisteners].fd = fd;
+			w->listeners[w->nlisteners].proto = b->proto;
+			w->listeners[w->nlisteners].w = w;
+			w->nlisteners++;
+		}
+		if (w->nlisteners == 0) {
+			snprintf(err, errsz, "nothing to listen on");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Root binds the ports, then becomes --user for everything else. */
+static int
+server_drop_privileges(char *err, size_t errsz)
+{
+	const char *user = srv.cfg.user;
+	struct passwd *pw;
+
+	if (user[0] == '\0')
+		return 0;
+	if (geteuid() != 0) {
+		log_warnx("not started as root: --user %s ignored", user);
+		return 0;
+	}
+	if ((pw = getpwnam(user)) == NULL) {
+		snprintf(err, errsz, "--user %s: no such user", user);
+		return -1;
+	}
+	if (setgroups(1, &pw->pw_gid) == -1 || setgid(pw->pw_gid) == -1 ||
+	    setuid(pw->pw_uid) == -1) {
+		snprintf(err, errsz, "--user %s: %s", user, strerror(errno));
+		return -1;
+	}
+	if (getuid() != pw->pw_uid || geteuid() != pw->pw_uid ||
+	    getegid() != pw->pw_gid) {
+		snprintf(err, errsz, "--user %s: still privileged", user);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+server_report(void *arg, const char *path, int line, const char *msg)
+{
+	(void)arg;
+	if (line > 0)
+		log_warnx("%s:%d: %s", path, line, msg);
+	else
+		log_warnx("%s: %s", path, msg);
+}
+
+static struct store *
+server_load_store(void)
+{
+	const struct config *c = &srv.cfg;
+	struct site site;
+
+	site.host = c->nhostnames > 0 ? c->hostnames[0] : NULL;
+	site.gemini_port = c->gemini_port;
+	site.gopher_port = c->gopher_port;
+	site.static_links = 0;
+	return store_load(c->content, &site, server_report, NULL);
+}
+
+/*
+ * Key pairs for the served names (the flags', else the store's), made
+ * when missing; logs each certificate's fingerprint.
+ */
+static struct tlsglue *
+server_load_tls(const struct store *st, char *err, size_t errsz)
+{
+	const struct config *c = &srv.cfg;
+	const char *names[TLSGLUE_MAX_NAMES];
+	char crt[CONFIG_PATH_MAX + 300], key[sizeof(crt)], fp[CERT_FP_MAX];
+	char why[SERVER_ERR_MAX];
+	size_t i, n;
+	int made;
+
+	n = c->nhostnames > 0 ? c->nhostnames : st->settings.nhostnames;
+	if (n > TLSGLUE_MAX_NAMES)
+		n = TLSGLUE_MAX_NAMES;
+	for (i = 0; i < n; i++) {
+		names[i] = c->nhostnames > 0 ? c->hostnames[i] :
+		    st->settings.hostnames[i];
+		if ((made = cert_ensure(c->cert_dir, names[i], err, errsz)) ==
+		    -1)
+			return NULL;
+		if (cert_paths(c->cert_dir, names[i], crt, key,
+		    sizeof(crt)) == 0 &&
+		    cert_fingerprint(crt, fp, sizeof(fp), why,
+		    sizeof(why)) == 0)
+			log_info("%s: %s certificate %s, SHA-256 fingerprint "
+			    "%s", names[i], made ? "made a self-signed" :
+			    "using", crt, fp);
+	}
+	return tlsglue_new(c->cert_dir, names, n, srv.nworkers, err, errsz);
+}
+
+/* SIGHUP: a new snapshot and new key pairs, each kept only if it loads. */
+static void
+server_reload(void)
+{
+	struct store *st, *old_st = NULL;
+	struct tlsglue *g, *old_g = NULL;
+	char err[SERVER_ERR_MAX];
+
+	log_info("reloading %s and %s", srv.cfg.content, srv.cfg.cert_dir);
+	if ((st = server_load_store()) == NULL)
+		log_warnx("reload: %s could not be read; still serving the "
+		    "old snapshot", srv.cfg.content);
+	if ((g = server_load_tls(st ? st : srv.store, err, sizeof(err))) ==
+	    NULL)
+		log_warnx("reload: %s; still using the old key pairs", err);
+	uv_mutex_lock(&srv.lock);
+	if (st != NULL) {
+		old_st = srv.store;
+		srv.store = st;
+	}
+	if (g != NULL) {
+		old_g = srv.tls;
+		srv.tls = g;
+	}
+	uv_mutex_unlock(&srv.lock);
+	/* Requests in flight hold their own references to the old ones. */
+	if (old_st != NULL)
+		store_unref(old_st);
+	tlsglue_unref(old_g);
+	if (st != NULL)
+		log_info("reloaded: %zu posts, %d problem%s", st->nposts,
+		    st->nproblems, st->nproblems == 1 ? "" : "s");
+}
+
+static void worker_on_accept(uv_poll_t *, int, int);
+
+static void
+worker_finish(struct worker *w)
+{
+	if (w->finished)
+		return;
+	w->finished = 1;
+	uv_close((uv_handle_t *)&w->wake, NULL);
+	uv_close((uv_handle_t *)&w->stop_timer, NULL);
+	uv_close((uv_handle_t *)&w->pause_timer, NULL);
+}
+
+void
+worker_conn_gone(struct worker *w)
+{
+	if (w->stopping && w->nconns == 0)
+		worker_finish(w);
+}
+
+static void
+worker_on_deadline(uv_timer_t *t)
+{
+	struct worker *w = t->data;
+
+	if (w->nconns > 0)
+		log_warnx("worker %zu: closing %zu connection%s still open",
+		    w->index, w->nconns, w->nconns == 1 ? "" : "s");
+	conn_close_all(w);
+}
+
+/* The main thread asks to stop: no new connections, finish the rest. */
+static void
+worker_on_wake(uv_async_t *a)
+{
+	struct worker *w = a->data;
+	size_t i;
+
+	if (w->stopping || !atomic_load(&srv.stopping))
+		return;
+	w->stopping = 1;
+	for (i = 0; i < w->nlisteners; i++) {
+		uv_close((uv_handle_t *)&w->listeners[i].poll, NULL);
+		close(w->listeners[i].fd);
+		w->listeners[i].fd = -1;
+	}
+	uv_timer_stop(&w->pause_timer);
+	if (w->nconns == 0)
+		worker_finish(w);
+	else
+		uv_timer_start(&w->stop_timer, worker_on_deadline,
+		    SERVER_STOP_MS, 0);
+}
+
+static void
+worker_on_pause_end(uv_timer_t *t)
+{
+	struct worker *w = t->data;
+	size_t i;
+
+	if (w->stopping)
+		return;
+	for (i = 0; i < w->nlisteners; i++)
+		uv_poll_start(&w->listeners[i].poll, UV_READABLE,
+		    worker_on_accept);
+}
+
+static void
+worker_accept_error(struct worker *w)
+{
+	uint64_t now = uv_now(&w->loop);
+	size_t i;
+
+	if (w->last_warn == 0 || now - w->last_warn >= SERVER_WARN_MS) {
+		log_warn("worker %zu: accept", w->index);
+		w->last_warn = now;
+	}
+	/* Out of descriptors: the poll would fire again at once. */
+	if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+	    errno == ENOMEM) {
+		for (i = 0; i < w->nlisteners; i++)
+			uv_poll_stop(&w->listeners[i].poll);
+		uv_timer_start(&w->pause_timer, worker_on_pause_end,
+		    SERVER_PAUSE_MS, 0);
+	}
+}
+
+static void
+worker_on_accept(uv_poll_t *p, int status, int events)
+{
+	struct listener *l = p->data;
+	struct worker *w = l->w;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, i;
+
+	(void)events;
+	if (status < 0 || w->stopping)
+		return;
+	for (i = 0; i < SERVER_ACCEPT_BATCH; i++) {
+		len = sizeof(ss);
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				worker_accept_error(w);
+			return;
+		}
+		/* Past twice the cap, not even a "slow down" is affordable. */
+		if (w->nconns >= 2 * (size_t)w->max_conns) {
+			close(fd);
+			continue;
+		}
+		conn_accept(w, fd, l->proto, (struct sockaddr *)&ss);
+	}
+}
+
+static int
+worker_init(struct worker *w, size_t index)
+{
+	size_t i;
+
+	w->index = index;
+	w->max_conns = srv.cfg.max_conns;
+	if (uv_loop_init(&w->loop) != 0)
+		return -1;
+	uv_async_init(&w->loop, &w->wake, worker_on_wake);
+	uv_timer_init(&w->loop, &w->stop_timer);
+	uv_timer_init(&w->loop, &w->pause_timer);
+	w->wake.data = w->stop_timer.data = w->pause_timer.data = w;
+	for (i = 0; i < w->nlisteners; i++) {
+		w->listeners[i].poll.data = &w->listeners[i];
+		if (uv_poll_init(&w->loop, &w->listeners[i].poll,
+		    w->listeners[i].fd) != 0 ||
+		    uv_poll_start(&w->listeners[i].poll, UV_READABLE,
+		    worker_on_accept) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+}
+
+static void
+server_on_signal(uv_signal_t *s, int signum)
+{
+	size_t i;
+
+	(void)s;
+	if (signum == SIGHUP) {
+		server_reload();
+		return;
+	}
+	log_info("%s: finishing requests in flight, then stopping",
+	    signum == SIGINT ? "SIGINT" : "SIGTERM");
+	atomic_store(&srv.stopping, 1);
+	for (i = 0; i < srv.nworkers; i++)
+		uv_async_send(&srv.workers[i].wake);
+	/* A second SIGINT or SIGTERM now kills at once. */
+	for (i = 0; i < 3; i++)
+		uv_close((uv_handle_t *)&srv.sigs[i], NULL);
+	signal(SIGHUP, SIG_IGN);
+}
+
+static int
+server_signals(void)
+{
+	static const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
+	size_t i;
+
+	if (uv_loop_init(&srv.loop) != 0)
+		return -1;
+	for (i = 0; i < 3; i++)
+		if (uv_signal_init(&srv.loop, &srv.sigs[i]) != 0 ||
+		    uv_signal_start(&srv.sigs[i], server_on_signal,
+		    signums[i]) != 0)
+			return -1;
+	return 0;
+}
+
+static void
+server_cleanup(void)
+{
+	struct worker *w;
+	size_t i, k;
+
+	for (i = 0; srv.workers != NULL && i < srv.nworkers; i++) {
+		w = &srv.workers[i];
+		for (k = 0; k < w->nlisteners; k++)
+			if (w->listeners[k].fd != -1)
+				close(w->listeners[k].fd);
+	}
+	free(srv.workers);
+	srv.workers = NULL;
+	if (srv.store != NULL)
+		store_unref(srv.store);
+	srv.store = NULL;
+	tlsglue_unref(srv.tls);
+	srv.tls = NULL;
+	log_access_close();
+}
+
+static void
+server_announce(const struct store *st)
+{
+	const struct config *c = &srv.cfg;
+	const char *host = srv.tls->names[0];
+	size_t i;
+
+	log_info("%s: %zu posts, %zu tags; %zu worker%s", c->content,
+	    st->nposts, st->ntags, srv.nworkers, srv.nworkers == 1 ? "" : "s");
+	for (i = 0; i < srv.nbinds; i++)
+		if (!srv.binds[i].skip)
+			log_info("listening on %s%s%s port %d (%s)",
+			    strchr(srv.binds[i].name, ':') ? "[" : "",
+			    srv.binds[i].name,
+			    strchr(srv.binds[i].name, ':') ? "]" : "",
+			    srv.binds[i].port, srv.binds[i].proto ==
+			    PROTO_GEMINI ? "gemini" : "gopher, gophers");
+	if (c->gemini_port != 0)
+		log_info("open gemini://%s:%d/", host, c->gemini_port);
+	if (c->gopher_port != 0)
+		log_info("open gopher://%s:%d/", host, c->gopher_port);
+}
+
+/* Starts the workers and waits for a stop signal; the exit status. */
+static int
+server_run(void)
+{
+	size_t i, started = 0;
+	int rc = 0;
+
+	if (server_signals() == -1) {
+		log_warnx("cannot watch signals");
+		return 1;
+	}
+	for (i = 0; i < srv.nworkers; i++) {
+		if (worker_init(&srv.workers[i], i) == -1 ||
+		    uv_thread_create(&srv.workers[i].thread, worker_main,
+		    &srv.workers[i]) != 0) {
+			log_warnx("cannot start worker %zu", i);
+			rc = 1;
+			break;
+		}
+		started++;
+	}
+	if (rc == 0)
+		uv_run(&srv.loop, UV_RUN_DEFAULT);
+	else {
+		atomic_store(&srv.stopping, 1);
+		for (i = 0; i < started; i++)
+			uv_async_send(&srv.workers[i].wake);
+		for (i = 0; i < 3; i++)
+			uv_close((uv_handle_t *)&srv.sigs[i], NULL);
+		uv_run(&srv.loop, UV_RUN_DEFAULT);
+	}
+	for (i = 0; i < started; i++) {
+		uv_thread_join(&srv.workers[i].thread);
+		uv_loop_close(&srv.workers[i].loop);
+	}
+	uv_loop_close(&srv.loop);
+	if (rc == 0)
+		log_info("stopped");
+	return rc;
+}
+
+int
+serve_main(int argc, char **argv)
+{
+	struct config *c = &srv.cfg;
+	char err[SERVER_ERR_MAX];
+	size_t i;
+	int rc;
+
+	config_defaults(c);
+	if ((rc = config_parse_args(c, argc, argv, err, sizeof(err))) != 0) {
+		if (rc == 1)
+			return 0;
+		fprintf(stderr, "capsule serve: %s\n", err);
+		return 2;
+	}
+	log_init(1);
+	if (geteuid() == 0 && c->user[0] == '\0' && !c->foreground) {
+		log_warnx("refusing to run as root without --user NAME "
+		    "(--foreground allows it, for development)");
+		return 1;
+	}
+	if (c->gemini_port == 0 && c->gopher_port == 0) {
+		log_warnx("both ports are 0: nothing to serve");
+		return 1;
+	}
+	if (uv_mutex_init(&srv.lock) != 0)
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	rc = 1;
+	srv.nworkers = (size_t)c->workers;
+	if ((srv.workers = calloc(srv.nworkers, sizeof(*srv.workers))) ==
+	    NULL) {
+		log_warnx("out of memory");
+		goto out;
+	}
+	for (i = 0; i < srv.nworkers; i++)
+		srv.workers[i].nlisteners = 0;
+	if (log_access_open(c->access_log) == -1) {
+		log_warn("access log %s", c->access_log);
+		goto out;
+	}
+	if (server_resolve(err, sizeof(err)) == -1 ||
+	    server_bind(err, sizeof(err)) == -1 ||
+	    server_drop_privileges(err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	if (tls_init() == -1) {
+		log_warnx("cannot initialise libtls");
+		goto out;
+	}
+	if ((srv.store = server_load_store()) == NULL) {
+		log_warnx("%s: cannot load the post store", c->content);
+		goto out;
+	}
+	if ((srv.tls = server_load_tls(srv.store, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	server_announce(srv.store);
+	if (!c->foreground) {
+		if (strcmp(c->access_log, "-") == 0)
+			log_warnx("--access-log -: stdout is closed once "
+			    "detached; use --foreground");
+		/* Relative paths stay valid for reloads: no chdir. */
+		if (daemon(1, 0) == -1) {
+			log_warn("daemon");
+			goto out;
+		}
+		log_init(0);
+	}
+	rc = server_run();
+ out:
+	server_cleanup();
+	uv_mutex_destroy(&srv.lock);
+	return rc;
+}

@@ -1,0 +1,63 @@
+/*
+ * worker.h: what server.c (threads, listeners, signals) and conn.c (one
+ * connection) share. Each worker is one thread with one libuv loop; a
+ * connection lives and dies on the loop that accepted it.
+ */
+#ifndef WORKER_H
+#define WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "config.h"
+#include "page.h"
+
+/* Each --listen address can resolve to a few; two protocols each. */
+#define WORKER_MAX_LISTENERS	64
+
+struct conn;
+struct worker;
+
+struct listener {
+	struct worker	*w;
+	uv_poll_t	 poll;
+	int		 fd;
+	enum proto	 proto;		/* which port: Gemini or Gopher */
+};
+
+struct worker {
+	size_t		 index;		/* picks its TLS context */
+	uv_thread_t	 thread;
+	uv_loop_t	 loop;
+	uv_async_t	 wake;		/* the main thread says: stop */
+	uv_timer_t	 stop_timer;	/* in-flight requests get this long */
+	uv_timer_t	 pause_timer;	/* accept pauses when out of fds */
+	struct listener	 listeners[WORKER_MAX_LISTENERS];
+	size_t		 nlisteners;
+	struct conn	*conns;		/* open connections, for the stop */
+	size_t		 nconns;
+	int		 max_conns;
+	int		 stopping;
+	int		 finished;
+	uint64_t	 last_warn;	/* rate-limits accept errors */
+};
+
+/* server.c */
+const struct config	*server_config(void);
+/* A reference to the snapshot serving now, or NULL; store_unref() it. */
+struct store		*server_store(void);
+/* A reference to the key pairs serving now, or NULL; tlsglue_unref(). */
+struct tlsglue		*server_tls(void);
+/* A connection has closed: a stopping worker may be done. */
+void			 worker_conn_gone(struct worker *);
+
+/* conn.c */
+/* Takes over fd, a socket just accepted on a port of the given protocol. */
+void	 conn_accept(struct worker *, int fd, enum proto,
+	    const struct sockaddr *);
+/* Closes every connection of the worker at once (the stop deadline). */
+void	 conn_close_all(struct worker *);
+
+#endif
