@@ -1,0 +1,94 @@
+/*
+ * search_fuzz.c: libFuzzer target for the query path: anyone can type
+ * anything after "/search?". The first byte picks what is driven: the
+ * Gemini answer, the Gopher answer, or the word splitter on raw text.
+ * The index is the one of content/ (or $CAPSULE_CONTENT), built once.
+ *
+ *   clang -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g \
+ *       -fsanitize=fuzzer,address,undefined -Icapsule \
+ *       -o build/search_fuzz tests/fuzz/search_fuzz.c capsule/search.c \
+ *       capsule/store.c capsule/post.c capsule/page.c capsule/feed.c \
+ *       capsule/gemtext.c capsule/gophermap.c capsule/router.c \
+ *       capsule/url.c capsule/utf8.c capsule/buf.c capsule/arena.c
+ *   build/search_fuzz -max_total_time=60 -max_len=400
+ *
+ * Not run by make check.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "search.h"
+#include "utf8.h"
+
+#define FUZZ_MAX	4096
+
+static struct store *fuzz_store;
+
+static int
+fuzz_word(void *arg, const char *w, size_t n, size_t off)
+{
+	size_t len = *(size_t *)arg;
+
+	if (n == 0 || n > SEARCH_TERM_MAX || off >= len || !utf8_valid(w, n))
+		__builtin_trap();
+	return 0;
+}
+
+/* Every line of a menu but the end is type, display and three fields. */
+static void
+fuzz_check_menu(const char *s, size_t len)
+{
+	const char *e, *end = s + len;
+	int tabs;
+
+	if (len < 3 || memcmp(end - 3, ".\r\n", 3) != 0)
+		__builtin_trap();
+	for (; s < end - 3; s = e + 2) {
+		if ((e = strstr(s, "\r\n")) == NULL || e > end - 3)
+			__builtin_trap();
+		for (tabs = 0; s < e; s++)
+			tabs += *s == '\t';
+		if (tabs != 3)
+			__builtin_trap();
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char q[FUZZ_MAX + 1];
+	struct buf b;
+	const char *dir;
+
+	if (fuzz_store == NULL) {
+		dir = getenv("CAPSULE_CONTENT");
+		fuzz_store = store_load(dir ? dir : "content", NULL, NULL, NULL);
+		if (fuzz_store == NULL)
+			abort();
+	}
+	if (size == 0 || size > FUZZ_MAX)
+		return 0;
+	/* A query reaches search as a C string: it stops at a NUL. */
+	memcpy(q, data + 1, size - 1);
+	q[size - 1] = '\0';
+	buf_init(&b);
+	switch (data[0] % 3) {
+	case 0:
+		if (search_render_gemtext(fuzz_store, q, 1 + data[0] / 3 % 4,
+		    &b) == -1 || !utf8_valid(b.data, b.len))
+			__builtin_trap();
+		break;
+	case 1:
+		if (search_render_gopher(fuzz_store, q, 1, &b) == -1)
+			__builtin_trap();
+		fuzz_check_menu(b.data, b.len);
+		break;
+	default:
+		size--;
+		search_words((const char *)data + 1, size, fuzz_word, &size);
+		break;
+	}
+	buf_free(&b);
+	return 0;
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# search.sh: search over Gemini and Gopher against the seed content:
+# answers, AND, apostrophes, refused queries, pages, robots.txt.
+. "$(dirname "$0")/../lib.sh"
+
+# gem PATH: the whole Gemini answer (header line and body) for PATH.
+gem() {
+	if [ -x "$GEMGET" ] && [ -n "${USE_GEMGET:-}" ]; then
+		"$GEMGET" "gemini://localhost:$GEM_PORT$1"
+	else
+		printf 'gemini://localhost:%s%s\r\n' "$GEM_PORT" "$1" |
+		    timeout 10 openssl s_client -quiet -connect "127.0.0.1:$GEM_PORT" \
+		    -servername localhost 2>/dev/null
+	fi
+}
+
+# goph SELECTOR: a Gopher answer through curl, as a user would ask.
+goph() {
+	curl -s --max-time 10 "gopher://127.0.0.1:$GOPH_PORT/$1"
+}
+
+# links TEXT: the targets of the gemtext link lines to posts, in order.
+links() {
+	printf '%s\n' "$1" | sed -n 's|^=> /posts/\([^ ]*\) .*|\1|p'
+}
+
+start_server
+
+check search_without_query_asks "10 Search the archive" \
+    "$(gem /search | head -1 | tr -d '\r')"
+out=$(gem '/search?Bloomfield')
+check search_answers_gemtext "20 text/gemini" \
+    "$(printf '%s' "$out" | head -1 | tr -d '\r' | cut -d';' -f1)"
+check search_bloomfield_first \
+    "former-us-ambassador-senior-regime-leaders-should-be-prosecuted-for-war-crimes-targetting-mek" \
+    "$(links "$out" | head -1)"
+check_has search_results_have_date_and_title \
+    "=> /posts/former-us-ambassador-senior-regime-leaders-should-be-prosecuted-for-war-crimes-targetting-mek 2019-08-10 Former U.S. Ambassador" "$out"
+check_has search_results_have_a_snippet "> " "$(printf '%s' "$out" | grep '^> ' | head -1)"
+snip=$(printf '%s\n' "$out" | grep '^> ' | head -1 | cut -c3-)
+if [ "${#snip}" -gt 0 ] && [ "$(printf '%s' "$snip" | wc -c)" -le 160 ] &&
+    printf '%s' "$snip" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1; then
+	ok search_snippet_is_short_valid_utf8
+else
+	fail search_snippet_is_short_valid_utf8 "[$snip]"
+fi
+
+# The seed names Trafalgar Square in one London post; both London posts
+# have "London" and "Rally" in their titles, so they lead that search.
+check search_trafalgar_finds_the_london_rally_post \
+    "london-rally-gains-widespread-media-attention" \
+    "$(links "$(gem '/search?Trafalgar')")"
+check search_london_rally_ranks_both_london_posts_first \
+    "london-rally-gains-widespread-media-attention maryam-rajavi-to-london-rally-iran-will-be-free" \
+    "$(links "$(gem '/search?London%20rally')" | head -2 | tr '\n' ' ' | sed 's/ $//')"
+out=$(gem '/search?close_notify')
+check search_close_notify_finds_nothing "" "$(links "$out")"
+check_has search_says_when_nothing_matches "No post matches" "$out"
+
+# AND: every word must match.
+check search_needs_every_word "" "$(links "$(gem '/search?Bloomfield%20Trafalgar')")"
+check search_and_of_two_words \
+    "former-us-ambassador-senior-regime-leaders-should-be-prosecuted-for-war-crimes-targetting-mek" \
+    "$(links "$(gem '/search?bloomfield%20HILL')")"
+check search_is_case_insensitive "$(links "$(gem '/search?bloomfield')")" \
+    "$(links "$(gem '/search?BLOOMFIELD')")"
+
+# Curly and straight apostrophes match each other.
+straight=$(links "$(gem "/search?Khamenei's")")
+curly=$(links "$(gem '/search?Khamenei%E2%80%99s')")
+if [ -n "$straight" ] && [ "$straight" = "$curly" ]; then
+	ok search_straight_apostrophe_matches_curly
+else
+	fail search_straight_apostrophe_matches_curly "straight [$straight] curly [$curly]"
+fi
+
+# Refused queries get an answer page, never an error.
+long=$(printf 'a%.0s' $(seq 300))
+for q in "%FF%FE:not valid UTF-8" "$long:too long" "%21%3F%E2%80%94:punctuation" \
+    "a%01b:control characters"; do
+	out=$(gem "/search?${q%%:*}")
+	name=search_refuses_$(printf '%s' "${q#*:}" | tr ' -' '__')
+	if [ "$(printf '%s' "$out" | head -1 | cut -c1-2)" = 20 ] &&
+	    printf '%s' "$out" | grep -q "${q#*:}"; then
+		ok "$name"
+	else
+		fail "$name" "$(printf '%s' "$out" | head -3)"
+	fi
+done
+alive search_server_survives_garbage
+
+# Gopher: a type 7 item on the home menu, results as a menu.
+check_has search_gopher_home_has_type_7 $'7Search the archive\t/search\tlocalhost\t'"$GOPH_PORT" \
+    "$(goph 1/)"
+out=$(goph '7/search%09Bloomfield')
+check_has search_gopher_answers_a_menu \
+    $'\t/posts/former-us-ambassador-senior-regime-leaders-should-be-prosecuted-for-war-crimes-targetting-mek\tlocalhost\t'"$GOPH_PORT" \
+    "$out"
+check search_gopher_menu_ends_with_a_dot "." "$(printf '%s' "$out" | tail -1 | tr -d '\r')"
+check_has search_gopher_without_words_explains "Type one or more words" "$(goph '7/search')"
+check_has search_gopher_curly_apostrophe $'\t/posts/' "$(goph '7/search%09Khamenei%E2%80%99s')"
+
+check_has search_robots_keeps_crawlers_out $'Disallow: /search' "$(gem /robots.txt)"
+
+# Pages: 120 posts that all match, 50 a page.
+stop_server
+mkdir -p "$TMP/many"
+cp "$ROOT/content/capsule.conf" "$TMP/many/"
+for i in $(seq 1 120); do
+	printf 'Title: Bulk post %03d\nDate: 2020-%02d-%02d\nTags: Bulk\n\nThe zebra number %d.\n' \
+	    "$i" $(((i - 1) / 28 + 1)) $(((i - 1) % 28 + 1)) "$i" \
+	    >"$TMP/many/bulk-$i.txt"
+done
+CONTENT=$TMP/many start_server
+p1=$(gem '/search?zebra')
+p2=$(gem '/search/page/2?zebra')
+p3=$(gem '/search/page/3?zebra')
+check search_page_1_has_50 50 "$(links "$p1" | wc -l)"
+check search_page_3_has_the_rest 20 "$(links "$p3" | wc -l)"
+check search_pages_do_not_overlap 120 \
+    "$(printf '%s\n%s\n%s\n' "$(links "$p1")" "$(links "$p2")" "$(links "$p3")" | sort -u | grep -c .)"
+check_has search_page_1_links_to_page_2 "=> /search/page/2?zebra More results" "$p1"
+check_has search_page_past_the_end_says_so "no page 9" "$(gem '/search/page/9?zebra')"
+check_has search_gopher_pages_too $'1More results\t/search/page/2?zebra\t' \
+    "$(goph '7/search%09zebra')"
+# The link is a plain selector: the query rides after '?', as on Gemini.
+out=$(printf '/search/page/2?zebra\r\n' | timeout 10 socat - TCP:127.0.0.1:"$GOPH_PORT")
+check_has search_gopher_page_2_follows "51 to 100" "$out"
+alive search_server_survives
