@@ -64,7 +64,7 @@ static const char search_latin_a[] =
 					/* U+0100..U+017F */
 
 /* The folded form of c, or 0 when c is no word character. */
-static uint32_t
+static inline uint32_t
 search_fold(uint32_t c)
 {
 	char t;
@@ -128,11 +128,16 @@ search_apostrophe(uint32_t c)
 }
 
 /* Decodes at s; a bad byte reads as one non-word character. */
-static size_t
+static inline size_t
 search_decode(const char *s, size_t len, uint32_t *c)
 {
 	size_t n;
 
+	/* Most text is ASCII: skip the decoder for it. */
+	if ((unsigned char)*s < 0x80) {
+		*c = (unsigned char)*s;
+		return 1;
+	}
 	if ((n = utf8_decode(s, len, c)) == 0) {
 		*c = 0xfffd;
 		return 1;
@@ -183,7 +188,11 @@ search_walk(const char *s, size_t len, int stems, search_word_cb cb,
 					break;
 				f = '\'';
 			}
-			el = utf8_encode(f, enc);
+			if (f < 0x80) {
+				enc[0] = (char)f;
+				el = 1;
+			} else
+				el = utf8_encode(f, enc);
 			if (full || wl + el > SEARCH_TERM_MAX) {
 				full = 1;
 				continue;
