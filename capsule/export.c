@@ -264,11 +264,18 @@ export_progress(struct export *ex)
 	ex->done++;
 	if (!ex->progress || ex->total < EXPORT_PROGRESS_MIN)
 		return;
-	if (ex->done % EXPORT_PROGRESS_EVERY == 0 || ex->done == ex->total)
+	if (ex->done % EXPORT_PROGRESS_EVERY == 0)
 		fprintf(stderr, "\rexport: %zu/%zu documents", ex->done,
 		    ex->total);
-	if (ex->done == ex->total)
-		fputc('\n', stderr);
+}
+
+/* Ends the progress line, if there is one. */
+static void
+export_progress_end(struct export *ex)
+{
+	if (ex->progress && ex->total >= EXPORT_PROGRESS_MIN)
+		fprintf(stderr, "\rexport: %zu/%zu documents\n", ex->done,
+		    ex->total);
 }
 
 /* A rendered menu as a gophermap: LF line ends, no closing "." line. */
@@ -456,11 +463,14 @@ export_gopher(struct export *ex)
 	return 0;
 }
 
-/* Documents one protocol's mirror takes, for the progress count. */
+/* Documents a mirror takes beside the posts and tags, for progress. */
+#define EXPORT_GEMINI_FIXED	5	/* home, tags, posts, robots, atom */
+#define EXPORT_GOPHER_FIXED	4	/* the same but robots */
+
 static size_t
-export_count(const struct store *st)
+export_count(const struct store *st, size_t fixed)
 {
-	size_t n = 5 + st->nposts, i;
+	size_t n = fixed + st->nposts, i;
 
 	for (i = 0; i < st->ntags; i++)
 		n += 1 + router_tag_pages(st->tags[i]);
@@ -800,10 +810,14 @@ export_main(int argc, char **argv)
 		goto done;
 	}
 	ex.progress = isatty(STDERR_FILENO);
-	ex.total = export_count(ex.st) * (size_t)(ex.gemini + ex.gopher);
+	ex.total = (ex.gemini ? export_count(ex.st, EXPORT_GEMINI_FIXED) : 0) +
+	    (ex.gopher ? export_count(ex.st, EXPORT_GOPHER_FIXED) : 0);
 	if ((ex.gemini && export_gemini(&ex) == -1) ||
-	    (ex.gopher && export_gopher(&ex) == -1))
+	    (ex.gopher && export_gopher(&ex) == -1)) {
+		export_progress_end(&ex);
 		goto done;
+	}
+	export_progress_end(&ex);
 	qsort(ex.files, ex.nfiles, sizeof(*ex.files), export_cmp_file);
 	if (export_prune(&ex) == -1 || export_manifest(&ex) == -1)
 		goto done;
