@@ -3,15 +3,12 @@
 # answers, AND, apostrophes, refused queries, pages, robots.txt.
 . "$(dirname "$0")/../lib.sh"
 
-# gem PATH: the whole Gemini answer (header line and body) for PATH.
+# gem PATH: the whole Gemini answer (header line and body) for PATH, the
+# request sent byte for byte as written.
 gem() {
-	if [ -x "$GEMGET" ] && [ -n "${USE_GEMGET:-}" ]; then
-		"$GEMGET" "gemini://localhost:$GEM_PORT$1"
-	else
-		printf 'gemini://localhost:%s%s\r\n' "$GEM_PORT" "$1" |
-		    timeout 10 openssl s_client -quiet -connect "127.0.0.1:$GEM_PORT" \
-		    -servername localhost 2>/dev/null
-	fi
+	printf 'gemini://localhost:%s%s\r\n' "$GEM_PORT" "$1" |
+	    timeout 10 openssl s_client -quiet -connect "127.0.0.1:$GEM_PORT" \
+	    -servername localhost 2>/dev/null
 }
 
 # goph SELECTOR: a Gopher answer through curl, as a user would ask.
