@@ -10,6 +10,7 @@
 #include "page.h"
 #include "server.h"
 #include "store.h"
+#include "url.h"
 
 #define CAPSULE_VERSION "0.1.0"
 
@@ -94,8 +95,14 @@ main_render(int argc, char **argv)
 	if ((st = store_load(content, &site, main_report, &problems)) == NULL)
 		return 1;
 	query[0] = '\0';
-	if ((q = strchr(arg, '?')) != NULL)
-		snprintf(query, sizeof(query), "%s", q + 1);
+	/* The query is percent-encoded, as a Gemini client would send it. */
+	if ((q = strchr(arg, '?')) != NULL &&
+	    url_decode(q + 1, strlen(q + 1), query, sizeof(query)) == -1) {
+		fprintf(stderr, "capsule render: bad percent-encoding in "
+		    "the query\n");
+		store_unref(st);
+		return 1;
+	}
 	if (page_get(st, proto, arg, q ? (size_t)(q - arg) : strlen(arg),
 	    q ? query : NULL, &pg) == -1)
 		rc = 1;
