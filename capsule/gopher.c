@@ -170,6 +170,7 @@ gopher_answer(struct store *st, const char *line, size_t len,
 {
 	char path[URL_PATH_MAX + 2], query[GOPHER_LINE_MAX + 1];
 	struct gopher_request g;
+	const char *q;
 	size_t plen;
 	int hops;
 
@@ -191,22 +192,35 @@ gopher_answer(struct store *st, const char *line, size_t len,
 		gopher_error(r, 41, "Server unavailable");
 		return;
 	}
-	if (g.sellen == 0)
-		snprintf(path, sizeof(path), "/");
-	else {
-		memcpy(path, g.selector, g.sellen);
-		path[g.sellen] = '\0';
+	/*
+	 * Our own menus link later pages of an answer as "path?query", the
+	 * query percent-encoded as on Gemini; a search after a TAB wins.
+	 */
+	plen = g.sellen;
+	if ((q = memchr(g.selector, '?', g.sellen)) != NULL) {
+		plen = (size_t)(q - g.selector);
+		if (g.search == NULL && url_decode(q + 1, g.sellen - plen - 1,
+		    query, sizeof(query)) == -1) {
+			gopher_error(r, 59, "Bad percent-encoding in query");
+			return;
+		}
 	}
-	plen = strlen(path);
 	if (g.search != NULL) {
 		memcpy(query, g.search, g.searchlen);
 		query[g.searchlen] = '\0';
 	}
+	if (plen == 0)
+		snprintf(path, sizeof(path), "/");
+	else {
+		memcpy(path, g.selector, plen);
+		path[plen] = '\0';
+	}
+	plen = strlen(path);
 	/* Gopher has no redirect: serve the target instead. */
 	for (hops = 0;; hops++) {
 		r->has_page = 1;
 		if (page_get(st, PROTO_GOPHER, path, plen,
-		    g.search ? query : NULL, &r->page) == -1) {
+		    g.search || q ? query : NULL, &r->page) == -1) {
 			gopher_error(r, 40, "Temporary failure");
 			return;
 		}
