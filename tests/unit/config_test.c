@@ -1,0 +1,124 @@
+/* config_test.c: serve flags, the config file, and which one wins. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "test.h"
+#include "testutil.h"
+
+static int
+parse(struct config *c, char *err, size_t errsz, ...)
+{
+	char *argv[32];
+	va_list ap;
+	int argc = 0;
+
+	va_start(ap, errsz);
+	argv[argc++] = "serve";
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)) != NULL)
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	config_defaults(c);
+	err[0] = '\0';
+	return config_parse_args(c, argc, argv, err, errsz);
+}
+
+TEST(config_defaults_are_documented_ones)
+{
+	struct config c;
+
+	config_defaults(&c);
+	CHECK_STR(c.content, "content");
+	CHECK_STR(c.cert_dir, "certs");
+	CHECK(c.gemini_port == 1965 && c.gopher_port == 70);
+	CHECK(c.nhostnames == 0 && c.nlisten == 0);
+	CHECK(c.workers >= 1 && c.max_conns > 0);
+	CHECK(c.wait_ms == 10000);
+	CHECK(!c.foreground && c.user[0] == '\0' && c.access_log[0] == '\0');
+}
+
+TEST(config_flags)
+{
+	struct config c;
+	char err[256];
+
+	CHECK(parse(&c, err, sizeof(err), "--content", "/srv/posts",
+	    "--hostname", "Example.ORG", "--hostname=b.example",
+	    "--listen", "127.0.0.1", "--listen", "[::1]", "--gemini-port",
+	    "11965", "--gopher-port=0", "--cert-dir", "/k", "--workers", "3",
+	    "--user", "www", "--access-log", "-", "--foreground",
+	    "--max-conns", "7", "--request-timeout", "0.25", NULL) == 0);
+	CHECK_STR(c.content, "/srv/posts");
+	CHECK(c.nhostnames == 2);
+	CHECK_STR(c.hostnames[0], "example.org");
+	CHECK_STR(c.hostnames[1], "b.example");
+	CHECK(c.nlisten == 2);
+	CHECK_STR(c.listen[1], "[::1]");
+	CHECK(c.gemini_port == 11965 && c.gopher_port == 0);
+	CHECK_STR(c.cert_dir, "/k");
+	CHECK(c.workers == 3 && c.max_conns == 7 && c.foreground);
+	CHECK_STR(c.user, "www");
+	CHECK_STR(c.access_log, "-");
+	CHECK(c.wait_ms == 250);
+}
+
+TEST(config_bad_flags)
+{
+	struct config c;
+	char err[256];
+
+	CHECK(parse(&c, err, sizeof(err), "--nope", NULL) == -1);
+	CHECK(strstr(err, "--nope") != NULL);
+	CHECK(parse(&c, err, sizeof(err), "--gemini-port", NULL) == -1);
+	CHECK(parse(&c, err, sizeof(err), "--gemini-port", "65536",
+	    NULL) == -1);
+	CHECK(parse(&c, err, sizeof(err), "--workers", "0", NULL) == -1);
+	CHECK(parse(&c, err, sizeof(err), "--workers", "2x", NULL) == -1);
+	CHECK(parse(&c, err, sizeof(err), "--hostname", "../etc", NULL) ==
+	    -1);
+	CHECK(parse(&c, err, sizeof(err), "--hostname", "a/b", NULL) == -1);
+	CHECK(parse(&c, err, sizeof(err), "--foreground=maybe", NULL) == -1);
+	CHECK(parse(&c, err, sizeof(err), "stray", NULL) == -1);
+	CHECK(parse(&c, err, sizeof(err), "--config", "/nonexistent/x",
+	    NULL) == -1);
+	CHECK(strstr(err, "/nonexistent/x") != NULL);
+}
+
+TEST(config_file_then_flags)
+{
+	struct config c;
+	char *dir = tu_mkdir(), path[1100], arg[1200], err[256];
+
+	CHECK(dir != NULL);
+	snprintf(path, sizeof(path), "%s/capsule.conf", dir);
+	CHECK(tu_write(dir, "capsule.conf",
+	    "# settings\n"
+	    "  content   /srv/capsule  \n"
+	    "\n"
+	    "hostname a.example\n"
+	    "hostname b.example\n"
+	    "gopher-port 7070\n"
+	    "foreground\n"
+	    "listen 127.0.0.1\n", (size_t)-1) == 0);
+	snprintf(arg, sizeof(arg), "--config=%s", path);
+	CHECK(parse(&c, err, sizeof(err), "--hostname", "c.example", arg,
+	    "--gopher-port", "7071", NULL) == 0);
+	CHECK_STR(c.content, "/srv/capsule");
+	/* A list given by flags replaces the file's. */
+	CHECK(c.nhostnames == 1);
+	CHECK_STR(c.hostnames[0], "c.example");
+	CHECK(c.nlisten == 1);
+	CHECK(c.gopher_port == 7071 && c.foreground);
+	CHECK(tu_write(dir, "capsule.conf", "content x\nworkers many\n",
+	    (size_t)-1) == 0);
+	CHECK(parse(&c, err, sizeof(err), "--config", path, NULL) == -1);
+	CHECK(strstr(err, "capsule.conf:2: workers") != NULL);
+	CHECK(tu_write(dir, "capsule.conf", "help\n", (size_t)-1) == 0);
+	CHECK(parse(&c, err, sizeof(err), "--config", path, NULL) == -1);
+	CHECK(strstr(err, "capsule.conf:1: unknown setting") != NULL);
+	tu_rmdir(dir);
+}
