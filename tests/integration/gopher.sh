@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# gopher.sh: the Gopher side over the network, with curl, lynx, socat and
+# gemget -P (exact bytes): menus, texts, search, Gopher+, URL: links,
+# errors, limits, Gopher over TLS and IPv6.
+. "$(dirname "$0")/../lib.sh"
+
+if ! start_server --listen ::1 --request-timeout 1; then
+	fail gopher_server_starts "$(tail -5 "$TMP/server.out")"
+	exit 1
+fi
+ok gopher_server_starts
+G="gopher://127.0.0.1:$GOPH_PORT"
+
+# raw SELECTOR-BYTES: the raw answer to exactly these bytes.
+raw() { "$GEMGET" -P -p "$GOPH_PORT" -t 5 127.0.0.1 "$1" 2>"$TMP/err"; }
+# ends_menu NAME ANSWER: a menu or text ends with a line ".": "\r\n.\r"
+# once $(...) has taken the last "\n" (tail_is checks that one).
+ends_menu() {
+	if [ "$(printf %s "$2" | tail -c 4 | od -An -c | tr -d ' ')" = '\r\n.\r' ]; then
+		ok "$1"
+	else fail "$1" "does not end with CRLF.CR: [$(printf %s "$2" | tail -c 40)]"; fi
+}
+# tail_is NAME HEX COMMAND...: the output's last bytes, exactly.
+tail_is() {
+	local name=$1 want=$2
+	shift 2
+	check "$name" "$want" "$("$@" | tail -c $((${#want} / 2)) | od -An -tx1 | tr -d ' \n')"
+}
+# error_item NAME ANSWER: a type 3 error menu, properly ended.
+error_item() {
+	case "$2" in
+	3*) ends_menu "$1" "$2" ;;
+	*) fail "$1" "not a type 3 item: [$(printf %s "$2" | head -c 120)]" ;;
+	esac
+}
+
+# --- menus and texts
+home=$(raw "\r\n")
+check_has gopher_home_has_title "iMEK Support: a tag archive" "$home"
+check_has gopher_home_links_posts "$(printf '1All posts\t/posts/\tlocalhost\t%s' "$GOPH_PORT")" "$home"
+ends_menu gopher_home_ends_with_dot "$home"
+tail_is gopher_menu_ends_with_dot_crlf 0d0a2e0d0a raw "/\r\n"
+tail_is gopher_text_ends_with_dot_crlf 0d0a2e0d0a raw "/posts/iran-school-opening-stoke-uprising\r\n"
+tail_is gopher_error_ends_with_dot_crlf 0d0a2e0d0a raw "/nope\r\n"
+check gopher_slash_is_home "$home" "$(raw "/\r\n")"
+check gopher_bare_lf_is_accepted "$home" "$(raw "/\n")"
+check gopher_curl_gets_home "$home" "$(curl -s "$G/")"
+post=$(curl -s "$G/0/posts/iran-school-opening-stoke-uprising")
+check_has gopher_post_text_has_title "Iran: School Opening Stoke Uprising" "$post"
+ends_menu gopher_post_text_ends_with_dot "$post"
+check_has gopher_tag_menu_lists_post "/posts/iran-school-opening-stoke-uprising" "$(curl -s "$G/1/tag/mek-support/")"
+check_has gopher_tags_menu "1MEK Support" "$(curl -s "$G/1/tags/")"
+check gopher_missing_slash_serves_menu "$(raw "/posts/\r\n")" "$(raw "/posts\r\n")"
+check_has gopher_robots "Disallow: /search" "$(raw "/robots.txt\r\n")"
+lynx=$(lynx -dump "$G/1/" 2>&1)
+check_has gopher_lynx_renders_home "All posts" "$lynx"
+check_has gopher_lynx_shows_post "Iran: School Opening Stoke Uprising" "$(lynx -dump "$G/0/posts/iran-school-opening-stoke-uprising" 2>&1)"
+
+# --- search and Gopher+
+check_has gopher_search_finds_post "/posts/iran-school-opening-stoke-uprising" "$(raw "/search\tschool\r\n")"
+check_has gopher_curl_search "/posts/iran-school-opening-stoke-uprising" "$(curl -s "$G/7/search%09school")"
+check_has gopher_query_after_question_mark "/posts/iran-school-opening-stoke-uprising" "$(raw "/search?school\r\n")"
+error_item gopher_bad_query_escape_is_error "$(raw "/search?%zz\r\n")"
+check gopher_plus_request_gets_plain_item "$home" "$(raw "/\t+\r\n")"
+check gopher_plus_bang_gets_plain_item "$home" "$(raw "/\t!\r\n")"
+check gopher_plus_dollar_gets_plain_item "$home" "$(raw "/\t\$\r\n")"
+check gopher_plus_search_keeps_query "$(raw "/search\tschool\r\n")" "$(raw "/search\tschool\t+\r\n")"
+alive gopher_alive_after_menus
+
+# --- URL: links
+html=$(raw "URL:https://example.org/?a=<b>&c=\"d\"\r\n")
+check_has gopher_url_selector_redirects "content=\"2; url=https://example.org/?a=&lt;b&gt;&amp;c=&quot;d&quot;\"" "$html"
+check_has gopher_url_selector_links "<a href=\"https://example.org/?a=&lt;b&gt;&amp;c=&quot;d&quot;\">" "$html"
+case "$html" in *"<b>"*) fail gopher_url_selector_escapes_html "raw <b> in page" ;; *) ok gopher_url_selector_escapes_html ;; esac
+check_has gopher_curl_url_selector "https://gopher.floodgap.com/" "$(curl -s "$G/hURL:https://gopher.floodgap.com/")"
+error_item gopher_url_javascript_refused "$(raw "URL:javascript:alert(1)\r\n")"
+
+# --- errors: always an answer, never a dropped connection
+error_item gopher_unknown_selector_is_error "$(raw "/no/such/thing\r\n")"
+error_item gopher_unknown_post_is_error "$(raw "/posts/nope\r\n")"
+error_item gopher_http_request_is_error "$(raw "GET / HTTP/1.0\r\n\r\n")"
+error_item gopher_dotdot_is_error "$(raw "/../../etc/passwd\r\n")"
+error_item gopher_encoded_dotdot_is_error "$(raw "/%2e%2e/%2e%2e/etc/passwd\r\n")"
+error_item gopher_nul_is_error "$(raw "/a\x00b\r\n")"
+sel1024="/$(printf 'a%.0s' $(seq 1 1023))"
+error_item gopher_selector_of_1024_bytes_is_read "$(raw "$sel1024\r\n")"
+check_has gopher_selector_of_1024_bytes_is_not_too_long "Not found" "$(raw "$sel1024\r\n")"
+error_item gopher_selector_of_1025_bytes_is_error "$(raw "${sel1024}a\r\n")"
+check_has gopher_selector_of_1025_bytes_says_why "Selector too long" "$(raw "${sel1024}a\r\n")"
+error_item gopher_selector_of_3000_bytes_is_error "$(raw "$sel1024$sel1024$sel1024\r\n")"
+alive gopher_alive_after_errors
+
+# --- no line end
+t0=$(date +%s%N)
+got=$(raw "/")
+ms=$((($(date +%s%N) - t0) / 1000000))
+check gopher_no_line_end_gets_no_answer "" "$got"
+if [ "$ms" -ge 900 ] && [ "$ms" -lt 4000 ]; then ok gopher_no_line_end_times_out; else
+	fail gopher_no_line_end_times_out "closed after $ms ms, want about 1000"; fi
+got=$(printf '/robots.txt' | timeout 5 socat -t 5 - "TCP:127.0.0.1:$GOPH_PORT")
+check_has gopher_half_close_ends_selector "Disallow: /search" "$got"
+
+# --- Gopher over TLS on the same port
+check gopher_tls_curl_gets_home "$home" "$(curl -sk "gophers://127.0.0.1:$GOPH_PORT/")"
+got=$("$GEMGET" -p "$GOPH_PORT" localhost "/\r\n" 2>"$TMP/err")
+check gopher_tls_raw_gets_home "$home" "$got"
+check_has gopher_tls_ends_with_close_notify "close_notify: yes" "$(cat "$TMP/err")"
+error_item gopher_tls_unknown_selector_is_error "$(curl -sk "gophers://127.0.0.1:$GOPH_PORT/1/nope")"
+subj=$(timeout 5 openssl s_client -connect "127.0.0.1:$GOPH_PORT" -servername localhost </dev/null 2>/dev/null |
+    openssl x509 -noout -subject 2>/dev/null | sed 's/^subject= *//; s/ //g')
+check gopher_tls_uses_same_cert "CN=localhost" "$subj"
+
+# --- IPv6
+check gopher_over_ipv6 "$home" "$(curl -sg "gopher://[::1]:$GOPH_PORT/")"
+
+# --- the access log
+sleep 0.2
+check_has gopher_access_log_plain "gopher 127.0.0.1 \"/robots.txt\" 20" "$(cat "$TMP/access.log")"
+check_has gopher_access_log_tls "gophers 127.0.0.1 \"/\" 20" "$(cat "$TMP/access.log")"
+check_has gopher_access_log_escapes_tab "\"/search\\x09school\" 20" "$(cat "$TMP/access.log")"
+alive gopher_alive_at_end
