@@ -182,6 +182,29 @@ server_socket(const struct server_bind *b)
 	return fd;
 }
 
+/*
+ * SO_REUSEPORT would quietly share a port with another server of the
+ * same user (an old instance, say); a plain bind first says it is taken.
+ */
+static int
+server_probe(const struct server_bind *b)
+{
+	int fd, one = 1, rc, saved;
+
+	fd = socket(b->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (b->ss.ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+		    sizeof(one));
+	rc = bind(fd, (const struct sockaddr *)&b->ss, b->len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
 /* Opens every worker's sockets, as root if need be. */
 static int
 server_bind(char *err, size_t errsz)
@@ -191,6 +214,21 @@ server_bind(char *err, size_t errsz)
 	size_t i, k;
 	int fd;
 
+	for (k = 0; k < srv.nbinds; k++) {
+		b = &srv.binds[k];
+		if (server_probe(b) == 0)
+			continue;
+		if (b->optional && (errno == EAFNOSUPPORT ||
+		    errno == EADDRNOTAVAIL)) {
+			log_warnx("no IPv6: not listening on [%s]:%d", b->name,
+			    b->port);
+			b->skip = 1;
+			continue;
+		}
+		snprintf(err, errsz, "listen on %s port %d: %s", b->name,
+		    b->port, strerror(errno));
+		return -1;
+	}
 	for (i = 0; i < srv.nworkers; i++) {
 		w = &srv.workers[i];
 		for (k = 0; k < srv.nbinds; k++) {
@@ -198,14 +236,6 @@ server_bind(char *err, size_t errsz)
 			if (b->skip)
 				continue;
 			if ((fd = server_socket(b)) == -1) {
-				if (i == 0 && b->optional &&
-				    (errno == EAFNOSUPPORT ||
-				    errno == EADDRNOTAVAIL)) {
-					log_warnx("no IPv6: not listening on "
-					    "[%s]:%d", b->name, b->port);
-					b->skip = 1;
-					continue;
-				}
 				snprintf(err, errsz, "listen on %s port %d: %s",
 				    b->name, b->port, strerror(errno));
 				return -1;

@@ -28,6 +28,8 @@ goph() {
 	"$GEMGET" -P -p "$GOPH_PORT" -t 20 "$@" 127.0.0.1 "$s\r\n"
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# capsule ARGS...: a run that should end by itself; a hang ends in 10 s.
+capsule() { timeout 10 "$CAPSULE" "$@"; }
 
 if ! start_server; then
 	fail server_starts "$(tail -5 "$TMP/server.out")"
@@ -116,6 +118,12 @@ stop_server
 
 # --- SIGHUP: a changed post, a new post, new certificates; a bad reload
 start_server
+timeout 5 "$CAPSULE" serve --foreground --content "$CONTENT" \
+    --cert-dir "$TMP/certs" --listen 127.0.0.1 --gemini-port "$GEM_PORT" \
+    --gopher-port "$(free_port)" >/dev/null 2>"$TMP/err"
+rc=$?
+check_has server_port_in_use_is_an_error "port $GEM_PORT: Address already in use" "$(cat "$TMP/err")"
+check server_port_in_use_exits_1 "1" "$rc"
 check_has server_before_reload "# Iran: School Opening Stoke Uprising" "$(gem "/posts/$POST" 2>/dev/null)"
 fp_old=$(gem / -f 2>&1 >/dev/null | sed -n 's/^hash: //p')
 sed -i 's/^Title: Iran: School Opening Stoke Uprising$/Title: Reloaded: School Opening/' "$CONTENT/$POST.txt"
@@ -193,7 +201,7 @@ check server_sigint_exits_0 "0" "$?"
 SERVER_PID=""
 
 # --- flags and the config file
-help=$("$CAPSULE" serve --help)
+help=$(capsule serve --help)
 missing=""
 for f in --config --content --hostname --listen --gemini-port --gopher-port \
     --cert-dir --workers --max-conns --user --access-log --foreground \
@@ -201,12 +209,12 @@ for f in --config --content --hostname --listen --gemini-port --gopher-port \
 	case "$help" in *"$f"*) ;; *) missing="$missing $f" ;; esac
 done
 check server_help_lists_every_flag "" "$missing"
-check_has server_help_without_subcommand "--gemini-port" "$("$CAPSULE" --help 2>&1)"
-check_has server_version "capsule " "$("$CAPSULE" serve --version)"
-"$CAPSULE" serve --no-such-flag >/dev/null 2>"$TMP/err"
+check_has server_help_without_subcommand "--gemini-port" "$(capsule --help 2>&1)"
+check_has server_version "capsule " "$(capsule serve --version)"
+capsule serve --no-such-flag >/dev/null 2>"$TMP/err"
 check server_unknown_flag_exits_2 "2" "$?"
 check_has server_unknown_flag_says_which "--no-such-flag" "$(cat "$TMP/err")"
-"$CAPSULE" serve --gemini-port 99999 >/dev/null 2>"$TMP/err"
+capsule serve --gemini-port 99999 >/dev/null 2>"$TMP/err"
 check server_bad_port_exits_2 "2" "$?"
 
 P1=$(free_port)
@@ -235,12 +243,12 @@ sleep 0.2
 check_has server_config_file_sets_access_log "gemini 127.0.0.1" "$(cat "$TMP/conf-access.log" 2>/dev/null)"
 stop_server
 printf 'content %s\nbogus 1\n' "$CONTENT" >"$TMP/bad.conf"
-"$CAPSULE" serve --config "$TMP/bad.conf" >/dev/null 2>"$TMP/err"
+capsule serve --config "$TMP/bad.conf" >/dev/null 2>"$TMP/err"
 check server_bad_config_exits_2 "2" "$?"
 check_has server_bad_config_says_where "bad.conf:2: unknown setting" "$(cat "$TMP/err")"
 
 # --- the store: unreadable, or with a bad post
-"$CAPSULE" serve --foreground --content "$TMP/no-such-dir" --cert-dir "$TMP/certs" \
+capsule serve --foreground --content "$TMP/no-such-dir" --cert-dir "$TMP/certs" \
     --listen 127.0.0.1 --gemini-port "$(free_port)" --gopher-port "$(free_port)" \
     >/dev/null 2>"$TMP/err"
 rc=$?
@@ -270,7 +278,7 @@ stop_server
 
 # --- privileges (only testable as root)
 if [ "$(id -u)" = 0 ]; then
-	"$CAPSULE" serve --content "$TMP/no-such-dir" --cert-dir "$TMP/certs" \
+	capsule serve --content "$TMP/no-such-dir" --cert-dir "$TMP/certs" \
 	    --listen 127.0.0.1 --gemini-port "$(free_port)" \
 	    --gopher-port "$(free_port)" >/dev/null 2>"$TMP/err"
 	rc=$?
