@@ -91,6 +91,7 @@ bs_step(struct bs_conn *c)
 	ssize_t	 r;
 
 	for (;;) {
+		r = -1;
 		switch (c->state) {
 		case BS_HANDSHAKE:
 			r = tls_handshake(c->tls);
@@ -285,7 +286,11 @@ main(int argc, char *argv[])
 		fprintf(stderr, "bound_tls: %s\n", tls_config_error(cfg));
 		return 1;
 	}
-	/* Tickets on, as a server that resumes sessions would run. */
+	/*
+	 * For experiments only: with LibreTLS 3.7 on OpenSSL 3 this turns
+	 * TLS 1.3 tickets off rather than on (its ticket callback answers
+	 * "no ticket"), so nothing resumes either way.
+	 */
 	if (lifetime > 0 &&
 	    tls_config_set_session_lifetime(cfg, (int)lifetime) == -1) {
 		fprintf(stderr, "bound_tls: %s\n", tls_config_error(cfg));

@@ -296,7 +296,15 @@ lg_report(const struct lg_opts *o, const struct lg_stats *st, double secs,
 	uint64_t p50 = hist_quantile(&st->lat, 0.50);
 	uint64_t p90 = hist_quantile(&st->lat, 0.90);
 	uint64_t p99 = hist_quantile(&st->lat, 0.99);
+	double	 other_us = -1;
 	int	 i;
+
+	/* Sampled a moment apart, the difference may dip below zero. */
+	if (machine_us >= 0 && server_us >= 0) {
+		other_us = machine_us - server_us - client_us;
+		if (other_us < 0)
+			other_us = 0;
+	}
 
 	fprintf(stderr, "%s %s:%d c=%d t=%d%s %.2f s: %.1f req/s, "
 	    "%.2f MB/s, latency p50 %.2f p90 %.2f p99 %.2f max %.2f ms",
@@ -315,9 +323,9 @@ lg_report(const struct lg_opts *o, const struct lg_stats *st, double secs,
 	if (server_us >= 0)
 		fprintf(stderr, "; server %.0f us CPU/req (%.0f%% of a core)",
 		    per_req, server_us / secs / 1e4);
-	if (machine_us >= 0 && server_us >= 0)
+	if (other_us >= 0)
 		fprintf(stderr, "; other processes %.0f%% of a core",
-		    (machine_us - server_us - client_us) / secs / 1e4);
+		    other_us / secs / 1e4);
 	fprintf(stderr, "\n");
 
 	printf("proto=%s host=%s port=%d conns=%d threads=%d resume=%d "
@@ -343,9 +351,8 @@ lg_report(const struct lg_opts *o, const struct lg_stats *st, double secs,
 		printf(" server_cpu_us=na server_cpu_us_per_req=na "
 		    "server_cpu_pct=na");
 	printf(" client_cpu_pct=%.1f", client_us / secs / 1e4);
-	if (machine_us >= 0 && server_us >= 0)
-		printf(" other_cpu_pct=%.1f", (machine_us - server_us -
-		    client_us) / secs / 1e4);
+	if (other_us >= 0)
+		printf(" other_cpu_pct=%.1f", other_us / secs / 1e4);
 	else
 		printf(" other_cpu_pct=na");
 	printf("\n");

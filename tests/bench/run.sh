@@ -609,8 +609,9 @@ fi
 # --- the bounds ------------------------------------------------------------
 if want bound; then
 	port=$(port_for 13965)
+	# libtls defaults, as capsule runs it (see README.md on resumption).
 	start_server bound_tls "$BUILD/bound_tls" -P "$port" -c "$CERT" \
-	    -k "$KEY" -r 7200
+	    -k "$KEY"
 	if START[bound_tls]=$(wait_ready "$port"); then
 		say "== bound_tls (pid $SPID)"
 		gemini_cells bound "$port" "$SPID" fixed
