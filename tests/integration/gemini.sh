@@ -131,8 +131,14 @@ for v in tls1 tls1_1; do
 		fail "gemini_refuses_$v" "handshake succeeded"
 	else ok "gemini_refuses_$v"; fi
 done
-check_has gemini_speaks_tls1_2 "Protocol  : TLSv1.2" "$(s_client -tls1_2 -servername localhost)"
-check_has gemini_speaks_tls1_3 "TLSv1.3" "$(s_client -tls1_3 -servername localhost | grep -i 'protocol')"
+# -brief prints the version as soon as the handshake is done.
+s_brief() {
+	timeout 5 openssl s_client -brief -connect "127.0.0.1:$GEM_PORT" \
+	    -servername localhost "$@" </dev/null 2>&1
+}
+check_has gemini_speaks_tls1_2 "Protocol version: TLSv1.2" "$(s_brief -tls1_2)"
+check_has gemini_speaks_tls1_3 "Protocol version: TLSv1.3" "$(s_brief -tls1_3)"
+check_has gemini_prefers_tls1_3 "version: TLSv1.3" "$("$GEMGET" -f -p "$GEM_PORT" localhost "$U/\r\n" 2>&1 >/dev/null)"
 subject() {
 	s_client -servername "$1" | openssl x509 -noout -subject 2>/dev/null |
 	    sed 's/^subject= *//; s/ //g'
