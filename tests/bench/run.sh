@@ -126,8 +126,6 @@ fi
 LOAD=$(cut -d' ' -f1 /proc/loadavg)
 awk -v l="$LOAD" 'BEGIN { exit !(l > 0.5) }' &&
 	note "the machine was busy before the run (load average $LOAD): expect noise"
-[ "$BENCH_NETNS" = 1 ] ||
-	note "no private network namespace (needs root): molly-brown, which binds every address, is skipped"
 
 # --- servers ---------------------------------------------------------------
 PIDS=""
@@ -583,8 +581,10 @@ EOF
 		note "molly-brown did not start (see tests/bench/out/molly-brown.log)"
 	fi
 	stop_server
+elif want peers && [ "$BENCH_NETNS" != 1 ]; then
+	note "molly-brown skipped: it binds every address, so it runs only in a private network namespace (as root)"
 elif want peers; then
-	note "molly-brown skipped (not installed, or no private network namespace)"
+	note "molly-brown is not installed: skipped"
 fi
 
 if want peers && command -v gophernicus >/dev/null && command -v socat >/dev/null; then
