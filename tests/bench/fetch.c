@@ -28,7 +28,9 @@ fetch_connect(const struct lg_opts *o)
 		return -1;
 	/* Blocking, but never forever. */
 	tv.tv_sec = (time_t)o->timeout;
-	tv.tv_usec = 0;
+	tv.tv_usec = (suseconds_t)((o->timeout - (double)tv.tv_sec) * 1e6);
+	if (tv.tv_sec == 0 && tv.tv_usec == 0)
+		tv.tv_usec = 1000;	/* zero would mean "wait forever" */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (const struct sockaddr *)&o->addr, o->addrlen) == -1) {
