@@ -56,18 +56,19 @@ start_server() {
 	wait_port "$GOPH_PORT" && wait_port "$GEM_PORT" && wait_ready
 }
 
-# wait_ready: the server has loaded the store and started its workers
-# (the kernel accepts on a bound port before that); 5 s at most.
+# wait_ready [OUTPUT]: the server writing OUTPUT (default the one
+# start_server started) has loaded the store and started its workers; the
+# kernel accepts on a bound port before that. 5 s at most.
 wait_ready() {
-	i=0
+	local out=${1:-$TMP/server.out} i=0
 	while [ $i -lt 100 ]; do
-		grep -q '^capsule: open ' "$TMP/server.out" 2>/dev/null && return 0
+		grep -q '^capsule: open ' "$out" 2>/dev/null && return 0
 		kill -0 "$SERVER_PID" 2>/dev/null || break
 		sleep 0.05
 		i=$((i + 1))
 	done
 	echo "server did not get ready:" >&2
-	cat "$TMP/server.out" >&2
+	cat "$out" >&2
 	return 1
 }
 

@@ -237,6 +237,7 @@ EOF
 SERVER_PID=$!
 wait_port "$P1"
 wait_port "$P3"
+wait_ready "$TMP/conf.out"
 check server_config_file_sets_port "20" "$("$GEMGET" -p "$P1" localhost "gemini://localhost:$P1/\r\n" 2>/dev/null | head -c 2)"
 check_has server_flag_overrides_config_file "User-agent" "$("$GEMGET" -P -p "$P3" 127.0.0.1 "/robots.txt\r\n" 2>/dev/null)"
 sleep 0.2
@@ -271,6 +272,7 @@ P2=$(free_port)
     >"$TMP/all.out" 2>&1 &
 SERVER_PID=$!
 wait_port "$P2"
+wait_ready "$TMP/all.out"
 check server_default_listen_ipv4 "20" "$("$GEMGET" -p "$P1" -s localhost 127.0.0.1 "gemini://localhost:$P1/\r\n" 2>/dev/null | head -c 2)"
 check server_default_listen_ipv6 "20" "$("$GEMGET" -p "$P1" -s localhost ::1 "gemini://localhost:$P1/\r\n" 2>/dev/null | head -c 2)"
 check_has server_default_listen_gopher_ipv6 "User-agent" "$("$GEMGET" -P -p "$P2" ::1 "/robots.txt\r\n" 2>/dev/null)"
@@ -297,6 +299,7 @@ if [ "$(id -u)" = 0 ]; then
 		    >"$TMP/user.out" 2>&1 &
 		SERVER_PID=$!
 		wait_port "$P1"
+		wait_ready "$TMP/user.out"
 		uid=$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$SERVER_PID/status")
 		nob=$(id -u nobody)
 		check server_user_drops_privileges "$nob $nob $nob $nob" "$uid"
