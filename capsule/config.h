@@ -8,9 +8,7 @@
 #define CONFIG_MAX_LISTEN	16
 #define CONFIG_PATH_MAX		1024
 
-#ifndef CAPSULE_VERSION
 #define CAPSULE_VERSION		"0.1.0"
-#endif
 
 struct config {
 	char	 content[CONFIG_PATH_MAX];	/* default "content" */

@@ -6,13 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "export.h"
 #include "page.h"
 #include "server.h"
 #include "store.h"
 #include "url.h"
-
-#define CAPSULE_VERSION "0.1.0"
 
 static void
 usage(FILE *f)
