@@ -38,6 +38,7 @@
 #include <openssl/evp.h>
 
 #include "export.h"
+#include "file.h"
 #include "page.h"
 #include "router.h"
 #include "store.h"
@@ -51,6 +52,7 @@
 #define EXPORT_TMP_SUFFIX	".export-tmp"
 #define EXPORT_SHA_HEX		64
 #define EXPORT_IO_CHUNK		(64u * 1024)
+#define EXPORT_READ_MAX		(1024u * 1024 * 1024)	/* a tar of the export */
 
 struct export_file {
 	char	*path;			/* relative to OUT; owned here */
@@ -594,37 +596,6 @@ done:
 	return ret;
 }
 
-/* Reads a whole file the caller frees; NULL with errno set. */
-static char *
-export_slurp(const char *path, size_t *len, long long *mtime)
-{
-	struct stat sb;
-	char *data;
-	size_t at = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &sb) == -1 || (data = malloc((size_t)sb.st_size + 1)) ==
-	    NULL) {
-		close(fd);
-		return NULL;
-	}
-	while (at < (size_t)sb.st_size) {
-		n = read(fd, data + at, (size_t)sb.st_size - at);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		at += (size_t)n;
-	}
-	close(fd);
-	*len = at;
-	*mtime = (long long)sb.st_mtime;
-	return data;
-}
-
 /* Adds the directories of rel the previous path did not share. */
 static int
 export_tar_dirs(struct export *ex, struct ustar *t, const char *prev,
@@ -679,7 +650,8 @@ export_tar(struct export *ex, const char *file)
 		    ex->files[i - 1].path;
 
 		if (export_path(ex, rel, path, sizeof(path)) == -1 ||
-		    (data = export_slurp(path, &len, &mtime)) == NULL) {
+		    (data = file_read(path, EXPORT_READ_MAX, &len, &mtime)) ==
+		    NULL) {
 			fprintf(stderr, "export: %s/%s: %s\n", ex->out, rel,
 			    strerror(errno));
 			goto done;
@@ -709,7 +681,7 @@ done:
 		return -1;
 	}
 	/* Keep the old archive, and its mtime, when nothing changed. */
-	if ((data = export_slurp(tmp, &len, &mtime)) != NULL &&
+	if ((data = file_read(tmp, EXPORT_READ_MAX, &len, &mtime)) != NULL &&
 	    export_same(file, data, len))
 		unlink(tmp);
 	else if (rename(tmp, file) == -1) {

@@ -3,19 +3,17 @@
  * snapshot holds comes from its arena, so dropping the last reference
  * frees it whole; requests in flight keep the snapshot they started with.
  */
-#include <sys/stat.h>
-
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "page.h"
 #include "search.h"
 #include "store.h"
@@ -45,50 +43,6 @@ store_report(struct store_loader *l, const char *path, int line,
 	va_end(ap);
 	if (l->report != NULL)
 		l->report(l->arg, path, line, msg);
-}
-
-/*
- * Reads a whole file into memory the caller frees; -1 with errno set, or
- * EFBIG when it is larger than max.
- */
-static char *
-store_read_file(const char *path, size_t max, size_t *len)
-{
-	struct stat sb;
-	char *data;
-	size_t got = 0;
-	ssize_t n;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		if (errno == 0 || S_ISDIR(sb.st_mode))
-			errno = EISDIR;
-		close(fd);
-		return NULL;
-	}
-	if ((size_t)sb.st_size > max) {
-		close(fd);
-		errno = EFBIG;
-		return NULL;
-	}
-	if ((data = malloc((size_t)sb.st_size + 1)) == NULL) {
-		close(fd);
-		return NULL;
-	}
-	while (got < (size_t)sb.st_size) {
-		n = read(fd, data + got, (size_t)sb.st_size - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	data[got] = '\0';
-	*len = got;
-	return data;
 }
 
 void
@@ -133,7 +87,7 @@ store_load_settings(struct store_loader *l, const char *dir)
 	set->lang = "en";
 	set->author = "";
 	snprintf(path, sizeof(path), "%s/%s", dir, STORE_SETTINGS_FILE);
-	if ((data = store_read_file(path, 64 * 1024, &len)) == NULL) {
+	if ((data = file_read(path, 64 * 1024, &len, NULL)) == NULL) {
 		if (errno != ENOENT)
 			store_report(l, path, 0, "%s", strerror(errno));
 		goto done;
@@ -376,7 +330,7 @@ store_load_posts(struct store_loader *l, const char *dir)
 		}
 		memcpy(slug, names[i], sl);
 		slug[sl] = '\0';
-		if ((data = store_read_file(path, POST_MAX_SIZE, &len)) ==
+		if ((data = file_read(path, POST_MAX_SIZE, &len, NULL)) ==
 		    NULL) {
 			store_report(l, path, 0, "%s; skipped", errno == EFBIG ?
 			    "file too large" : strerror(errno));
