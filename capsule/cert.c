@@ -108,16 +108,18 @@ cert_make(EVP_PKEY *pk, const char *host)
 	return NULL;
 }
 
-/* Writes a PEM file through a temporary name, so no half file is seen. */
+/*
+ * Writes a PEM file to path.tmp (synced), for the caller to rename into
+ * place; tmp receives the temporary name.
+ */
 static int
-cert_write(const char *path, mode_t mode, EVP_PKEY *pk, X509 *x, char *err,
-    size_t errsz)
+cert_write_tmp(const char *path, char *tmp, size_t tmpsz, mode_t mode,
+    EVP_PKEY *pk, X509 *x, char *err, size_t errsz)
 {
-	char tmp[CERT_PATH_MAX + 8];
 	FILE *f;
 	int fd, ok;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(tmp, tmpsz, "%s.tmp", path);
 	(void)unlink(tmp);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) ==
 	    -1) {
@@ -136,18 +138,31 @@ cert_write(const char *path, mode_t mode, EVP_PKEY *pk, X509 *x, char *err,
 		ok = 0;
 	if (fclose(f) != 0)
 		ok = 0;
-	if (!ok || rename(tmp, path) == -1) {
-		snprintf(err, errsz, "%s: cannot write", path);
+	if (!ok) {
+		snprintf(err, errsz, "%s: cannot write", tmp);
 		unlink(tmp);
 		return -1;
 	}
 	return 0;
 }
 
+/* The directory entry of a rename survives a crash too. */
+static void
+cert_sync_dir(const char *dir)
+{
+	int fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
 int
 cert_ensure(const char *dir, const char *host, char *err, size_t errsz)
 {
 	char crt[CERT_PATH_MAX], key[CERT_PATH_MAX];
+	char crt_tmp[CERT_PATH_MAX + 8], key_tmp[CERT_PATH_MAX + 8];
 	struct stat sb;
 	int have_crt, have_key, rc = -1;
 	EVP_PKEY *pk = NULL;
@@ -157,15 +172,15 @@ cert_ensure(const char *dir, const char *host, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: path too long", dir);
 		return -1;
 	}
-	have_crt = stat(crt, &sb) == 0;
-	have_key = stat(key, &sb) == 0;
+	have_crt = stat(crt, &sb) == 0 && sb.st_size > 0;
+	have_key = stat(key, &sb) == 0 && sb.st_size > 0;
+	/* A complete pair is never touched: it may be the user's own. */
 	if (have_crt && have_key)
 		return 0;
-	if (have_crt != have_key) {
-		snprintf(err, errsz, "%s exists but %s does not",
-		    have_crt ? crt : key, have_crt ? key : crt);
-		return -1;
-	}
+	/*
+	 * Half a pair is what an interrupted generation leaves (a key is
+	 * useless without its certificate, and the reverse): make both.
+	 */
 	if (strlen(host) > CERT_CN_MAX) {
 		snprintf(err, errsz, "%s: name too long for a certificate",
 		    host);
@@ -181,13 +196,22 @@ cert_ensure(const char *dir, const char *host, char *err, size_t errsz)
 		    cert_ssl_error());
 		goto out;
 	}
-	/* The key first: a cert without its key is never left behind. */
-	if (cert_write(key, 0600, pk, NULL, err, errsz) == -1)
+	/* Both in full under temporary names, then renamed into place. */
+	if (cert_write_tmp(key, key_tmp, sizeof(key_tmp), 0600, pk, NULL, err,
+	    errsz) == -1)
 		goto out;
-	if (cert_write(crt, 0644, NULL, x, err, errsz) == -1) {
-		unlink(key);
+	if (cert_write_tmp(crt, crt_tmp, sizeof(crt_tmp), 0644, NULL, x, err,
+	    errsz) == -1) {
+		unlink(key_tmp);
 		goto out;
 	}
+	if (rename(key_tmp, key) == -1 || rename(crt_tmp, crt) == -1) {
+		snprintf(err, errsz, "%s: %s", host, strerror(errno));
+		unlink(key_tmp);
+		unlink(crt_tmp);
+		goto out;
+	}
+	cert_sync_dir(dir);
 	rc = 1;
  out:
 	X509_free(x);

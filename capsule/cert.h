@@ -11,10 +11,12 @@
 int	 cert_paths(const char *dir, const char *host, char *crt, char *key,
 	    size_t);
 /*
- * Makes sure dir (made when missing) holds a key pair for host. When
- * neither file exists, writes a self-signed ECDSA P-256 certificate with
- * CN and subjectAltName host, the key mode 0600. Returns 1 when it made
- * one, 0 when there was one, -1 with err filled.
+ * Makes sure dir (made when missing) holds a key pair for host. Unless
+ * both files exist (and are not empty), writes a self-signed ECDSA P-256
+ * certificate with CN and subjectAltName host and its key (mode 0600),
+ * each to a temporary file first and then renamed: an interrupted run
+ * leaves at worst half a pair, which the next run replaces. Returns 1
+ * when it made one, 0 when there was one, -1 with err filled.
  */
 int	 cert_ensure(const char *dir, const char *host, char *err, size_t);
 /* The SHA-256 of the certificate at path, hex pairs joined by ':'. */

@@ -198,6 +198,26 @@ start_server
 kill -INT "$SERVER_PID"
 wait "$SERVER_PID"
 check server_sigint_exits_0 "0" "$?"
+
+# --- an interrupted certificate generation heals; a whole pair is kept
+fp_of() { openssl x509 -noout -fingerprint -sha256 -in "$1" 2>/dev/null; }
+fp_keep=$(fp_of "$TMP/certs/localhost.crt")
+start_server
+check server_keeps_a_complete_pair "$fp_keep" "$(fp_of "$TMP/certs/localhost.crt")"
+stop_server
+rm -f "$TMP/certs/localhost.crt"
+: >"$TMP/certs/localhost.crt.tmp"
+start_server
+check server_heals_a_key_without_cert "20" "$(gem / 2>/dev/null | head -c 2)"
+check_has server_heal_is_logged "made a self-signed certificate" "$(cat "$TMP/server.out")"
+if [ -e "$TMP/certs/localhost.crt.tmp" ] || [ -e "$TMP/certs/localhost.key.tmp" ]; then
+	fail server_heal_leaves_no_tmp "$(ls "$TMP/certs")"
+else ok server_heal_leaves_no_tmp; fi
+stop_server
+rm -f "$TMP/certs/localhost.key"
+start_server
+check server_heals_a_cert_without_key "20" "$(gem / 2>/dev/null | head -c 2)"
+stop_server
 SERVER_PID=""
 
 # --- flags and the config file
