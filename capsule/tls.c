@@ -14,6 +14,16 @@
 
 #define TLSGLUE_PATH_MAX	1400
 
+/*
+ * Why a session lifetime when nothing resumes (README "Performance"):
+ * libtls then registers its ticket callback, which on OpenSSL 3 answers
+ * "no ticket" (0, LibreSSL's "success"), so TLS 1.3 handshakes end
+ * without tickets. Without it, libtls sets SSL_OP_NO_TICKET and turns
+ * the session cache off, and OpenSSL 3 still sends two stateful TLS 1.3
+ * tickets per connection that no later handshake can redeem.
+ */
+#define TLSGLUE_SESSION_LIFETIME	7200	/* seconds */
+
 /* libtls may have no message to give. */
 static const char *
 tlsglue_why(const char *msg)
@@ -32,35 +42,33 @@ tlsglue_free(struct tlsglue *g)
 	free(g);
 }
 
-struct tlsglue *
-tlsglue_new(const char *dir, const char *const *names, size_t nnames,
-    size_t nworkers, char *err, size_t errsz)
+/*
+ * One configuration, for one worker's context. Each worker gets its own:
+ * libtls keeps ticket keys in the configuration and may rotate them from
+ * the handshake, so a shared one would be written by two threads.
+ */
+static struct tls_config *
+tlsglue_config(const char *dir, const char *const *names, size_t nnames,
+    char *err, size_t errsz)
 {
 	char crt[TLSGLUE_PATH_MAX], key[TLSGLUE_PATH_MAX];
-	struct tls_config *cfg = NULL;
-	struct tlsglue *g;
+	struct tls_config *cfg;
 	size_t i;
 	int rc;
 
-	if (nnames == 0 || nnames > TLSGLUE_MAX_NAMES || nworkers == 0) {
-		snprintf(err, errsz, "bad number of host names");
+	if ((cfg = tls_config_new()) == NULL) {
+		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
-	if ((g = calloc(1, sizeof(*g))) == NULL ||
-	    (g->ctx = calloc(nworkers, sizeof(*g->ctx))) == NULL ||
-	    (cfg = tls_config_new()) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		goto fail;
-	}
-	atomic_init(&g->refs, 1);
 	if (tls_config_set_protocols(cfg, TLS_PROTOCOL_TLSv1_2 |
-	    TLS_PROTOCOL_TLSv1_3) == -1) {
+	    TLS_PROTOCOL_TLSv1_3) == -1 ||
+	    tls_config_set_session_lifetime(cfg, TLSGLUE_SESSION_LIFETIME) ==
+	    -1) {
 		snprintf(err, errsz, "%s",
 		    tlsglue_why(tls_config_error(cfg)));
 		goto fail;
 	}
 	for (i = 0; i < nnames; i++) {
-		snprintf(g->names[i], sizeof(g->names[i]), "%s", names[i]);
 		if (cert_paths(dir, names[i], crt, key, sizeof(crt)) == -1) {
 			snprintf(err, errsz, "%s: path too long", dir);
 			goto fail;
@@ -74,9 +82,39 @@ tlsglue_new(const char *dir, const char *const *names, size_t nnames,
 			goto fail;
 		}
 	}
+	return cfg;
+ fail:
+	tls_config_free(cfg);
+	return NULL;
+}
+
+struct tlsglue *
+tlsglue_new(const char *dir, const char *const *names, size_t nnames,
+    size_t nworkers, char *err, size_t errsz)
+{
+	struct tls_config *cfg;
+	struct tlsglue *g;
+	size_t i;
+
+	if (nnames == 0 || nnames > TLSGLUE_MAX_NAMES || nworkers == 0) {
+		snprintf(err, errsz, "bad number of host names");
+		return NULL;
+	}
+	if ((g = calloc(1, sizeof(*g))) == NULL ||
+	    (g->ctx = calloc(nworkers, sizeof(*g->ctx))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		goto fail;
+	}
+	atomic_init(&g->refs, 1);
+	for (i = 0; i < nnames; i++)
+		snprintf(g->names[i], sizeof(g->names[i]), "%s", names[i]);
 	g->nnames = nnames;
 	for (i = 0; i < nworkers; i++) {
+		if ((cfg = tlsglue_config(dir, names, nnames, err, errsz)) ==
+		    NULL)
+			goto fail;
 		if ((g->ctx[i] = tls_server()) == NULL) {
+			tls_config_free(cfg);
 			snprintf(err, errsz, "out of memory");
 			goto fail;
 		}
@@ -84,14 +122,14 @@ tlsglue_new(const char *dir, const char *const *names, size_t nnames,
 		if (tls_configure(g->ctx[i], cfg) == -1) {
 			snprintf(err, errsz, "%s",
 			    tlsglue_why(tls_error(g->ctx[i])));
+			tls_config_free(cfg);
 			goto fail;
 		}
+		/* The context holds its own reference to it. */
+		tls_config_free(cfg);
 	}
-	/* The contexts hold their own references to it. */
-	tls_config_free(cfg);
 	return g;
  fail:
-	tls_config_free(cfg);
 	if (g != NULL)
 		tlsglue_free(g);
 	return NULL;
