@@ -291,6 +291,11 @@ conn_prepare(struct conn *c)
 
 	c->nout = c->iout = 0;
 	c->off = 0;
+	if (r->wire != NULL) {
+		/* A cached page: its head is already in front of its body. */
+		c->out[c->nout++] = (struct conn_out){ r->wire, r->wirelen };
+		return 0;
+	}
 	if (c->tls != NULL && r->headlen > 0 && r->bodylen > 0) {
 		take = r->bodylen;
 		if (take > CONN_STAGE_MAX - r->headlen)

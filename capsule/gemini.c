@@ -117,6 +117,8 @@ gemini_status(struct reply *r, int code, const char *meta)
 	r->head[o++] = '\r';
 	r->head[o++] = '\n';
 	r->headlen = o;
+	r->wire = NULL;
+	r->wirelen = 0;
 	if (code != 20) {
 		r->body = "";
 		r->bodylen = 0;
@@ -175,9 +177,20 @@ gemini_answer(struct store *st, const char *line, size_t len,
 	}
 	switch (r->page.status) {
 	case 20:
-		gemini_status(r, 20, r->page.meta);
+		/* The page holds its status line: one buffer, one write. */
+		if (r->page.wirelen - r->page.len > sizeof(r->head)) {
+			gemini_status(r, 20, r->page.meta);
+			r->body = r->page.body;
+			r->bodylen = r->page.len;
+			break;
+		}
+		r->status = 20;
+		r->headlen = r->page.wirelen - r->page.len;
+		memcpy(r->head, r->page.wire, r->headlen);
 		r->body = r->page.body;
 		r->bodylen = r->page.len;
+		r->wire = r->page.wire;
+		r->wirelen = r->page.wirelen;
 		break;
 	case 31:
 		gemini_redirect(r, &u, w->port, r->page.meta);

@@ -159,12 +159,28 @@ page_error(struct page *pg, enum proto proto, int status, const char *msg)
 	return pg->own.err ? -1 : 0;
 }
 
+/*
+ * The Gemini status line of a 20, as gemini_status() would write it; it
+ * goes in front of the body so both leave in one write.
+ */
+static int
+page_head(struct buf *out, const char *meta)
+{
+	const char *m;
+
+	buf_puts(out, "20 ");
+	for (m = meta; *m != '\0'; m++)
+		buf_putc(out, (unsigned char)*m < 0x20 ? ' ' : *m);
+	return buf_puts(out, "\r\n");
+}
+
 int
 page_get(struct store *st, enum proto proto, const char *path, size_t len,
     const char *query, struct page *pg)
 {
 	struct route r;
 	struct doc *d, *expect = NULL;
+	size_t headlen = 0;
 	long slot;
 
 	memset(pg, 0, sizeof(*pg));
@@ -196,28 +212,36 @@ page_get(struct store *st, enum proto proto, const char *path, size_t len,
 	page_kind(st, proto, &r, pg);
 	if ((slot = page_slot(st, proto, &r)) >= 0 &&
 	    (d = atomic_load_explicit(&st->cache[slot],
-	    memory_order_acquire)) != NULL) {
-		pg->body = d->data;
-		pg->len = d->len;
-		return 0;
+	    memory_order_acquire)) != NULL)
+		goto found;
+	if (proto == PROTO_GEMINI) {
+		page_head(&pg->own, pg->meta);
+		headlen = pg->own.len;
 	}
-	if (page_render(st, proto, &r, query, &pg->own) == -1 || pg->own.err) {
+	if (pg->own.err || page_render(st, proto, &r, query, &pg->own) == -1 ||
+	    pg->own.err) {
 		buf_free(&pg->own);
 		return page_error(pg, proto, 40, "Temporary failure");
 	}
-	pg->body = pg->own.data ? pg->own.data : "";
-	pg->len = pg->own.len;
+	pg->wire = pg->own.data ? pg->own.data : "";
+	pg->wirelen = pg->own.len;
+	pg->body = pg->wire + headlen;
+	pg->len = pg->wirelen - headlen;
 	if (slot < 0 || (d = malloc(sizeof(*d))) == NULL)
 		return 0;
 	/* Two threads may render the same page at once; the first one wins. */
 	d->data = buf_take(&pg->own, &d->len);
+	d->headlen = headlen;
 	if (!atomic_compare_exchange_strong(&st->cache[slot], &expect, d)) {
 		free(d->data);
 		free(d);
 		d = expect;
 	}
-	pg->body = d->data;
-	pg->len = d->len;
+ found:
+	pg->wire = d->data ? d->data : "";
+	pg->wirelen = d->len;
+	pg->body = pg->wire + d->headlen;
+	pg->len = d->len - d->headlen;
 	return 0;
 }
 
@@ -227,4 +251,6 @@ page_release(struct page *pg)
 	buf_free(&pg->own);
 	pg->body = NULL;
 	pg->len = 0;
+	pg->wire = NULL;
+	pg->wirelen = 0;
 }

@@ -16,10 +16,14 @@ enum proto {
 	PROTO_GOPHER,
 };
 
-/* A rendered document held by a snapshot's cache. */
+/*
+ * A rendered document held by a snapshot's cache: for Gemini its
+ * "20 <meta>\r\n" header comes first, so the whole reply is one write.
+ */
 struct doc {
-	char	*data;
-	size_t	 len;
+	char	*data;		/* head, then body */
+	size_t	 len;		/* both */
+	size_t	 headlen;	/* 0 for Gopher */
 };
 
 struct page {
@@ -28,6 +32,9 @@ struct page {
 	char		 gopher_type;	/* '1' menu, '0' text, '3' error */
 	const char	*body;		/* empty for anything but 20 */
 	size_t		 len;
+	/* A 20 on Gemini: the status line and the body, contiguous. */
+	const char	*wire;
+	size_t		 wirelen;
 	struct buf	 own;		/* body when it is not cached */
 	char		 metabuf[URL_PATH_MAX + 64];
 };

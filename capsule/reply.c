@@ -28,6 +28,8 @@ reply_release(struct reply *r)
 	r->store = NULL;
 	r->body = "";
 	r->bodylen = 0;
+	r->wire = NULL;
+	r->wirelen = 0;
 }
 
 void

@@ -22,6 +22,9 @@ struct reply {
 	size_t		 headlen;
 	const char	*body;
 	size_t		 bodylen;
+	/* When set: head and body already side by side, to send as one. */
+	const char	*wire;
+	size_t		 wirelen;
 	int		 status;	/* Gemini status, or its Gopher twin */
 };
 
