@@ -16,7 +16,6 @@
 #define CONFIG_LINE_MAX		2048	/* bytes in one config file line */
 #define CONFIG_MAX_WORKERS	256
 #define CONFIG_MAX_CONNS	100000
-#define CONFIG_DEFAULT_CONNS	1024
 #define CONFIG_DEFAULT_WAIT_MS	10000	/* handshake and request read */
 
 enum config_kind {
@@ -67,7 +66,7 @@ static const struct config_opt config_opts[] = {
 	    "threads, each with its own event loop (default: one per core)" },
 	{ "max-conns", CONFIG_INT, OFF(max_conns), 0, 1, CONFIG_MAX_CONNS,
 	    "N", "open connections per worker; past it clients are told to\n"
-	    "slow down (default: 1024)" },
+	    "slow down (default: from the open-file limit, see capsule(8))" },
 	{ "user", CONFIG_STR, OFF(user), SZ(user), 0, 0, "NAME",
 	    "when started as root, become NAME after binding" },
 	{ "access-log", CONFIG_STR, OFF(access_log), SZ(access_log), 0, 0,
@@ -98,7 +97,7 @@ config_defaults(struct config *c)
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	c->workers = n < 1 ? 1 : n > CONFIG_MAX_WORKERS ? CONFIG_MAX_WORKERS
 	    : (int)n;
-	c->max_conns = CONFIG_DEFAULT_CONNS;
+	c->max_conns = 0;	/* from the open-file limit: server.c */
 	c->wait_ms = CONFIG_DEFAULT_WAIT_MS;
 }
 

@@ -23,7 +23,7 @@ struct config {
 	char	 user[64];			/* drop to this user as root */
 	char	 access_log[CONFIG_PATH_MAX];	/* "" none, "-" stdout */
 	int	 foreground;
-	int	 max_conns;			/* per worker */
+	int	 max_conns;			/* per worker; 0: derived */
 	int	 wait_ms;	/* handshake and request read; hidden flag */
 };
 

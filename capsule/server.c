@@ -8,11 +8,13 @@
 /* accept4(2): non-blocking and close-on-exec in the same system call. */
 #define _GNU_SOURCE
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -40,6 +42,9 @@
 #define SERVER_STOP_MS		5000	/* in-flight requests after SIGTERM */
 #define SERVER_WARN_MS		10000	/* accept errors: one line per 10 s */
 #define SERVER_ERR_MAX		512
+#define SERVER_FD_RESERVE	128	/* listeners, logs, reloads, libs */
+#define SERVER_FD_COUNTED	65536	/* a bound on default memory use */
+#define SERVER_BUSY_TEXT	"3Too busy: try again in a moment\t\terror.host\t1\r\n.\r\n"
 
 /* One socket to open in every worker. */
 struct server_bind {
@@ -376,6 +381,53 @@ server_reload(void)
 
 static void worker_on_accept(uv_poll_t *, int, int);
 
+/*
+ * Idle connections cost a descriptor each, so the soft open-file limit
+ * goes up to the hard one; the connection caps are shares of it.
+ */
+static void
+server_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("raising the open-file limit");
+}
+
+/*
+ * A worker's caps: max connections served, and the hard cap past which
+ * a new connection is closed at once. The hard cap is the worker's share
+ * of the open-file limit (less a reserve); by default 7/8 of it is
+ * served and the rest told to slow down, with --max-conns N it is 2N
+ * within that share.
+ */
+static void
+server_caps(int *max, int *hard)
+{
+	struct rlimit rl;
+	unsigned long long nofile = SERVER_FD_COUNTED, share;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < nofile)
+		nofile = rl.rlim_cur;
+	share = nofile > 2 * SERVER_FD_RESERVE ? nofile - SERVER_FD_RESERVE :
+	    nofile / 2;
+	share /= srv.nworkers;
+	if (share < 2)
+		share = 2;
+	if (srv.cfg.max_conns == 0) {
+		*hard = (int)share;
+		*max = (int)(share - share / 8);
+		return;
+	}
+	*max = srv.cfg.max_conns;
+	*hard = 2ULL * (unsigned long long)*max < share ? 2 * *max :
+	    (int)share;
+}
+
 static void
 worker_finish(struct worker *w)
 {
@@ -461,6 +513,43 @@ worker_accept_error(struct worker *w)
 	}
 }
 
+/*
+ * A connection we cannot take: a Gopher client still gets an error item
+ * (the socket buffer takes it at once), a Gemini one only the close, as
+ * a TLS handshake is what the cap saves.
+ */
+static void
+worker_refuse(int fd, enum proto proto)
+{
+	if (proto == PROTO_GOPHER)
+		(void)!write(fd, SERVER_BUSY_TEXT, sizeof(SERVER_BUSY_TEXT) - 1);
+	close(fd);
+}
+
+/*
+ * Out of descriptors: the spare one makes room to accept and refuse a
+ * client, so the listen queue keeps moving instead of filling up.
+ * Returns 1 when one was refused.
+ */
+static int
+worker_shed(struct worker *w, struct listener *l)
+{
+	int fd;
+
+	if (w->spare_fd == -1)
+		return 0;
+	close(w->spare_fd);
+	fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd != -1)
+		worker_refuse(fd, l->proto);
+	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		errno = EMFILE;
+		return 0;
+	}
+	return 1;
+}
+
 static void
 worker_on_accept(uv_poll_t *p, int status, int events)
 {
@@ -480,13 +569,15 @@ worker_on_accept(uv_poll_t *p, int status, int events)
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
+			if (errno == EMFILE && worker_shed(w, l))
+				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				worker_accept_error(w);
 			return;
 		}
-		/* Past twice the cap, not even a "slow down" is affordable. */
-		if (w->nconns >= 2 * (size_t)w->max_conns) {
-			close(fd);
+		/* Past the hard cap, not even a "slow down" is affordable. */
+		if (w->nconns >= (size_t)w->hard_conns) {
+			worker_refuse(fd, l->proto);
 			continue;
 		}
 		conn_accept(w, fd, l->proto, (struct sockaddr *)&ss);
@@ -499,7 +590,8 @@ worker_init(struct worker *w, size_t index)
 	size_t i;
 
 	w->index = index;
-	w->max_conns = srv.cfg.max_conns;
+	server_caps(&w->max_conns, &w->hard_conns);
+	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (uv_loop_init(&w->loop) != 0)
 		return -1;
 	uv_async_init(&w->loop, &w->wake, worker_on_wake);
@@ -573,6 +665,8 @@ server_cleanup(void)
 		for (k = 0; k < w->nlisteners; k++)
 			if (w->listeners[k].fd != -1)
 				close(w->listeners[k].fd);
+		if (w->spare_fd >= 0)
+			close(w->spare_fd);
 	}
 	free(srv.workers);
 	srv.workers = NULL;
@@ -590,6 +684,7 @@ server_announce(const struct store *st)
 	const struct config *c = &srv.cfg;
 	const char *host = srv.tls->names[0];
 	size_t i;
+	int max, hard;
 
 	log_info("%s: %zu posts, %zu tags; %zu worker%s", c->content,
 	    st->nposts, st->ntags, srv.nworkers, srv.nworkers == 1 ? "" : "s");
@@ -601,6 +696,9 @@ server_announce(const struct store *st)
 			    strchr(srv.binds[i].name, ':') ? "]" : "",
 			    srv.binds[i].port, srv.binds[i].proto ==
 			    PROTO_GEMINI ? "gemini" : "gopher, gophers");
+	server_caps(&max, &hard);
+	log_info("each worker serves %d connections at once, tells %d more "
+	    "to slow down", max, hard > max ? hard - max : 0);
 	if (c->gemini_port != 0)
 		log_info("open gemini://%s:%d/", host, c->gemini_port);
 	if (c->gopher_port != 0)
@@ -676,6 +774,7 @@ serve_main(int argc, char **argv)
 	if (uv_mutex_init(&srv.lock) != 0)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
+	server_raise_nofile();
 	rc = 1;
 	srv.nworkers = (size_t)c->workers;
 	if ((srv.workers = calloc(srv.nworkers, sizeof(*srv.workers))) ==
@@ -684,7 +783,7 @@ serve_main(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < srv.nworkers; i++)
-		srv.workers[i].nlisteners = 0;
+		srv.workers[i].spare_fd = -1;
 	if (log_access_open(c->access_log) == -1) {
 		log_warn("access log %s", c->access_log);
 		goto out;

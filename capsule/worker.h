@@ -38,7 +38,9 @@ struct worker {
 	size_t		 nlisteners;
 	struct conn	*conns;		/* open connections, for the stop */
 	size_t		 nconns;
-	int		 max_conns;
+	int		 max_conns;	/* served; past it "slow down" */
+	int		 hard_conns;	/* past it: closed at once */
+	int		 spare_fd;	/* given up to accept when out of fds */
 	int		 stopping;
 	int		 finished;
 	uint64_t	 last_warn;	/* rate-limits accept errors */
