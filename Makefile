@@ -2,7 +2,7 @@
 # `make run` serves content/ on localhost; `make check` builds and runs every test.
 
 CC      ?= cc
-PKGS     = libtls libuv libcrypto
+PKGS     = libtls libuv libssl libcrypto
 DEBS     = build-essential pkg-config libtls-dev libuv1-dev libssl-dev openssl \
            curl lynx socat libxml2-utils python3 molly-brown gophernicus
 BENCH_DEBS = linux-perf

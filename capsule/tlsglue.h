@@ -7,6 +7,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define TLSGLUE_MAX_NAMES	16
 #define TLSGLUE_NAME_MAX	256
@@ -17,11 +18,14 @@ struct tls_config;
 /*
  * The key pairs of every served host name, loaded once and shared by
  * refcount: a reload makes a new one while connections finish with the
- * old. Each worker has its own server context, so no libtls object is
- * used by two threads.
+ * old. Each worker has its own server context and configuration, so no
+ * libtls object is used by two threads; session tickets made by one
+ * worker resume on any (the same ticket keys and session ID context).
  */
 struct tlsglue {
 	struct tls	**ctx;
+	struct tls_config **cfg;	/* one per worker: ticket keys */
+	uint64_t	 *epoch;	/* each one's ticket key period */
 	size_t		  nctx;
 	char		  names[TLSGLUE_MAX_NAMES][TLSGLUE_NAME_MAX];
 	size_t		  nnames;

@@ -153,6 +153,17 @@ fp=$(openssl x509 -noout -fingerprint -sha256 -in "$TMP/certs/localhost.crt" | s
 check_has gemini_fingerprint_is_logged "$fp" "$(cat "$TMP/server.out")"
 check_has gemini_openssl_client_gets_answer "20 text/gemini" "$(printf '%s/\r\n' "$U" | timeout 5 openssl s_client -quiet -connect "127.0.0.1:$GEM_PORT" -servername localhost 2>/dev/null | head -n 1)"
 
+# --- session resumption: a ticket per handshake, redeemed (TLS 1.3 and 1.2)
+for v in tls1_3 tls1_2; do
+	rm -f "$TMP/sess.pem"
+	printf '%s/\r\n' "$U" | timeout 5 openssl s_client -"$v" -connect "127.0.0.1:$GEM_PORT" \
+	    -servername localhost -ign_eof -sess_out "$TMP/sess.pem" >/dev/null 2>&1
+	got=$(printf '%s/\r\n' "$U" | timeout 5 openssl s_client -"$v" -connect "127.0.0.1:$GEM_PORT" \
+	    -servername localhost -ign_eof -sess_in "$TMP/sess.pem" 2>&1)
+	check_has "gemini_resumes_${v}_session" "Reused, " "$got"
+	check_has "gemini_resumed_${v}_answers" "20 text/gemini" "$got"
+done
+
 # --- IPv6
 got=$("$GEMGET" -p "$GEM_PORT" -s localhost ::1 "$U/\r\n" 2>/dev/null | head -n 1 | tr -d '\r')
 check gemini_over_ipv6 "20 text/gemini; charset=utf-8; lang=en" "$got"
