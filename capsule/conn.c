@@ -34,6 +34,7 @@
 #define CONN_WRITE_BUDGET	(256 * 1024)	/* per wakeup: others' turn */
 #define CONN_LINGER_MAX		(64 * 1024)	/* drained before closing */
 #define CONN_TLS_RECORD		0x16	/* first byte of a ClientHello */
+#define CONN_SPARE_MAX		256	/* closed connections kept, per worker */
 
 enum conn_state {
 	CONN_PEEK,		/* Gopher port: a ClientHello or a selector? */
@@ -96,13 +97,47 @@ conn_again(void)
 	return errno == EAGAIN || errno == EWOULDBLOCK;
 }
 
+/* Both handles closed: the memory goes back to the worker's spares. */
 static void
 conn_on_closed(uv_handle_t *h)
 {
 	struct conn *c = h->data;
+	struct worker *w = c->w;
 
-	if (--c->handles == 0)
+	if (--c->handles > 0)
+		return;
+	if (w->nspare < CONN_SPARE_MAX) {
+		c->next = w->spare;
+		w->spare = c;
+		w->nspare++;
+	} else
 		free(c);
+}
+
+/* A zeroed connection: a spare when there is one, no malloc per accept. */
+static struct conn *
+conn_new(struct worker *w)
+{
+	struct conn *c = w->spare;
+
+	if (c == NULL)
+		return calloc(1, sizeof(*c));
+	w->spare = c->next;
+	w->nspare--;
+	memset(c, 0, sizeof(*c));
+	return c;
+}
+
+void
+conn_free_spares(struct worker *w)
+{
+	struct conn *c;
+
+	while ((c = w->spare) != NULL) {
+		w->spare = c->next;
+		free(c);
+	}
+	w->nspare = 0;
 }
 
 static const char *
@@ -235,6 +270,10 @@ static int
 conn_start_tls(struct conn *c)
 {
 	char err[256];
+	int one = 1;
+
+	/* Handshake flights go out at once, not after an ACK. */
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 	if ((c->glue = server_tls()) == NULL)
 		return -1;
@@ -327,6 +366,7 @@ static enum conn_step
 conn_answer(struct conn *c, size_t linelen, int bad)
 {
 	struct gemini_where where;
+	int one = 1;
 
 	c->loglen = bad ? c->reqlen : linelen;
 	if (c->proto == PROTO_GEMINI) {
@@ -354,6 +394,11 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 	}
 	if (conn_prepare(c) == -1)
 		return STEP_CLOSE;
+	/*
+	 * Corked, the reply, close_notify and FIN leave in as few segments
+	 * as they fit: shutdown() in conn_linger() pushes the rest out.
+	 */
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
 	conn_enter(c, CONN_REPLY, CONN_REPLY_MS);
 	return STEP_NEXT;
 }
@@ -572,9 +617,8 @@ conn_accept(struct worker *w, int fd, enum proto proto,
 {
 	const struct config *cfg = server_config();
 	struct conn *c;
-	int one = 1;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
+	if ((c = conn_new(w)) == NULL) {
 		close(fd);
 		return;
 	}
@@ -592,8 +636,6 @@ conn_accept(struct worker *w, int fd, enum proto proto,
 	c->start = uv_hrtime();
 	reply_init(&c->reply);
 	conn_addr(sa, c->addr, sizeof(c->addr));
-	/* The reply and close_notify go out at once, not after an ACK. */
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	c->next = w->conns;
 	if (w->conns != NULL)
 		w->conns->prev = c;

@@ -739,6 +739,7 @@ server_run(void)
 	for (i = 0; i < started; i++) {
 		uv_thread_join(&srv.workers[i].thread);
 		uv_loop_close(&srv.workers[i].loop);
+		conn_free_spares(&srv.workers[i]);
 	}
 	uv_loop_close(&srv.loop);
 	if (rc == 0)

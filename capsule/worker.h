@@ -38,6 +38,8 @@ struct worker {
 	size_t		 nlisteners;
 	struct conn	*conns;		/* open connections, for the stop */
 	size_t		 nconns;
+	struct conn	*spare;		/* closed ones, kept for reuse */
+	size_t		 nspare;
 	int		 max_conns;	/* served; past it "slow down" */
 	int		 hard_conns;	/* past it: closed at once */
 	int		 spare_fd;	/* given up to accept when out of fds */
@@ -61,5 +63,7 @@ void	 conn_accept(struct worker *, int fd, enum proto,
 	    const struct sockaddr *);
 /* Closes every connection of the worker at once (the stop deadline). */
 void	 conn_close_all(struct worker *);
+/* Frees the connections kept for reuse (the loop has stopped). */
+void	 conn_free_spares(struct worker *);
 
 #endif
