@@ -65,9 +65,12 @@ tlsglue_ticket_fixed(SSL *ssl, unsigned char *name, unsigned char *iv,
 	tlsglue_ticket_cb cb = atomic_load(&tlsglue_libtls_ticket_cb);
 	int r = cb(ssl, name, iv, ctx, hctx, enc);
 
-	/* Made: issue it. No valid key (never expected): no ticket. */
+	/*
+	 * Made (0 here, 1 from a libtls that has this fixed): issue it. No
+	 * valid key (-1, never expected): no ticket rather than an error.
+	 */
 	if (enc == 1)
-		return r == 0 ? 1 : 0;
+		return r >= 0 ? 1 : 0;
 	/*
 	 * Redeemed: send a fresh one too (2, "renew"), as clients that keep
 	 * one session per host use each ticket once (TLS 1.3 advice).
