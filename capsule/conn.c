@@ -76,6 +76,7 @@ struct conn {
 	char		 req[CONN_REQUEST_MAX];
 	size_t		 reqlen;
 	size_t		 loglen;	/* request bytes the access log shows */
+	int		 framed;	/* loglen is set: a line was read */
 	int		 logged;
 	struct reply	 reply;
 	char		*stage;		/* TLS: head and body start at once */
@@ -161,7 +162,7 @@ conn_log(struct conn *c)
 	a.proto = conn_proto_name(c);
 	a.addr = c->addr;
 	a.request = c->req;
-	a.reqlen = c->loglen ? c->loglen : c->reqlen;
+	a.reqlen = c->framed ? c->loglen : c->reqlen;
 	a.status = c->reply.status;
 	a.bytes = c->sent;
 	a.ms = (end - c->start) / 1000000;
@@ -369,6 +370,7 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 	int one = 1;
 
 	c->loglen = bad ? c->reqlen : linelen;
+	c->framed = 1;
 	if (c->proto == PROTO_GEMINI) {
 		if (bad)
 			gemini_status(&c->reply, 59, bad == GEMINI_BARE_LF ?

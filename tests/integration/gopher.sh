@@ -117,5 +117,6 @@ check gopher_over_ipv6 "$home" "$(curl -sg "gopher://[::1]:$GOPH_PORT/")"
 sleep 0.2
 check_has gopher_access_log_plain "gopher 127.0.0.1 \"/robots.txt\" 20" "$(cat "$TMP/access.log")"
 check_has gopher_access_log_tls "gophers 127.0.0.1 \"/\" 20" "$(cat "$TMP/access.log")"
+check_has gopher_access_log_empty_selector_without_line_end "gopher 127.0.0.1 \"\" 20" "$(cat "$TMP/access.log")"
 check_has gopher_access_log_escapes_tab "\"/search\\x09school\" 20" "$(cat "$TMP/access.log")"
 alive gopher_alive_at_end
