@@ -93,6 +93,25 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	return r;
 }
 
+const char *
+buf_xml_entity(int c)
+{
+	switch (c) {
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
+	}
+}
+
 void
 buf_reset(struct buf *b)
 {

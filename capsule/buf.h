@@ -22,6 +22,8 @@ int	 buf_putc(struct buf *, char);
 int	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	 buf_vprintf(struct buf *, const char *, va_list);
+/* The XML/HTML entity for &, <, >, " and ', or NULL for other chars. */
+const char *buf_xml_entity(int);
 void	 buf_reset(struct buf *);
 /* Hands data to the caller, who frees it with free(3). */
 char	*buf_take(struct buf *, size_t *);

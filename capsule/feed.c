@@ -34,12 +34,12 @@ static void
 feed_escape(struct buf *b, const char *s, size_t len)
 {
 	size_t i = 0, run = 0, n;
+	const char *ent;
 	uint32_t c;
 
 	while (i < len) {
 		c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x80 && c != '&' && c != '<' &&
-		    c != '>' && c != '"') {
+		if (c >= 0x20 && c < 0x80 && buf_xml_entity((int)c) == NULL) {
 			i++;
 			continue;
 		}
@@ -50,24 +50,10 @@ feed_escape(struct buf *b, const char *s, size_t len)
 			n = 1;
 			c = 0;
 		}
-		switch (c) {
-		case '&':
-			buf_puts(b, "&amp;");
-			break;
-		case '<':
-			buf_puts(b, "&lt;");
-			break;
-		case '>':
-			buf_puts(b, "&gt;");
-			break;
-		case '"':
-			buf_puts(b, "&quot;");
-			break;
-		default:
-			if (feed_xml_char(c))
-				buf_add(b, s + i, n);
-			break;
-		}
+		if ((ent = buf_xml_entity((int)c)) != NULL)
+			buf_puts(b, ent);
+		else if (feed_xml_char(c))
+			buf_add(b, s + i, n);
 		i += n;
 		run = i;
 	}

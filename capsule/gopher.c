@@ -70,29 +70,14 @@ gopher_parse(const char *line, size_t len, struct gopher_request *g)
 static void
 gopher_html_escape(struct buf *b, const char *s, size_t n)
 {
+	const char *ent;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&':
-			buf_puts(b, "&amp;");
-			break;
-		case '<':
-			buf_puts(b, "&lt;");
-			break;
-		case '>':
-			buf_puts(b, "&gt;");
-			break;
-		case '"':
-			buf_puts(b, "&quot;");
-			break;
-		case '\'':
-			buf_puts(b, "&#39;");
-			break;
-		default:
+		if ((ent = buf_xml_entity(s[i])) != NULL)
+			buf_puts(b, ent);
+		else
 			buf_putc(b, s[i]);
-			break;
-		}
 	}
 }
 
