@@ -22,7 +22,7 @@
 #include "gopher.h"
 #include "log.h"
 #include "reply.h"
-#include "store.h"
+#include "snapshot.h"
 #include "tlsglue.h"
 #include "worker.h"
 
@@ -360,7 +360,7 @@ conn_prepare(struct conn *c)
 
 /*
  * Answers a complete line, or a framing error (bad != 0), and moves to
- * the reply. The store reference is taken now, so a reload serves the
+ * the reply. The snapshot reference is taken now, so a reload serves the
  * next request and never this one halfway.
  */
 static enum conn_step
@@ -381,7 +381,7 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 			where.names = c->glue;
 			where.sni = tls_conn_servername(c->tls);
 			where.port = server_config()->gemini_port;
-			gemini_answer(server_store(), c->req, linelen, &where,
+			gemini_answer(server_snapshot(), c->req, linelen, &where,
 			    &c->reply);
 		}
 	} else {
@@ -391,7 +391,7 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 			gopher_error(&c->reply, 44,
 			    "Too busy: try again in a moment");
 		else
-			gopher_answer(server_store(), c->req, linelen,
+			gopher_answer(server_snapshot(), c->req, linelen,
 			    &c->reply);
 	}
 	if (conn_prepare(c) == -1)
@@ -518,7 +518,7 @@ conn_write(struct conn *c)
 		}
 		budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
 	}
-	/* Written: the store reference and the body can go now. */
+	/* Written: the snapshot reference and the body can go now. */
 	c->done = uv_hrtime();
 	conn_log(c);
 	reply_release(&c->reply);

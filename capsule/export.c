@@ -41,6 +41,7 @@
 #include "file.h"
 #include "page.h"
 #include "router.h"
+#include "snapshot.h"
 #include "store.h"
 #include "ustar.h"
 
@@ -61,7 +62,8 @@ struct export_file {
 
 struct export {
 	const char		*out;
-	struct store		*st;
+	struct snapshot		*sn;		/* no search, no cache used */
+	const struct store	*st;		/* sn's */
 	int			 gemini, gopher;
 	struct export_file	*files;		/* what this run wrote */
 	size_t			 nfiles, capfiles;
@@ -349,7 +351,7 @@ export_doc(struct export *ex, enum proto proto, enum route_kind kind,
 	if (len < 0 || (size_t)len >= sizeof(rel))
 		return -1;
 	buf_init(&b);
-	if (page_render(ex->st, proto, &r, NULL, &b) == -1 || b.err) {
+	if (page_render(ex->sn, proto, &r, NULL, &b) == -1 || b.err) {
 		fprintf(stderr, "export: %s: cannot render\n", rel);
 		goto done;
 	}
@@ -722,6 +724,7 @@ export_main(int argc, char **argv)
 {
 	struct export ex;
 	struct site site;
+	struct store *st;
 	const char *content = "content", *tar = NULL;
 	int i, only_gemini = 0, only_gopher = 0, ret = 1;
 
@@ -773,9 +776,10 @@ export_main(int argc, char **argv)
 	}
 	ex.gemini = !only_gopher;
 	ex.gopher = !only_gemini;
-	if ((ex.st = store_load(content, &site, export_report, NULL)) ==
-	    NULL)
+	if ((st = store_load(content, &site, export_report, NULL)) == NULL ||
+	    (ex.sn = snapshot_new(st, 0)) == NULL)
 		return 1;
+	ex.st = ex.sn->store;
 	if (export_mkdirs(ex.out) == -1) {
 		fprintf(stderr, "capsule export: %s: %s\n", ex.out,
 		    strerror(errno));
@@ -800,6 +804,6 @@ export_main(int argc, char **argv)
 	ret = 0;
 done:
 	export_free(&ex);
-	store_unref(ex.st);
+	snapshot_unref(ex.sn);
 	return ret;
 }

@@ -9,7 +9,7 @@
 
 #include "gemini.h"
 #include "page.h"
-#include "store.h"
+#include "snapshot.h"
 #include "tlsglue.h"
 #include "utf8.h"
 
@@ -145,7 +145,7 @@ gemini_redirect(struct reply *r, const struct url *u, int port,
 }
 
 void
-gemini_answer(struct store *st, const char *line, size_t len,
+gemini_answer(struct snapshot *sn, const char *line, size_t len,
     const struct gemini_where *w, struct reply *r)
 {
 	char query[URL_MAX + 1];
@@ -153,12 +153,12 @@ gemini_answer(struct store *st, const char *line, size_t len,
 	struct url u;
 	int code;
 
-	r->store = st;
+	r->snap = sn;
 	if ((code = gemini_check(line, len, w, &u, &why)) != 0) {
 		gemini_status(r, code, why);
 		return;
 	}
-	if (st == NULL) {
+	if (sn == NULL) {
 		gemini_status(r, 41, "Server unavailable");
 		return;
 	}
@@ -170,7 +170,7 @@ gemini_answer(struct store *st, const char *line, size_t len,
 	/* An empty path is the home page itself, with no redirect. */
 	path = u.path[0] != '\0' ? u.path : "/";
 	r->has_page = 1;
-	if (page_get(st, PROTO_GEMINI, path, strlen(path),
+	if (page_get(sn, PROTO_GEMINI, path, strlen(path),
 	    u.has_query ? query : NULL, &r->page) == -1) {
 		gemini_status(r, 40, "Temporary failure");
 		return;

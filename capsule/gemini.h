@@ -21,7 +21,7 @@ enum gemini_framing {
 	GEMINI_BARE_LF,		/* a line feed without its carriage return */
 };
 
-struct store;
+struct snapshot;
 struct tlsglue;
 
 /* Where a request arrived: it must name us. */
@@ -39,10 +39,10 @@ enum gemini_framing gemini_request_end(const char *, size_t, size_t *);
 int	 gemini_check(const char *, size_t, const struct gemini_where *,
 	    struct url *, const char **why);
 /*
- * Answers the request line into r. Takes over the store reference (NULL
- * when there is no snapshot to serve: 41).
+ * Answers the request line into r. Takes over the snapshot reference
+ * (NULL when there is no snapshot to serve: 41).
  */
-void	 gemini_answer(struct store *, const char *, size_t,
+void	 gemini_answer(struct snapshot *, const char *, size_t,
 	    const struct gemini_where *, struct reply *);
 /* Every status goes out through here: "<code> <meta>\r\n" as r's head. */
 void	 gemini_status(struct reply *, int code, const char *meta);

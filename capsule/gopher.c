@@ -11,7 +11,7 @@
 #include "gophermap.h"
 #include "gopher.h"
 #include "page.h"
-#include "store.h"
+#include "snapshot.h"
 
 enum gopher_framing
 gopher_request_end(const char *buf, size_t len, size_t *linelen)
@@ -150,7 +150,7 @@ gopher_error(struct reply *r, int status, const char *msg)
 }
 
 void
-gopher_answer(struct store *st, const char *line, size_t len,
+gopher_answer(struct snapshot *sn, const char *line, size_t len,
     struct reply *r)
 {
 	char path[URL_PATH_MAX + 2], query[GOPHER_LINE_MAX + 1];
@@ -159,7 +159,7 @@ gopher_answer(struct store *st, const char *line, size_t len,
 	size_t plen;
 	int hops;
 
-	r->store = st;
+	r->snap = sn;
 	if (memchr(line, '\0', len) != NULL) {
 		gopher_error(r, 59, "Bad selector: NUL");
 		return;
@@ -173,7 +173,7 @@ gopher_answer(struct store *st, const char *line, size_t len,
 		gopher_url_page(r, g.selector + 5, g.sellen - 5);
 		return;
 	}
-	if (st == NULL) {
+	if (sn == NULL) {
 		gopher_error(r, 41, "Server unavailable");
 		return;
 	}
@@ -204,7 +204,7 @@ gopher_answer(struct store *st, const char *line, size_t len,
 	/* Gopher has no redirect: serve the target instead. */
 	for (hops = 0;; hops++) {
 		r->has_page = 1;
-		if (page_get(st, PROTO_GOPHER, path, plen,
+		if (page_get(sn, PROTO_GOPHER, path, plen,
 		    g.search || q ? query : NULL, &r->page) == -1) {
 			gopher_error(r, 40, "Temporary failure");
 			return;

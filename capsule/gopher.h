@@ -26,17 +26,17 @@ struct gopher_request {
 	int		 plus;		/* a Gopher+ request: answered plain */
 };
 
-struct store;
+struct snapshot;
 
 /* Accepts CRLF or a bare LF at the end of the line. */
 enum gopher_framing gopher_request_end(const char *, size_t, size_t *);
 void	 gopher_parse(const char *, size_t, struct gopher_request *);
 /*
  * Answers the request line into r: a menu, a text, an HTML page for a
- * "URL:" selector, or a type 3 error menu. Takes over the store
- * reference (NULL when there is no snapshot to serve).
+ * "URL:" selector, or a type 3 error menu. Takes over the
+ * snapshot reference (NULL when there is no snapshot to serve).
  */
-void	 gopher_answer(struct store *, const char *, size_t, struct reply *);
+void	 gopher_answer(struct snapshot *, const char *, size_t, struct reply *);
 /* A type 3 error menu; status is the Gemini twin for the access log. */
 void	 gopher_error(struct reply *, int status, const char *);
 

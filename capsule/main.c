@@ -10,6 +10,7 @@
 #include "export.h"
 #include "page.h"
 #include "server.h"
+#include "snapshot.h"
 #include "store.h"
 #include "url.h"
 
@@ -80,6 +81,7 @@ main_render(int argc, char **argv)
 	const char *content = "content", *arg, *q;
 	struct site site = { NULL, 1965, 70, 0 };
 	enum proto proto = PROTO_GEMINI;
+	struct snapshot *sn;
 	struct store *st;
 	struct page pg;
 	char query[1024];
@@ -93,16 +95,20 @@ main_render(int argc, char **argv)
 	arg = argv[i];
 	if ((st = store_load(content, &site, main_report, &problems)) == NULL)
 		return 1;
+	if ((sn = snapshot_new(st, SNAPSHOT_SEARCH)) == NULL) {
+		fprintf(stderr, "capsule render: out of memory\n");
+		return 1;
+	}
 	query[0] = '\0';
 	/* The query is percent-encoded, as a Gemini client would send it. */
 	if ((q = strchr(arg, '?')) != NULL &&
 	    url_decode(q + 1, strlen(q + 1), query, sizeof(query)) == -1) {
 		fprintf(stderr, "capsule render: bad percent-encoding in "
 		    "the query\n");
-		store_unref(st);
+		snapshot_unref(sn);
 		return 1;
 	}
-	if (page_get(st, proto, arg, q ? (size_t)(q - arg) : strlen(arg),
+	if (page_get(sn, proto, arg, q ? (size_t)(q - arg) : strlen(arg),
 	    q ? query : NULL, &pg) == -1)
 		rc = 1;
 	else if (pg.status != 20) {
@@ -113,7 +119,7 @@ main_render(int argc, char **argv)
 	} else if (fwrite(pg.body, 1, pg.len, stdout) != pg.len)
 		rc = 1;
 	page_release(&pg);
-	store_unref(st);
+	snapshot_unref(sn);
 	return rc;
 }
 
@@ -136,7 +142,7 @@ main_check(int argc, char **argv)
 		return 1;
 	printf("%s: %zu posts, %zu tags, %d problem%s\n", content, st->nposts,
 	    st->ntags, problems, problems == 1 ? "" : "s");
-	store_unref(st);
+	store_free(st);
 	return problems > 0;
 }
 

@@ -12,6 +12,7 @@
 #include "gophermap.h"
 #include "page.h"
 #include "search.h"
+#include "snapshot.h"
 
 #define PAGE_FIXED_SLOTS 5	/* home, tags, posts, robots, atom */
 
@@ -20,24 +21,43 @@ static const char page_robots[] =
     "User-agent: *\n"
     "Disallow: /search\n";
 
-size_t
-page_cache_slots(const struct store *st)
+/* One slot per cacheable document of a snapshot, for each protocol. */
+struct page_cache {
+	_Atomic(struct doc *)	*slots;
+	size_t			 nslots;
+};
+
+struct page_cache *
+page_cache_new(const struct store *st)
 {
-	return 2 * (PAGE_FIXED_SLOTS + st->nposts + 2 * st->ntags);
+	struct page_cache *pc;
+
+	if ((pc = calloc(1, sizeof(*pc))) == NULL)
+		return NULL;
+	pc->nslots = 2 * (PAGE_FIXED_SLOTS + st->nposts + 2 * st->ntags);
+	if ((pc->slots = calloc(pc->nslots, sizeof(*pc->slots))) == NULL) {
+		free(pc);
+		return NULL;
+	}
+	return pc;
 }
 
 void
-page_cache_free(struct store *st)
+page_cache_free(struct page_cache *pc)
 {
 	struct doc *d;
 	size_t i;
 
-	for (i = 0; i < st->ncache; i++) {
-		if ((d = atomic_load(&st->cache[i])) != NULL) {
+	if (pc == NULL)
+		return;
+	for (i = 0; i < pc->nslots; i++) {
+		if ((d = atomic_load(&pc->slots[i])) != NULL) {
 			free(d->data);
 			free(d);
 		}
 	}
+	free(pc->slots);
+	free(pc);
 }
 
 /* The cache slot of a route, or -1 when its answer is not cached. */
@@ -80,9 +100,10 @@ page_slot(const struct store *st, enum proto proto, const struct route *r)
 }
 
 int
-page_render(const struct store *st, enum proto proto, const struct route *r,
-    const char *query, struct buf *out)
+page_render(const struct snapshot *sn, enum proto proto,
+    const struct route *r, const char *query, struct buf *out)
 {
+	const struct store *st = sn->store;
 	const char *s;
 	size_t n;
 
@@ -101,8 +122,10 @@ page_render(const struct store *st, enum proto proto, const struct route *r,
 		return feed_atom(st, r->tag, out);
 	case ROUTE_SEARCH:
 		if (proto == PROTO_GEMINI)
-			return search_render_gemtext(st, query, r->page, out);
-		return search_render_gopher(st, query, r->page, out);
+			return search_render_gemtext(st, sn->search, query,
+			    r->page, out);
+		return search_render_gopher(st, sn->search, query, r->page,
+		    out);
 	default:
 		break;
 	}
@@ -175,9 +198,10 @@ page_head(struct buf *out, const char *meta)
 }
 
 int
-page_get(struct store *st, enum proto proto, const char *path, size_t len,
+page_get(struct snapshot *sn, enum proto proto, const char *path, size_t len,
     const char *query, struct page *pg)
 {
+	const struct store *st = sn->store;
 	struct route r;
 	struct doc *d, *expect = NULL;
 	size_t headlen = 0;
@@ -211,14 +235,14 @@ page_get(struct store *st, enum proto proto, const char *path, size_t len,
 	}
 	page_kind(st, proto, &r, pg);
 	if ((slot = page_slot(st, proto, &r)) >= 0 &&
-	    (d = atomic_load_explicit(&st->cache[slot],
+	    (d = atomic_load_explicit(&sn->cache->slots[slot],
 	    memory_order_acquire)) != NULL)
 		goto found;
 	if (proto == PROTO_GEMINI) {
 		page_head(&pg->own, pg->meta);
 		headlen = pg->own.len;
 	}
-	if (pg->own.err || page_render(st, proto, &r, query, &pg->own) == -1 ||
+	if (pg->own.err || page_render(sn, proto, &r, query, &pg->own) == -1 ||
 	    pg->own.err) {
 		buf_free(&pg->own);
 		return page_error(pg, proto, 40, "Temporary failure");
@@ -232,7 +256,8 @@ page_get(struct store *st, enum proto proto, const char *path, size_t len,
 	/* Two threads may render the same page at once; the first one wins. */
 	d->data = buf_take(&pg->own, &d->len);
 	d->headlen = headlen;
-	if (!atomic_compare_exchange_strong(&st->cache[slot], &expect, d)) {
+	if (!atomic_compare_exchange_strong(&sn->cache->slots[slot], &expect,
+	    d)) {
 		free(d->data);
 		free(d);
 		d = expect;

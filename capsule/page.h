@@ -1,6 +1,6 @@
 /*
  * page.h: what the protocol layers ask for: a path (and a query) in, the
- * answer out, rendered once per snapshot and cached there.
+ * answer out, rendered once per snapshot and cached in its page cache.
  */
 #ifndef PAGE_H
 #define PAGE_H
@@ -10,6 +10,9 @@
 #include "buf.h"
 #include "router.h"
 #include "store.h"
+
+struct page_cache;
+struct snapshot;
 
 enum proto {
 	PROTO_GEMINI,
@@ -42,19 +45,19 @@ struct page {
 /*
  * Answers a request: path is raw (percent-encoded for Gemini), query is
  * already decoded (NULL when there is none). The body may point into the
- * store's cache, so the caller keeps its store reference until
+ * snapshot's cache, so the caller keeps its snapshot reference until
  * page_release(). Returns -1 only when out of memory (status 40).
  */
-int	 page_get(struct store *, enum proto, const char *path, size_t len,
+int	 page_get(struct snapshot *, enum proto, const char *path, size_t len,
 	    const char *query, struct page *);
 void	 page_release(struct page *);
 
 /* Renders a route without the cache, into out (export and tests). */
-int	 page_render(const struct store *, enum proto, const struct route *,
-	    const char *query, struct buf *out);
+int	 page_render(const struct snapshot *, enum proto,
+	    const struct route *, const char *query, struct buf *out);
 
-/* Cache slots a snapshot needs; store.c sizes store->cache with it. */
-size_t	 page_cache_slots(const struct store *);
-void	 page_cache_free(struct store *);
+/* The page cache of a snapshot of st; NULL when out of memory. */
+struct page_cache *page_cache_new(const struct store *);
+void	 page_cache_free(struct page_cache *);
 
 #endif

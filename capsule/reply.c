@@ -1,12 +1,12 @@
 /*
  * reply.c: the response both protocols hand to the server. It keeps the
- * store reference with the body, so a body that points into a snapshot's
+ * snapshot reference with the body, so a body that points into a snapshot's
  * cache cannot outlive the snapshot.
  */
 #include <string.h>
 
 #include "reply.h"
-#include "store.h"
+#include "snapshot.h"
 
 void
 reply_init(struct reply *r)
@@ -23,9 +23,8 @@ reply_release(struct reply *r)
 		page_release(&r->page);
 	r->has_page = 0;
 	buf_free(&r->own);
-	if (r->store != NULL)
-		store_unref(r->store);
-	r->store = NULL;
+	snapshot_unref(r->snap);
+	r->snap = NULL;
 	r->body = "";
 	r->bodylen = 0;
 	r->wire = NULL;

@@ -11,10 +11,10 @@
 /* The longest head: a status, a space, a 1024-byte meta and CRLF. */
 #define REPLY_HEAD_MAX	(URL_MAX + 8)
 
-struct store;
+struct snapshot;
 
 struct reply {
-	struct store	*store;		/* the body may point into its cache */
+	struct snapshot	*snap;		/* the body may point into its cache */
 	struct page	 page;		/* valid when has_page */
 	int		 has_page;
 	struct buf	 own;		/* a body made here: errors, links */
@@ -29,7 +29,7 @@ struct reply {
 };
 
 void	 reply_init(struct reply *);
-/* Gives back the page, the buffer and the store reference. */
+/* Gives back the page, the buffer and the snapshot reference. */
 void	 reply_release(struct reply *);
 /* Sets the body to what r->own holds. */
 void	 reply_own_body(struct reply *);

@@ -45,6 +45,7 @@ struct search_term {
 };
 
 struct search_index {
+	struct arena			 arena;	/* holds all of it */
 	const struct search_term	*terms;	/* sorted by word bytes */
 	size_t				 nterms;
 };
@@ -392,9 +393,9 @@ search_cmp_key(const void *a, const void *b)
 	return search_cmp_word(ka->word, ka->len, kb->word, kb->len);
 }
 
-/* Moves the builder's tables into the arena as the final index. */
+/* Moves the builder's tables into the index's arena. */
 static struct search_index *
-search_finish(struct store *st, struct search_builder *b)
+search_finish(struct search_builder *b)
 {
 	struct search_index *idx;
 	struct search_term *terms;
@@ -403,17 +404,23 @@ search_finish(struct store *st, struct search_builder *b)
 	char *pool;
 	size_t i, at;
 
-	if ((idx = arena_alloc(&st->arena, sizeof(*idx))) == NULL ||
-	    (terms = arena_alloc(&st->arena,
-	    (b->nterms + 1) * sizeof(*terms))) == NULL ||
-	    (posts = arena_alloc(&st->arena,
-	    (b->nposts + 1) * sizeof(*posts))) == NULL ||
-	    (pool = arena_alloc(&st->arena, b->poollen + 1)) == NULL)
+	if ((idx = calloc(1, sizeof(*idx))) == NULL)
 		return NULL;
+	arena_init(&idx->arena);
+	if ((terms = arena_alloc(&idx->arena,
+	    (b->nterms + 1) * sizeof(*terms))) == NULL ||
+	    (posts = arena_alloc(&idx->arena,
+	    (b->nposts + 1) * sizeof(*posts))) == NULL ||
+	    (pool = arena_alloc(&idx->arena, b->poollen + 1)) == NULL) {
+		search_free(idx);
+		return NULL;
+	}
 	if (b->poollen > 0)
 		memcpy(pool, b->pool, b->poollen);
-	if ((keys = calloc(b->nterms + 1, sizeof(*keys))) == NULL)
+	if ((keys = calloc(b->nterms + 1, sizeof(*keys))) == NULL) {
+		search_free(idx);
 		return NULL;
+	}
 	for (i = 0; i < b->nterms; i++) {
 		keys[i].word = pool + b->terms[i].off;
 		keys[i].len = b->terms[i].len;
@@ -440,9 +447,9 @@ search_finish(struct store *st, struct search_builder *b)
 	return idx;
 }
 
-/* Returns NULL when out of memory; store_load() goes on without search. */
+/* Returns NULL when out of memory; the snapshot goes on without search. */
 struct search_index *
-search_build(struct store *st)
+search_build(const struct store *st)
 {
 	struct search_builder b;
 	struct search_index *idx = NULL;
@@ -464,7 +471,7 @@ search_build(struct store *st)
 			search_words(p->body, p->body_len, search_add_word, &b);
 	}
 	if (!b.err)
-		idx = search_finish(st, &b);
+		idx = search_finish(&b);
 	free(b.terms);
 	free(b.slots);
 	free(b.pool);
@@ -475,7 +482,10 @@ search_build(struct store *st)
 void
 search_free(struct search_index *idx)
 {
-	(void)idx;	/* everything is in the store's arena */
+	if (idx == NULL)
+		return;
+	arena_free(&idx->arena);
+	free(idx);
 }
 
 /* Queries. */
@@ -608,7 +618,8 @@ search_cmp_hit(const void *a, const void *b)
 }
 
 int
-search_run(const struct store *st, const char *query,
+search_run(const struct store *st, const struct search_index *idx,
+    const char *query,
     struct search_hit **hitsp, size_t *nhitsp, const char **why)
 {
 	struct search_query q;
@@ -622,12 +633,12 @@ search_run(const struct store *st, const char *query,
 	*why = NULL;
 	if ((*why = search_parse_query(query, &q)) != NULL)
 		return 1;
-	if (st->search == NULL) {
+	if (idx == NULL) {
 		*why = "Search is not available right now.";
 		return 1;
 	}
 	for (i = 0; i < q.n; i++)
-		if ((terms[i] = search_lookup(st->search, q.words[i],
+		if ((terms[i] = search_lookup(idx, q.words[i],
 		    q.lens[i])) == NULL)
 			return 0;
 	/* The shortest list leads; the others are only probed. */
@@ -749,13 +760,13 @@ struct search_answer {
 };
 
 static int
-search_answer(const struct store *st, const char *query, unsigned page,
-    struct search_answer *a)
+search_answer(const struct store *st, const struct search_index *idx,
+    const char *query, unsigned page, struct search_answer *a)
 {
 	int r;
 
 	memset(a, 0, sizeof(a[0]));
-	r = search_run(st, query, &a->hits, &a->nhits, &a->why);
+	r = search_run(st, idx, query, &a->hits, &a->nhits, &a->why);
 	if (r == -1)
 		return -1;
 	a->page = page == 0 ? 1 : page;
@@ -806,8 +817,8 @@ search_summary(const struct search_answer *a, const char *query,
 }
 
 int
-search_render_gemtext(const struct store *st, const char *query,
-    unsigned page, struct buf *b)
+search_render_gemtext(const struct store *st, const struct search_index *idx,
+    const char *query, unsigned page, struct buf *b)
 {
 	struct search_answer a;
 	char path[SEARCH_PATH_MAX], line[SEARCH_QUERY_MAX + 256];
@@ -815,7 +826,7 @@ search_render_gemtext(const struct store *st, const char *query,
 	const struct post *p;
 	size_t i;
 
-	if (search_answer(st, query, page, &a) == -1)
+	if (search_answer(st, idx, query, page, &a) == -1)
 		return -1;
 	if (a.why != NULL) {
 		buf_printf(b, "# Search the archive\n\n%s\n\n", a.why);
@@ -883,8 +894,8 @@ search_gopher_item(struct buf *b, const struct site *site, const char *disp,
 }
 
 int
-search_render_gopher(const struct store *st, const char *query,
-    unsigned page, struct buf *b)
+search_render_gopher(const struct store *st, const struct search_index *idx,
+    const char *query, unsigned page, struct buf *b)
 {
 	struct search_answer a;
 	const struct site *site = &st->site;
@@ -893,7 +904,7 @@ search_render_gopher(const struct store *st, const char *query,
 	const struct post *p;
 	size_t i;
 
-	if (search_answer(st, query, page, &a) == -1)
+	if (search_answer(st, idx, query, page, &a) == -1)
 		return -1;
 	if (a.why != NULL) {
 		gophermap_info(b, site, "Search the archive");

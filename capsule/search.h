@@ -12,9 +12,8 @@
 #define SEARCH_MAX_TERMS	16	/* words in one query */
 #define SEARCH_SNIPPET_MAX	160	/* bytes of a result's snippet */
 
-/* Built from the store's posts; memory comes from the store's arena. */
-struct search_index	*search_build(struct store *);
-/* Frees what search_build allocated outside the arena, if anything. */
+/* Built from the store's posts; NULL when out of memory. */
+struct search_index	*search_build(const struct store *);
 void			 search_free(struct search_index *);
 
 /* One post that matches every word of a query. */
@@ -28,13 +27,13 @@ struct search_hit {
 };
 
 /*
- * Runs query (decoded) against the store's index. Returns 0 with *hits
+ * Runs query (decoded) against idx, an index of the store's posts. Returns 0 with *hits
  * (the caller frees it with free(3); NULL when *nhits is 0) ranked best
  * first; 1 when the query is refused, with *why telling the user why; -1
  * when out of memory.
  */
-int	 search_run(const struct store *, const char *,
-	    struct search_hit **, size_t *, const char **why);
+int	 search_run(const struct store *, const struct search_index *,
+	    const char *, struct search_hit **, size_t *, const char **why);
 
 /*
  * Writes a snippet of the post's body around the hit into out: one line,
@@ -56,9 +55,9 @@ int	 search_words(const char *, size_t, search_word_cb, void *);
  * the end is still an answer page; -1 only when out of memory.
  * Page n > 1 links to "/search/page/<n>?<percent-encoded query>".
  */
-int	 search_render_gemtext(const struct store *, const char *, unsigned,
-	    struct buf *);
-int	 search_render_gopher(const struct store *, const char *, unsigned,
-	    struct buf *);
+int	 search_render_gemtext(const struct store *,
+	    const struct search_index *, const char *, unsigned, struct buf *);
+int	 search_render_gopher(const struct store *,
+	    const struct search_index *, const char *, unsigned, struct buf *);
 
 #endif

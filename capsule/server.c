@@ -33,6 +33,7 @@
 #include "cert.h"
 #include "log.h"
 #include "server.h"
+#include "snapshot.h"
 #include "store.h"
 #include "tlsglue.h"
 #include "worker.h"
@@ -60,8 +61,8 @@ struct server_bind {
 
 static struct {
 	struct config		 cfg;
-	uv_mutex_t		 lock;		/* guards store and tls */
-	struct store		*store;
+	uv_mutex_t		 lock;		/* guards snap and tls */
+	struct snapshot		*snap;
 	struct tlsglue		*tls;
 	struct worker		*workers;
 	size_t			 nworkers;
@@ -78,15 +79,15 @@ server_config(void)
 	return &srv.cfg;
 }
 
-struct store *
-server_store(void)
+struct snapshot *
+server_snapshot(void)
 {
-	struct store *st;
+	struct snapshot *sn;
 
 	uv_mutex_lock(&srv.lock);
-	st = srv.store ? store_ref(srv.store) : NULL;
+	sn = srv.snap ? snapshot_ref(srv.snap) : NULL;
 	uv_mutex_unlock(&srv.lock);
-	return st;
+	return sn;
 }
 
 struct tlsglue *
@@ -299,17 +300,20 @@ server_report(void *arg, const char *path, int line, const char *msg)
 		log_warnx("%s: %s", path, msg);
 }
 
-static struct store *
-server_load_store(void)
+static struct snapshot *
+server_load_snapshot(void)
 {
 	const struct config *c = &srv.cfg;
 	struct site site;
+	struct store *st;
 
 	site.host = c->nhostnames > 0 ? c->hostnames[0] : NULL;
 	site.gemini_port = c->gemini_port;
 	site.gopher_port = c->gopher_port;
 	site.static_links = 0;
-	return store_load(c->content, &site, server_report, NULL);
+	if ((st = store_load(c->content, &site, server_report, NULL)) == NULL)
+		return NULL;
+	return snapshot_new(st, SNAPSHOT_SEARCH);
 }
 
 /*
@@ -350,21 +354,21 @@ server_load_tls(const struct store *st, char *err, size_t errsz)
 static void
 server_reload(void)
 {
-	struct store *st, *old_st = NULL;
+	struct snapshot *sn, *old_sn = NULL;
 	struct tlsglue *g, *old_g = NULL;
 	char err[SERVER_ERR_MAX];
 
 	log_info("reloading %s and %s", srv.cfg.content, srv.cfg.cert_dir);
-	if ((st = server_load_store()) == NULL)
+	if ((sn = server_load_snapshot()) == NULL)
 		log_warnx("reload: %s could not be read; still serving the "
 		    "old snapshot", srv.cfg.content);
-	if ((g = server_load_tls(st ? st : srv.store, err, sizeof(err))) ==
-	    NULL)
+	if ((g = server_load_tls(sn ? sn->store : srv.snap->store, err,
+	    sizeof(err))) == NULL)
 		log_warnx("reload: %s; still using the old key pairs", err);
 	uv_mutex_lock(&srv.lock);
-	if (st != NULL) {
-		old_st = srv.store;
-		srv.store = st;
+	if (sn != NULL) {
+		old_sn = srv.snap;
+		srv.snap = sn;
 	}
 	if (g != NULL) {
 		old_g = srv.tls;
@@ -372,12 +376,12 @@ server_reload(void)
 	}
 	uv_mutex_unlock(&srv.lock);
 	/* Requests in flight hold their own references to the old ones. */
-	if (old_st != NULL)
-		store_unref(old_st);
+	snapshot_unref(old_sn);
 	tlsglue_unref(old_g);
-	if (st != NULL)
-		log_info("reloaded: %zu posts, %d problem%s", st->nposts,
-		    st->nproblems, st->nproblems == 1 ? "" : "s");
+	if (sn != NULL)
+		log_info("reloaded: %zu posts, %d problem%s",
+		    sn->store->nposts, sn->store->nproblems,
+		    sn->store->nproblems == 1 ? "" : "s");
 }
 
 static void worker_on_accept(uv_poll_t *, int, int);
@@ -692,9 +696,8 @@ server_cleanup(void)
 	}
 	free(srv.workers);
 	srv.workers = NULL;
-	if (srv.store != NULL)
-		store_unref(srv.store);
-	srv.store = NULL;
+	snapshot_unref(srv.snap);
+	srv.snap = NULL;
 	tlsglue_unref(srv.tls);
 	srv.tls = NULL;
 	log_access_close();
@@ -821,15 +824,16 @@ serve_main(int argc, char **argv)
 		log_warnx("cannot initialise libtls");
 		goto out;
 	}
-	if ((srv.store = server_load_store()) == NULL) {
+	if ((srv.snap = server_load_snapshot()) == NULL) {
 		log_warnx("%s: cannot load the post store", c->content);
 		goto out;
 	}
-	if ((srv.tls = server_load_tls(srv.store, err, sizeof(err))) == NULL) {
+	if ((srv.tls = server_load_tls(srv.snap->store, err, sizeof(err))) ==
+	    NULL) {
 		log_warnx("%s", err);
 		goto out;
 	}
-	server_announce(srv.store);
+	server_announce(srv.snap->store);
 	if (!c->foreground) {
 		if (strcmp(c->access_log, "-") == 0)
 			log_warnx("--access-log -: stdout is closed once "

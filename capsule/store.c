@@ -1,7 +1,6 @@
 /*
- * store.c: loads the post store into one immutable snapshot. Everything a
- * snapshot holds comes from its arena, so dropping the last reference
- * frees it whole; requests in flight keep the snapshot they started with.
+ * store.c: loads the post store: every post file and the settings. All
+ * a store holds comes from its arena, so store_free() frees it whole.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -14,8 +13,6 @@
 #include <unistd.h>
 
 #include "file.h"
-#include "page.h"
-#include "search.h"
 #include "store.h"
 #include "utf8.h"
 
@@ -382,7 +379,6 @@ store_load(const char *dir, const struct site *site, store_report_cb report,
 		return NULL;
 	}
 	arena_init(&st->arena);
-	atomic_init(&st->refs, 1);
 	l.st = st;
 	l.report = report;
 	l.arg = arg;
@@ -402,37 +398,19 @@ store_load(const char *dir, const struct site *site, store_report_cb report,
 		st->site.gopher_port = 70;
 	if (store_load_posts(&l, dir) == -1 || store_build_tags(&l) == -1)
 		goto fail;
-	st->search = search_build(st);
-	st->ncache = page_cache_slots(st);
-	if ((st->cache = calloc(st->ncache, sizeof(*st->cache))) == NULL)
-		goto fail;
 	return st;
 fail:
 	if (errno == ENOMEM && report != NULL)
 		report(arg, dir, 0, "out of memory");
-	store_unref(st);
+	store_free(st);
 	return NULL;
 }
 
-struct store *
-store_ref(struct store *st)
-{
-	atomic_fetch_add_explicit(&st->refs, 1, memory_order_relaxed);
-	return st;
-}
-
 void
-store_unref(struct store *st)
+store_free(struct store *st)
 {
-	if (st == NULL ||
-	    atomic_fetch_sub_explicit(&st->refs, 1, memory_order_acq_rel) != 1)
+	if (st == NULL)
 		return;
-	if (st->cache != NULL) {
-		page_cache_free(st);
-		free(st->cache);
-	}
-	if (st->search != NULL)
-		search_free(st->search);
 	arena_free(&st->arena);
 	free(st);
 }

@@ -1,8 +1,10 @@
-/* store.h: the immutable snapshot of the post store and its indexes. */
+/*
+ * store.h: the posts and tags of the store, loaded from its files, with
+ * the lookups lists and routes need. It knows nothing of pages or search.
+ */
 #ifndef STORE_H
 #define STORE_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -39,9 +41,6 @@ struct settings {
 	size_t		 nhostnames;
 };
 
-struct doc;
-struct search_index;
-
 struct store {
 	struct arena		  arena;
 	const char		 *dir;
@@ -53,10 +52,6 @@ struct store {
 	struct tag		**tags;		/* sorted by name, case-folded */
 	size_t			  ntags;
 	struct tag		**tags_by_slug;
-	struct search_index	 *search;	/* built with the snapshot */
-	_Atomic(struct doc *)	 *cache;	/* rendered documents, see page.c */
-	size_t			  ncache;
-	atomic_int		  refs;
 	int			  nproblems;	/* files skipped while loading */
 };
 
@@ -67,13 +62,11 @@ typedef void (*store_report_cb)(void *, const char *, int, const char *);
  * Loads every "*.txt" post in dir and the settings file. A bad file is
  * reported and skipped; NULL only when dir cannot be read at all (with
  * the reason reported). site may be NULL; its host defaults to the first
- * settings host name. The caller owns one reference.
+ * settings host name. The caller frees it with store_free().
  */
 struct store	*store_load(const char *dir, const struct site *,
 		    store_report_cb, void *);
-struct store	*store_ref(struct store *);
-/* Frees the snapshot when the last reference goes. */
-void		 store_unref(struct store *);
+void		 store_free(struct store *);
 
 struct post	*store_find_post(const struct store *, const char *slug);
 struct tag	*store_find_tag(const struct store *, const char *slug);

@@ -50,8 +50,8 @@ struct worker {
 
 /* server.c */
 const struct config	*server_config(void);
-/* A reference to the snapshot serving now, or NULL; store_unref() it. */
-struct store		*server_store(void);
+/* A reference to the snapshot serving now, or NULL; snapshot_unref() it. */
+struct snapshot		*server_snapshot(void);
 /* A reference to the key pairs serving now, or NULL; tlsglue_unref(). */
 struct tlsglue		*server_tls(void);
 /* A connection has closed: a stopping worker may be done. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search.h"
 #include "store.h"
 
 #define FAKE_MAX_POSTS	256
@@ -15,6 +16,7 @@
 
 struct fake_store {
 	struct store	 st;
+	struct search_index *idx;	/* search_build(&st), when built */
 	struct post	 posts[FAKE_MAX_POSTS];
 	struct post	*pp[FAKE_MAX_POSTS];
 	struct tag	 tags[FAKE_MAX_TAGS];
@@ -100,6 +102,7 @@ fake_post(struct fake_store *f, const char *slug, const char *date,
 static inline void
 fake_free(struct fake_store *f)
 {
+	search_free(f->idx);
 	arena_free(&f->st.arena);
 }
 

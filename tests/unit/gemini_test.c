@@ -164,10 +164,10 @@ content_dir(void)
 static void
 answer(const char *line, struct reply *r)
 {
-	struct store *st = tu_load(content_dir(), NULL);
+	struct snapshot *sn = tu_snap(content_dir(), NULL);
 
 	reply_init(r);
-	gemini_answer(st, line, strlen(line), &where, r);
+	gemini_answer(sn, line, strlen(line), &where, r);
 }
 
 TEST(gemini_answers)
@@ -177,7 +177,7 @@ TEST(gemini_answers)
 	answer("gemini://localhost/", &r);
 	CHECK_MEM(r.head, r.headlen,
 	    "20 text/gemini; charset=utf-8; lang=en\r\n");
-	CHECK(r.bodylen > 0 && r.store != NULL);
+	CHECK(r.bodylen > 0 && r.snap != NULL);
 	reply_release(&r);
 	/* An empty path is the home page itself. */
 	answer("gemini://localhost", &r);
@@ -208,12 +208,12 @@ TEST(gemini_answers)
 TEST(gemini_redirect_on_other_port)
 {
 	struct gemini_where w = where;
-	struct store *st = tu_load(content_dir(), NULL);
+	struct snapshot *sn = tu_snap(content_dir(), NULL);
 	struct reply r;
 
 	w.port = 7000;
 	reply_init(&r);
-	gemini_answer(st, "gemini://localhost/tags", 23, &w, &r);
+	gemini_answer(sn, "gemini://localhost/tags", 23, &w, &r);
 	CHECK_MEM(r.head, r.headlen, "31 gemini://localhost:7000/tags/\r\n");
 	reply_release(&r);
 }

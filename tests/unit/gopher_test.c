@@ -93,7 +93,7 @@ static void
 answer(const char *line, struct reply *r)
 {
 	reply_init(r);
-	gopher_answer(tu_load(content_dir(), NULL), line, strlen(line), r);
+	gopher_answer(tu_snap(content_dir(), NULL), line, strlen(line), r);
 }
 
 /* The answer is a whole type 3 menu. */

@@ -68,7 +68,7 @@ static const struct {
 };
 
 static char *golden_dir;
-static struct store *golden_st;
+static struct snapshot *golden_sn;
 
 static struct store *
 golden_store(void)
@@ -76,18 +76,19 @@ golden_store(void)
 	struct tu_reports r;
 	size_t i;
 
-	if (golden_st != NULL)
-		return golden_st;
+	if (golden_sn != NULL)
+		return golden_sn->store;
 	if ((golden_dir = tu_mkdir()) == NULL)
 		return NULL;
 	for (i = 0; i < sizeof(golden_files) / sizeof(golden_files[0]); i++)
 		if (tu_write(golden_dir, golden_files[i].name,
 		    golden_files[i].text, -1) == -1)
 			return NULL;
-	golden_st = tu_load(golden_dir, &r);
+	if ((golden_sn = tu_snap(golden_dir, &r)) == NULL)
+		return NULL;
 	if (r.n > 0)
 		printf("    golden store: %s\n", r.text[0]);
-	return golden_st;
+	return golden_sn->store;
 }
 
 static char content_dir[1024];
@@ -107,8 +108,8 @@ content_store(void)
 __attribute__((destructor)) static void
 render_stores_free(void)
 {
-	store_unref(golden_st);
-	store_unref(content_st);
+	snapshot_unref(golden_sn);
+	store_free(content_st);
 	tu_rmdir(golden_dir);
 }
 
@@ -531,7 +532,7 @@ TEST(gopher_menu_keeps_utf8_whole_when_a_title_is_cut_at_the_limit)
 	CHECK(tu_render(st, PROTO_GOPHER, "/posts/euro", &b) == 0);
 	CHECK(gopher_text_ok("/posts/euro", b.data, b.len));
 	buf_free(&b);
-	store_unref(st);
+	store_free(st);
 	tu_rmdir(dir);
 }
 
@@ -563,7 +564,7 @@ TEST(gopher_post_keeps_a_long_author_whole)
 	buf_free(&flat);
 	buf_free(&b);
 	buf_free(&text);
-	store_unref(st);
+	store_free(st);
 	tu_rmdir(dir);
 }
 
@@ -586,7 +587,9 @@ TEST(gemtext_escapes_body_lines_that_look_like_links_or_toggles)
 static int
 get(enum proto proto, const char *path, const char *query, struct page *pg)
 {
-	return page_get(golden_store(), proto, path, strlen(path), query, pg);
+	if (golden_store() == NULL)
+		return -1;
+	return page_get(golden_sn, proto, path, strlen(path), query, pg);
 }
 
 TEST(page_get_answers_20_with_gemtext_meta)
@@ -672,7 +675,8 @@ TEST(page_get_answers_59_for_a_dotdot_escape)
 		CHECK(pg.len == 0);
 		page_release(&pg);
 	}
-	CHECK(page_get(golden_store(), PROTO_GEMINI, "/a\0b", 4, NULL, &pg) ==
+	CHECK(golden_store() != NULL);
+	CHECK(page_get(golden_sn, PROTO_GEMINI, "/a\0b", 4, NULL, &pg) ==
 	    0);
 	CHECK(pg.status == 59);
 	page_release(&pg);

@@ -91,7 +91,7 @@ seed(struct fake_store *f)
 	    "Bloomfield and Bloomfield and Bloomfield again. Alpha beta.");
 	fake_post(f, "once", "2019-11-01", "One mention", "",
 	    "Only one Bloomfield. Alpha and beta and gamma.");
-	f->st.search = search_build(&f->st);
+	f->idx = search_build(&f->st);
 }
 
 /* The slugs of the hits, in order, joined by spaces. */
@@ -104,7 +104,7 @@ run(struct fake_store *f, const char *q, char *out, size_t outsz)
 	int r;
 
 	out[0] = '\0';
-	r = search_run(&f->st, q, &hits, &n, &why);
+	r = search_run(&f->st, f->idx, q, &hits, &n, &why);
 	if (r == 1) {
 		snprintf(out, outsz, "refused: %s", why);
 		return out;
@@ -124,7 +124,7 @@ TEST(search_ranks_title_then_tag_then_count_then_newest)
 	char got[512];
 
 	seed(&f);
-	CHECK(f.st.search != NULL);
+	CHECK(f.idx != NULL);
 	CHECK_STR(run(&f, "bloomfield", got, sizeof(got)),
 	    "titled tagged counted once");
 	/* Equal counts: the newer post first. */
@@ -197,8 +197,8 @@ TEST(search_snippet_is_short_valid_and_shows_the_hit)
 	for (i = 0; i < 60; i++)
 		buf_puts(&body, "\u00e0 bient\u00f4t ");
 	fake_post(&f, "p", "2020-01-01", "T", "", body.data);
-	f.st.search = search_build(&f.st);
-	CHECK(search_run(&f.st, "needle", &hits, &n, &why) == 0 && n == 1);
+	f.idx = search_build(&f.st);
+	CHECK(search_run(&f.st, f.idx, "needle", &hits, &n, &why) == 0 && n == 1);
 	len = search_snippet(&hits[0], snip, sizeof(snip));
 	CHECK(len > 0 && len <= SEARCH_SNIPPET_MAX);
 	CHECK(len == strlen(snip));
@@ -221,7 +221,7 @@ TEST(search_gemtext_lists_date_title_and_snippet)
 
 	seed(&f);
 	buf_init(&b);
-	CHECK(search_render_gemtext(&f.st, "alpha beta", 1, &b) == 0);
+	CHECK(search_render_gemtext(&f.st, f.idx, "alpha beta", 1, &b) == 0);
 	CHECK_STR(b.data,
 	    "# Search: alpha beta\n\n"
 	    "2 posts match \u201calpha beta\u201d.\n\n"
@@ -231,10 +231,10 @@ TEST(search_gemtext_lists_date_title_and_snippet)
 	    "> Only one Bloomfield. Alpha and beta and gamma.\n\n"
 	    "=> /search Search again\n=> / Home\n");
 	buf_reset(&b);
-	CHECK(search_render_gemtext(&f.st, "nowhere", 1, &b) == 0);
+	CHECK(search_render_gemtext(&f.st, f.idx, "nowhere", 1, &b) == 0);
 	CHECK(strstr(b.data, "No post matches \u201cnowhere\u201d.") != NULL);
 	buf_reset(&b);
-	CHECK(search_render_gemtext(&f.st, "\xff\xfe", 1, &b) == 0);
+	CHECK(search_render_gemtext(&f.st, f.idx, "\xff\xfe", 1, &b) == 0);
 	CHECK(strncmp(b.data, "# Search the archive\n", 21) == 0);
 	CHECK(strstr(b.data, "\xff") == NULL);
 	buf_free(&b);
@@ -256,9 +256,9 @@ TEST(search_pages_past_fifty_results)
 		    28 - i / 5);
 		fake_post(&f, slug[i], date[i], "Same", "", "common words");
 	}
-	f.st.search = search_build(&f.st);
+	f.idx = search_build(&f.st);
 	buf_init(&b);
-	CHECK(search_render_gemtext(&f.st, "common words", 2, &b) == 0);
+	CHECK(search_render_gemtext(&f.st, f.idx, "common words", 2, &b) == 0);
 	for (links = 0, s = b.data; (s = strstr(s, "=> /posts/")) != NULL;
 	    s++)
 		links++;
@@ -270,7 +270,7 @@ TEST(search_pages_past_fifty_results)
 	CHECK(strstr(b.data,
 	    "=> /search/page/3?common%20words More results\n") != NULL);
 	buf_reset(&b);
-	CHECK(search_render_gemtext(&f.st, "common words", 9, &b) == 0);
+	CHECK(search_render_gemtext(&f.st, f.idx, "common words", 9, &b) == 0);
 	CHECK(strstr(b.data, "there is no page 9") != NULL);
 	CHECK(strstr(b.data, "=> /search/page/3?common%20words Previous")
 	    != NULL);
@@ -287,7 +287,7 @@ TEST(search_gopher_menu_has_whole_lines_and_an_end)
 
 	seed(&f);
 	buf_init(&b);
-	CHECK(search_render_gopher(&f.st, "bloomfield", 1, &b) == 0);
+	CHECK(search_render_gopher(&f.st, f.idx, "bloomfield", 1, &b) == 0);
 	CHECK(strstr(b.data, "0" "2020-01-01 Lincoln Bloomfield speaks\t"
 	    "/posts/titled\texample.org\t70\r\n") != NULL);
 	CHECK(strstr(b.data, "7Search again\t/search\texample.org\t70\r\n")
@@ -302,7 +302,7 @@ TEST(search_gopher_menu_has_whole_lines_and_an_end)
 		CHECK(tabs == 3);
 	}
 	buf_reset(&b);
-	CHECK(search_render_gopher(&f.st, "", 1, &b) == 0);
+	CHECK(search_render_gopher(&f.st, f.idx, "", 1, &b) == 0);
 	CHECK(strstr(b.data, "iType one or more words") != NULL);
 	buf_free(&b);
 	fake_free(&f);
@@ -314,8 +314,8 @@ TEST(search_index_of_an_empty_store_answers)
 	char got[128];
 
 	fake_init(&f);
-	f.st.search = search_build(&f.st);
-	CHECK(f.st.search != NULL);
+	f.idx = search_build(&f.st);
+	CHECK(f.idx != NULL);
 	CHECK_STR(run(&f, "anything", got, sizeof(got)), "");
 	fake_free(&f);
 }
@@ -324,31 +324,34 @@ TEST(search_finds_seed_words_in_content)
 {
 	char dir[1024], got[2048];
 	struct search_hit *hits;
+	struct search_index *idx;
 	struct store *st;
 	const char *why;
 	size_t n, i, o;
 
 	snprintf(dir, sizeof(dir), "%s/content", test_root());
 	CHECK((st = store_load(dir, NULL, NULL, NULL)) != NULL);
-	CHECK(st->search != NULL);
-	CHECK(search_run(st, "Bloomfield", &hits, &n, &why) == 0 && n > 0);
+	CHECK((idx = search_build(st)) != NULL);
+	CHECK(search_run(st, idx, "Bloomfield", &hits, &n, &why) == 0 && n > 0);
 	CHECK(strstr(hits[0].post->title, "Former U.S. Ambassador") != NULL);
 	free(hits);
 	/* The seed names Trafalgar Square in one of its two London posts. */
-	CHECK(search_run(st, "trafalgar", &hits, &n, &why) == 0 && n == 1);
+	CHECK(search_run(st, idx, "trafalgar", &hits, &n, &why) == 0 && n == 1);
 	CHECK_STR(hits[0].post->slug,
 	    "london-rally-gains-widespread-media-attention");
 	free(hits);
 	/* Both London posts have both words in the title: they lead. */
-	CHECK(search_run(st, "London rally", &hits, &n, &why) == 0 && n >= 2);
+	CHECK(search_run(st, idx, "London rally", &hits, &n, &why) == 0 && n >= 2);
 	for (i = 0, o = 0; i < 2; i++)
 		o += snprintf(got + o, sizeof(got) - o, "%s ",
 		    hits[i].post->slug);
 	CHECK_STR(got, "london-rally-gains-widespread-media-attention "
 	    "maryam-rajavi-to-london-rally-iran-will-be-free ");
 	free(hits);
-	CHECK(search_run(st, "Khamenei's", &hits, &n, &why) == 0 && n > 0);
+	CHECK(search_run(st, idx, "Khamenei's", &hits, &n, &why) == 0 && n > 0);
 	free(hits);
-	CHECK(search_run(st, "close_notify", &hits, &n, &why) == 0 && n == 0);
-	store_unref(st);
+	CHECK(search_run(st, idx, "close_notify", &hits, &n, &why) == 0 &&
+	    n == 0);
+	search_free(idx);
+	store_free(st);
 }

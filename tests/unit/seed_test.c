@@ -66,7 +66,7 @@ static void
 seed_free(struct seed *sd)
 {
 	free(sd->data);
-	store_unref(sd->st);
+	store_free(sd->st);
 	memset(sd, 0, sizeof(*sd));
 }
 

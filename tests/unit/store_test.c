@@ -56,7 +56,7 @@ TEST(store_loads_content_with_ten_posts_and_24_tags)
 	CHECK_STR(st->settings.lang, "en");
 	CHECK_STR(st->site.host, "example.org");
 	CHECK(st->site.gopher_port == 7070);
-	store_unref(st);
+	store_free(st);
 }
 
 TEST(store_orders_posts_newest_first_by_date)
@@ -76,7 +76,7 @@ TEST(store_orders_posts_newest_first_by_date)
 			CHECK(strcmp(st->posts[i - 1]->date,
 			    st->posts[i]->date) >= 0);
 	}
-	store_unref(st);
+	store_free(st);
 }
 
 TEST(store_lists_each_tags_posts_newest_first)
@@ -107,7 +107,7 @@ TEST(store_lists_each_tags_posts_newest_first)
 	CHECK(t->nposts == 8);
 	CHECK((t = tag_named(st, "1988 Massacre")) != NULL);
 	CHECK(t->nposts == 1);
-	store_unref(st);
+	store_free(st);
 }
 
 TEST(store_sorts_tags_by_name_ignoring_case)
@@ -124,7 +124,7 @@ TEST(store_sorts_tags_by_name_ignoring_case)
 	for (i = 1; i < st->ntags; i++)
 		CHECK(strcmp(st->tags_by_slug[i - 1]->slug,
 		    st->tags_by_slug[i]->slug) < 0);
-	store_unref(st);
+	store_free(st);
 }
 
 TEST(store_tag_slug_folds_names_to_lowercase_and_hyphens)
@@ -174,7 +174,7 @@ TEST(store_content_tag_slugs_match_their_names)
 	CHECK_STR(t->slug, "peoples-mojahedin-organization-of-iran");
 	CHECK(store_find_tag(st, "peoples-mojahedin-organization-of-iran") ==
 	    t);
-	store_unref(st);
+	store_free(st);
 }
 
 TEST(store_find_post_and_find_tag_by_slug)
@@ -201,7 +201,7 @@ TEST(store_find_post_and_find_tag_by_slug)
 		CHECK(store_find_post(st, st->posts[i]->slug) == st->posts[i]);
 	for (i = 0; i < st->ntags; i++)
 		CHECK(store_find_tag(st, st->tags[i]->slug) == st->tags[i]);
-	store_unref(st);
+	store_free(st);
 }
 
 TEST(store_newer_and_older_walk_the_date_order)
@@ -216,7 +216,7 @@ TEST(store_newer_and_older_walk_the_date_order)
 		CHECK(store_older(st, st->posts[i - 1]) == st->posts[i]);
 		CHECK(store_newer(st, st->posts[i]) == st->posts[i - 1]);
 	}
-	store_unref(st);
+	store_free(st);
 }
 
 TEST(store_reports_bad_post_with_path_and_line_and_loads_the_rest)
@@ -245,7 +245,7 @@ TEST(store_reports_bad_post_with_path_and_line_and_loads_the_rest)
 	CHECK_STR(st->posts[0]->slug, "good-two");
 	CHECK(st->ntags == 1);
 	CHECK(st->tags[0]->nposts == 2);
-	store_unref(st);
+	store_free(st);
 	tu_rmdir(dir);
 }
 
@@ -296,40 +296,42 @@ TEST(store_reports_every_kind_of_bad_file_on_its_line)
 		CHECK(rep != NULL);
 		CHECK(strstr(rep, bad[i].msg) != NULL);
 	}
-	store_unref(st);
+	store_free(st);
 	tu_rmdir(dir);
 }
 
 TEST(store_empty_dir_is_valid_and_home_renders)
 {
 	struct tu_reports r;
+	struct snapshot *sn;
 	struct store *st;
 	struct page pg;
 	char *dir;
 
 	CHECK((dir = tu_mkdir()) != NULL);
-	CHECK((st = tu_load(dir, &r)) != NULL);
+	CHECK((sn = tu_snap(dir, &r)) != NULL);
+	st = sn->store;
 	CHECK(r.n == 0);
 	CHECK(st->nposts == 0);
 	CHECK(st->ntags == 0);
 	CHECK(store_find_post(st, "x") == NULL);
 	CHECK(store_find_tag(st, "x") == NULL);
-	CHECK(page_get(st, PROTO_GEMINI, "/", 1, NULL, &pg) == 0);
+	CHECK(page_get(sn, PROTO_GEMINI, "/", 1, NULL, &pg) == 0);
 	CHECK(pg.status == 20);
 	CHECK(strstr(pg.body, "# capsule\n") == pg.body);
 	page_release(&pg);
-	CHECK(page_get(st, PROTO_GOPHER, "", 0, NULL, &pg) == 0);
+	CHECK(page_get(sn, PROTO_GOPHER, "", 0, NULL, &pg) == 0);
 	CHECK(pg.status == 20);
 	CHECK(pg.len >= 3 && memcmp(pg.body + pg.len - 3, ".\r\n", 3) == 0);
 	page_release(&pg);
-	CHECK(page_get(st, PROTO_GEMINI, "/posts/", 7, NULL, &pg) == 0);
+	CHECK(page_get(sn, PROTO_GEMINI, "/posts/", 7, NULL, &pg) == 0);
 	CHECK(pg.status == 20);
 	page_release(&pg);
-	CHECK(page_get(st, PROTO_GEMINI, "/tags/", 6, NULL, &pg) == 0);
+	CHECK(page_get(sn, PROTO_GEMINI, "/tags/", 6, NULL, &pg) == 0);
 	CHECK(pg.status == 20);
 	CHECK(strstr(pg.body, "0 tags over 0 posts.") != NULL);
 	page_release(&pg);
-	store_unref(st);
+	snapshot_unref(sn);
 	tu_rmdir(dir);
 }
 
@@ -353,7 +355,7 @@ TEST(store_skips_file_name_that_is_not_a_slug)
 	CHECK(r.n == 1);
 	CHECK(strstr(r.text[0], "Bad_Name") != NULL);
 	CHECK(strstr(r.text[0], "slug") != NULL);
-	store_unref(st);
+	store_free(st);
 	tu_rmdir(dir);
 }
 
@@ -404,7 +406,7 @@ TEST(store_gives_colliding_tag_slugs_distinct_suffixes_with_a_warning)
 	/* Both posts stay: a collision is a warning, not an error. */
 	CHECK(st->nposts == 2);
 	CHECK(st->nproblems == 0);
-	store_unref(st);
+	store_free(st);
 	tu_rmdir(dir);
 }
 
@@ -425,7 +427,7 @@ TEST(store_collision_warning_names_the_two_colliding_tags)
 		printf("    report: %s\n", r.text[0]);
 	CHECK(strstr(r.text[0], "\"C\" and \"C++\"") != NULL);
 	CHECK(strstr(r.text[0], "0 first") == NULL);
-	store_unref(st);
+	store_free(st);
 	tu_rmdir(dir);
 }
 
@@ -446,7 +448,7 @@ TEST(store_same_day_posts_fall_back_to_slug_order)
 	CHECK_STR(st->posts[0]->slug, "c");
 	CHECK_STR(st->posts[1]->slug, "a");
 	CHECK_STR(st->posts[2]->slug, "b");
-	store_unref(st);
+	store_free(st);
 	tu_rmdir(dir);
 }
 
@@ -478,48 +480,55 @@ TEST(store_reads_settings_and_reports_unknown_ones)
 	CHECK(r.n == 1);
 	CHECK(r.lines[0] == 4);
 	CHECK(strstr(r.text[0], "Colour") != NULL);
-	store_unref(st);
+	store_free(st);
 	tu_rmdir(dir);
 }
 
-TEST(store_refcount_keeps_the_snapshot_until_the_last_unref)
+TEST(snapshot_refcount_keeps_the_snapshot_until_the_last_unref)
 {
-	struct store *st, *again;
+	struct snapshot *sn, *again;
+	struct store *st;
 
 	CHECK((st = load_content(NULL)) != NULL);
-	CHECK(atomic_load(&st->refs) == 1);
-	again = store_ref(st);
-	CHECK(again == st);
-	CHECK(atomic_load(&st->refs) == 2);
-	store_unref(st);
+	CHECK((sn = snapshot_new(st, 0)) != NULL);
+	CHECK(atomic_load(&sn->refs) == 1);
+	again = snapshot_ref(sn);
+	CHECK(again == sn);
+	CHECK(atomic_load(&sn->refs) == 2);
+	snapshot_unref(sn);
 	/* Still usable through the other reference (ASan would object). */
 	CHECK(atomic_load(&again->refs) == 1);
-	CHECK(again->nposts == 10);
-	CHECK(store_find_post(again, again->posts[3]->slug) == again->posts[3]);
-	store_unref(again);
-	store_unref(NULL);
+	CHECK(again->store->nposts == 10);
+	CHECK(store_find_post(again->store, again->store->posts[3]->slug) ==
+	    again->store->posts[3]);
+	snapshot_unref(again);
+	snapshot_unref(NULL);
 }
 
-TEST(store_refcount_frees_rendered_cache_with_the_snapshot)
+TEST(snapshot_frees_rendered_cache_with_the_last_unref)
 {
+	struct snapshot *sn;
 	struct store *st;
 	struct page pg;
 	size_t i;
 
 	CHECK((st = load_content(NULL)) != NULL);
+	CHECK((sn = snapshot_new(st, SNAPSHOT_SEARCH)) != NULL);
+	CHECK(sn->search != NULL);
 	/* Fill cache slots of both protocols; ASan's leak check sees frees. */
 	for (i = 0; i < st->nposts; i++) {
 		char path[300];
 
 		snprintf(path, sizeof(path), "/posts/%s", st->posts[i]->slug);
-		CHECK(page_get(st, PROTO_GEMINI, path, strlen(path), NULL,
+		CHECK(page_get(sn, PROTO_GEMINI, path, strlen(path), NULL,
 		    &pg) == 0);
 		page_release(&pg);
-		CHECK(page_get(st, PROTO_GOPHER, path, strlen(path), NULL,
+		CHECK(page_get(sn, PROTO_GOPHER, path, strlen(path), NULL,
 		    &pg) == 0);
 		page_release(&pg);
 	}
-	store_ref(st);
-	store_unref(st);
-	store_unref(st);
+	snapshot_ref(sn);
+	snapshot_unref(sn);
+	snapshot_unref(sn);
 }
+

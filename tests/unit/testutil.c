@@ -126,15 +126,29 @@ tu_load(const char *dir, struct tu_reports *r)
 	return store_load(dir, &site, tu_report, r);
 }
 
+struct snapshot *
+tu_snap(const char *dir, struct tu_reports *r)
+{
+	struct store *st;
+
+	if ((st = tu_load(dir, r)) == NULL)
+		return NULL;
+	return snapshot_new(st, SNAPSHOT_SEARCH);
+}
+
 int
 tu_render(const struct store *st, enum proto proto, const char *path,
     struct buf *out)
 {
+	struct snapshot sn;
 	struct route r;
 
+	/* Rendering uncached needs no more of a snapshot than its store. */
+	memset(&sn, 0, sizeof(sn));
+	sn.store = (struct store *)st;
 	buf_reset(out);
 	router_match(st, path, strlen(path), &r);
-	return page_render(st, proto, &r, NULL, out);
+	return page_render(&sn, proto, &r, NULL, out);
 }
 
 static char *tu_golden_text;

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "page.h"
+#include "snapshot.h"
 #include "store.h"
 
 #define TU_MAX_REPORTS	64
@@ -34,6 +35,8 @@ const char *tu_reports_find(const struct tu_reports *, const char *needle);
 
 /* Loads dir with host "example.org", ports 1965 and 7070. */
 struct store *tu_load(const char *dir, struct tu_reports *);
+/* The same, as a snapshot with its search index and page cache. */
+struct snapshot *tu_snap(const char *dir, struct tu_reports *);
 
 /* Routes path and renders it uncached into out (reset first); 0 or -1. */
 int	 tu_render(const struct store *, enum proto, const char *path,

@@ -295,7 +295,7 @@ router_store(void)
 __attribute__((destructor)) static void
 router_store_free(void)
 {
-	store_unref(router_st);
+	store_free(router_st);
 	tu_rmdir(router_dir);
 }
 
