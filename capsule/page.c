@@ -94,7 +94,7 @@ page_render(const struct store *st, enum proto proto, const struct route *r,
 			n = strcspn(s, "\n");
 			gophermap_text_line(out, s, n);
 		}
-		return gophermap_end(out);
+		return gophermap_text_end(out);
 	case ROUTE_ATOM:
 		return feed_atom(st, NULL, out);
 	case ROUTE_TAG_ATOM:

@@ -115,8 +115,8 @@ for d, _, files in os.walk(root):
             why = "relative selector"
         elif f[2] != "localhost" or f[3] != port:
             why = "host or port"
-        elif cols(f[0][1:]) > 67:
-            why = "wider than 67 columns"
+        elif line[0] == "i" and cols(f[0][1:]) > 67:
+            why = "info text wider than 67 columns"
         elif "\r" in line:
             why = "CR"
         if why:
