@@ -96,9 +96,9 @@ page_render(const struct store *st, enum proto proto, const struct route *r,
 		}
 		return gophermap_text_end(out);
 	case ROUTE_ATOM:
-		return feed_atom(st, NULL, out);
+		return feed_atom(st, NULL, proto, out);
 	case ROUTE_TAG_ATOM:
-		return feed_atom(st, r->tag, out);
+		return feed_atom(st, r->tag, proto, out);
 	case ROUTE_SEARCH:
 		if (proto == PROTO_GEMINI)
 			return search_render_gemtext(st, query, r->page, out);
