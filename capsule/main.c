@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "export.h"
+#include "gopher.h"
 #include "page.h"
 #include "server.h"
 #include "store.h"
@@ -82,8 +83,8 @@ main_render(int argc, char **argv)
 	enum proto proto = PROTO_GEMINI;
 	struct store *st;
 	struct page pg;
-	char query[1024];
-	int i, problems = 0, rc = 0;
+	char query[1024], target[URL_PATH_MAX + 2];
+	int i, hops, problems = 0, rc = 0;
 
 	if ((i = main_common_flags(argc, argv, &content, &site, &proto)) ==
 	    -1 || i != argc - 1) {
@@ -105,12 +106,21 @@ main_render(int argc, char **argv)
 	if (page_get(st, proto, arg, q ? (size_t)(q - arg) : strlen(arg),
 	    q ? query : NULL, &pg) == -1)
 		rc = 1;
-	else if (pg.status != 20) {
+	/* Gopher has no redirect: the live server serves the target. */
+	for (hops = 0; rc == 0 && proto == PROTO_GOPHER && pg.status == 31 &&
+	    hops < GOPHER_MAX_REDIRECTS; hops++) {
+		snprintf(target, sizeof(target), "%s", pg.meta);
+		page_release(&pg);
+		if (page_get(st, proto, target, strlen(target), q ? query :
+		    NULL, &pg) == -1)
+			rc = 1;
+	}
+	if (rc == 0 && pg.status != 20) {
 		fprintf(stderr, "%d %s\n", pg.status, pg.meta);
 		if (proto == PROTO_GOPHER && pg.len > 0)
 			fwrite(pg.body, 1, pg.len, stdout);
 		rc = 1;
-	} else if (fwrite(pg.body, 1, pg.len, stdout) != pg.len)
+	} else if (rc == 0 && fwrite(pg.body, 1, pg.len, stdout) != pg.len)
 		rc = 1;
 	page_release(&pg);
 	store_unref(st);

@@ -83,6 +83,10 @@ error_item gopher_url_javascript_refused "$(raw "URL:javascript:alert(1)\r\n")"
 # --- errors: always an answer, never a dropped connection
 error_item gopher_unknown_selector_is_error "$(raw "/no/such/thing\r\n")"
 error_item gopher_unknown_post_is_error "$(raw "/posts/nope\r\n")"
+nf=$(raw "/posts/nope\r\n")
+check_has gopher_not_found_names_the_selector "$(printf '3Not found: /posts/nope\t')" "$nf"
+check_has gopher_not_found_offers_home "$(printf '1Home\t/\tlocalhost\t%s\r\n' "$GOPH_PORT")" "$nf"
+check gopher_upper_case_path_serves_the_lower_case_one "$(raw "/tags/\r\n")" "$(raw "/TAGS/\r\n")"
 error_item gopher_http_request_is_error "$(raw "GET / HTTP/1.0\r\n\r\n")"
 error_item gopher_dotdot_is_error "$(raw "/../../etc/passwd\r\n")"
 error_item gopher_encoded_dotdot_is_error "$(raw "/%2e%2e/%2e%2e/etc/passwd\r\n")"
