@@ -2,10 +2,12 @@
  * main.c: the command line. Sub-commands: serve (the default), render,
  * check, export. Only this file and the sub-command entry points exit.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert.h"
 #include "config.h"
 #include "export.h"
 #include "gopher.h"
@@ -24,6 +26,8 @@ usage(FILE *f)
 	    "[--hostname NAME]\n"
 	    "                      [--gopher-port N] PATH[?QUERY]\n"
 	    "       capsule check [--content DIR]\n"
+	    "       capsule cert [--cert-dir DIR] [--content DIR] "
+	    "[--hostname NAME]...\n"
 	    "       capsule export --out DIR [flags]  (see capsule export "
 	    "--help)\n"
 	    "       capsule --version | --help\n");
@@ -150,6 +154,75 @@ main_check(int argc, char **argv)
 	return problems > 0;
 }
 
+static void
+main_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/*
+ * capsule cert: the fingerprints of the served certificates, as clients
+ * show them, to compare with what a client asks the reader to trust.
+ */
+static int
+main_cert(int argc, char **argv)
+{
+	const char *content = "content", *dir = "certs";
+	const char *names[STORE_MAX_HOSTNAMES];
+	char crt[2048], key[2048], err[2100];
+	struct cert_prints cp;
+	struct store *st = NULL;
+	size_t i, n = 0;
+	int problems = 0, rc = 0;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "--cert-dir") == 0 && i + 1 < (size_t)argc)
+			dir = argv[++i];
+		else if (strcmp(argv[i], "--content") == 0 &&
+		    i + 1 < (size_t)argc)
+			content = argv[++i];
+		else if (strcmp(argv[i], "--hostname") == 0 &&
+		    i + 1 < (size_t)argc && n < STORE_MAX_HOSTNAMES)
+			names[n++] = argv[++i];
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	/* Without --hostname, the names capsule.conf gives the server. */
+	if (n == 0) {
+		if ((st = store_load(content, NULL, main_report, &problems)) ==
+		    NULL)
+			return 1;
+		for (i = 0; i < st->settings.nhostnames; i++)
+			names[n++] = st->settings.hostnames[i];
+	}
+	if (n == 0) {
+		fprintf(stderr, "capsule cert: no host names: give --hostname "
+		    "NAME or a Hostname line in %s/capsule.conf\n", content);
+		rc = 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (cert_paths(dir, names[i], crt, key, sizeof(crt)) == -1 ||
+		    cert_prints(crt, &cp, err, sizeof(err)) == -1) {
+			fprintf(stderr, "capsule cert: %s: %s\n", names[i],
+			    err);
+			rc = 1;
+			continue;
+		}
+		printf("%s: %s\n", names[i], crt);
+		cert_log_prints(names[i], &cp, main_say);
+	}
+	if (st != NULL)
+		store_unref(st);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -158,6 +231,8 @@ main(int argc, char **argv)
 			return main_render(argc - 1, argv + 1);
 		if (strcmp(argv[1], "check") == 0)
 			return main_check(argc - 1, argv + 1);
+		if (strcmp(argv[1], "cert") == 0)
+			return main_cert(argc - 1, argv + 1);
 		if (strcmp(argv[1], "export") == 0)
 			return export_main(argc - 1, argv + 1);
 		if (strcmp(argv[1], "serve") == 0)
