@@ -297,7 +297,7 @@ void
 cert_log_prints(const char *host, const struct cert_prints *cp,
     void (*say)(const char *, ...))
 {
-	say("%s: what clients show on first visit (trust on first use):",
+	say("%s: fingerprints as Gemini clients keep them (trust on first use):",
 	    host);
 	say("%s:   key SHA-256 (amfora): %s", host, cp->key_sha256);
 	say("%s:   certificate SHA-1 (bombadillo): %s", host, cp->cert_sha1);

@@ -721,8 +721,11 @@ server_announce(const struct store *st)
 			    srv.binds[i].port, srv.binds[i].proto ==
 			    PROTO_GEMINI ? "gemini" : "gopher, gophers");
 	server_caps(&max, &hard);
-	log_info("each worker serves %d connections at once, tells %d more "
-	    "to slow down", max, hard > max ? hard - max : 0);
+	/* In all first: the per-worker figures alone read as the total. */
+	log_info("up to %llu connections served at once (%d per worker); "
+	    "%llu more are told to retry later, past that refused",
+	    (unsigned long long)max * srv.nworkers, max,
+	    (unsigned long long)(hard > max ? hard - max : 0) * srv.nworkers);
 	if (c->gemini_port != 0)
 		log_info("open gemini://%s:%d/", host, c->gemini_port);
 	if (c->gopher_port != 0)
