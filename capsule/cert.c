@@ -297,8 +297,8 @@ void
 cert_log_prints(const char *host, const struct cert_prints *cp,
     void (*say)(const char *, ...))
 {
-	say("%s: fingerprints as Gemini clients keep them (trust on first use):",
-	    host);
+	say("%s: fingerprints as Gemini clients keep them (trust on first "
+	    "use):", host);
 	say("%s:   key SHA-256 (amfora): %s", host, cp->key_sha256);
 	say("%s:   certificate SHA-1 (bombadillo): %s", host, cp->cert_sha1);
 	say("%s:   certificate SHA-256 (openssl x509 -fingerprint -sha256): "
