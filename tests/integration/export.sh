@@ -3,18 +3,10 @@
 # incremental runs, Atom validity, and the mirror served by molly-brown and
 # Gophernicus crawled against the live server (tests/integration/crawl.py).
 . "$(dirname "$0")/../lib.sh"
+. "$ROOT/tests/mirror.sh"
 
 export LC_ALL=C
 OUT=$TMP/out
-MOLLY_PID=""
-SOCAT_PID=""
-
-stop_mirrors() {
-	[ -n "$MOLLY_PID" ] && kill "$MOLLY_PID" 2>/dev/null && wait "$MOLLY_PID" 2>/dev/null
-	[ -n "$SOCAT_PID" ] && kill "$SOCAT_PID" 2>/dev/null && wait "$SOCAT_PID" 2>/dev/null
-	MOLLY_PID=""
-	SOCAT_PID=""
-}
 trap 'stop_mirrors; stop_server; rm -rf "$TMP"' EXIT
 
 # export_run NAME DIR [flags]: runs an export, output in $TMP/export.out.
@@ -282,42 +274,15 @@ else
 fi
 
 # --- fidelity: the mirror on molly-brown and Gophernicus against the live server
-if ! command -v molly-brown >/dev/null || [ ! -x /usr/sbin/gophernicus ] ||
-    ! command -v socat >/dev/null; then
-	fail export_mirror_servers "molly-brown, gophernicus or socat is not installed (make deps)"
+if [ -n "$(mirror_servers_missing)" ]; then
+	fail export_mirror_servers "not installed (make deps):$(mirror_servers_missing)"
 	exit 0
 fi
-MIRROR=$TMP/mirror
-MGEM=$(free_port)
-"$CAPSULE" export --out "$MIRROR" --content "$ROOT/content" --hostname localhost \
-    --gopher-port "$MGOPH" --gemini-port "$MGEM" >/dev/null 2>&1
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$TMP/molly.key" -out "$TMP/molly.crt" -days 2 \
-    -subj /CN=localhost >/dev/null 2>&1
-# This molly-brown has no listen address setting: it takes the port on
-# every address; only loopback is ever spoken to.
-cat >"$TMP/molly.conf" <<EOF
-Port = $MGEM
-Hostname = "localhost"
-CertPath = "$TMP/molly.crt"
-KeyPath = "$TMP/molly.key"
-DocBase = "$MIRROR/gemini"
-AccessLog = "$TMP/molly-access.log"
-ErrorLog = "$TMP/molly-error.log"
-[MimeOverrides]
-"atom\\\\.xml\$" = "application/atom+xml"
-EOF
-molly-brown -c "$TMP/molly.conf" >"$TMP/molly.out" 2>&1 &
-MOLLY_PID=$!
-# Gophernicus serves one connection per process, as inetd would run it.
-# -nr: it runs as root here; -nh/-nf: no header or footer of its own; -nx:
-# no scripts; the rest turn off what a static mirror does not use.
-socat TCP-LISTEN:"$MGOPH",bind=127.0.0.1,reuseaddr,fork \
-    EXEC:"/usr/sbin/gophernicus -h localhost -p $MGOPH -r $MIRROR/gopher -nr -nh -nf -nx -nu -nv -na -nt -nm -np -nH -ns" \
-    >"$TMP/socat.out" 2>&1 &
-SOCAT_PID=$!
+if ! start_mirror "$TMP/mirror"; then
+	fail export_mirror_starts "$(tail -5 "$TMP/mirror-export.out" "$TMP/molly.out" "$TMP/socat.out")"
+	exit 0
+fi
 start_server
-wait_port "$MGEM" && wait_port "$MGOPH"
 python3 "$ROOT/tests/integration/crawl.py" gemini "$GEM_PORT" "$MGEM"
 python3 "$ROOT/tests/integration/crawl.py" gopher "$GOPH_PORT" "$MGOPH"
 alive export_live_server_survives_the_crawl
