@@ -279,7 +279,7 @@ if [ -n "$(mirror_servers_missing)" ]; then
 	exit 0
 fi
 if ! start_mirror "$TMP/mirror"; then
-	fail export_mirror_starts "$(tail -5 "$TMP/mirror-export.out" "$TMP/molly.out" "$TMP/socat.out")"
+	fail export_mirror_starts "$(tail -n 5 "$TMP/mirror-export.out" "$TMP/molly.out" "$TMP/socat.out" 2>&1)"
 	exit 0
 fi
 start_server
