@@ -2,12 +2,13 @@
 # clients.sh: the client matrix. Real clients read the live capsule and its
 # static mirror (molly-brown and Gophernicus, tests/mirror.sh) as a person
 # would, and the test asserts on the text they show: lynx and w3m in dump
-# mode and curl for Gopher; amfora and bombadillo (Gemini) and the UMN
-# gopher client driven in a detached tmux, so no terminal of its own is
-# needed and it runs in CI. For each: the home page, /tags/, a tag page, a
-# post, a link followed, search (live only: the mirror has none) and the
-# feed; on screen: a long title whole on one line, no stray ".", no markup
-# in search excerpts, no raw menu or gemtext syntax, curly quotes intact.
+# mode and curl for Gopher; amfora and bombadillo (Gemini), the UMN
+# gopher client, and bombadillo and sacc for Gopher, driven in a detached
+# tmux, so no terminal of its own is needed and it runs in CI. For each:
+# the home page, /tags/, a tag page, a post, a link followed, search (live
+# only: the mirror has none) and the feed; on screen: a long title whole
+# on one line, no stray ".", no markup in search excerpts, no raw menu or
+# gemtext syntax, curly quotes intact.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/mirror.sh"
 
@@ -28,7 +29,7 @@ QUERY=school
 FOUND="1 post matches “school”."
 
 missing=""
-for c in lynx w3m curl tmux amfora bombadillo gopher; do
+for c in lynx w3m curl tmux amfora bombadillo gopher sacc; do
 	command -v "$c" >/dev/null || missing="$missing $c"
 done
 if [ -n "$missing$(mirror_servers_missing)" ]; then
@@ -265,14 +266,19 @@ SCREEN=$TMP/home-amfora-live/.cache/amfora/tofu.toml
 has pins_the_key_capsule_printed "$(sed -n 's/.*key SHA-256 (amfora): //p' "$TMP/server.out")"
 SCREEN=$TMP/screen
 
+# bombadillo_ini SESSION: its pages otherwise wrap at 100 columns, and a
+# file it saves would go to the real home.
+bombadillo_ini() {
+	printf '[SETTINGS]\nmaxwidth=200\nsavelocation=%s\n' "$TMP/home-$1" \
+	    >"$TMP/home-$1/.config/.bombadillo.ini"
+}
+
 # bombadillo SIDE PORT POST-PATH: a session a page, as when a URL is given.
 bombadillo_pages() {
 	local side=$1 port=$2 post=$3 s=bombadillo-$1 u e
 	e=$(client_env "$s")
 	u="gemini://localhost:$port"
-	# Its pages otherwise wrap at 100 columns; a feed is saved here.
-	printf '[SETTINGS]\nmaxwidth=200\nsavelocation=%s\n' "$TMP/home-$s" \
-	    >"$TMP/home-$s/.config/.bombadillo.ini"
+	bombadillo_ini "$s"
 	tm_run "$s" "$e bombadillo $u/"
 	if shows "bombadillo_${side}_home" "$s" "# $TITLE" "$u/"; then
 		whole_title
@@ -383,4 +389,48 @@ gopher_pages() {
 
 gopher_pages live "$GOPH_PORT"
 gopher_pages mirror "$MGOPH"
+
+# bombadillo and sacc read Gopher too: the menus, and the end of a post,
+# where a closing "." used to show.
+gopher_tui_pages() {
+	local side=$1 port=$2 s e u="gopher://localhost:$2"
+	s=bombadillo-gopher-$side
+	e=$(client_env "$s")
+	bombadillo_ini "$s"
+	tm_run "$s" "$e bombadillo $u/1/"
+	if shows "bombadillo_gopher_${side}_home" "$s" "$TITLE" "All posts"; then
+		whole_title
+		curly
+		no_syntax
+	fi
+	tm_run "$s" "$e bombadillo $u/1$TAG"
+	if shows "bombadillo_gopher_${side}_tag" "$s" "$TAG_HEAD"; then
+		whole_title
+		no_syntax
+	fi
+	tm_run "$s" "$e bombadillo $u/0$POST"
+	if shows "bombadillo_gopher_${side}_post" "$s" "$POST_TITLE"; then
+		$TM send-keys -t "$s" G
+		shows "bombadillo_gopher_${side}_post_end" "$s" \
+		    "organization of Iran, PMOI" && no_stray_dot
+	fi
+	$TM kill-session -t "$s" 2>/dev/null
+	s=sacc-$side
+	e=$(client_env "$s")
+	tm_run "$s" "$e sacc $u/1/"
+	if shows "sacc_${side}_home" "$s" "$TITLE" "All posts"; then
+		whole_title
+		curly
+		no_syntax
+	fi
+	tm_run "$s" "$e sacc $u/1$TAG"
+	if shows "sacc_${side}_tag" "$s" "$TAG_HEAD"; then
+		whole_title
+		no_syntax
+	fi
+	$TM kill-session -t "$s" 2>/dev/null
+}
+
+gopher_tui_pages live "$GOPH_PORT"
+gopher_tui_pages mirror "$MGOPH"
 alive clients_live_server_survives
