@@ -215,9 +215,9 @@ feed_atom(const struct store *st, const struct tag *t, enum proto proto,
 	buf_puts(b, "</name></author>\n<link rel=\"self\" "
 	    "type=\"application/atom+xml\" href=\"");
 	feed_url(b, st, proto, base, '0', home);
-	buf_printf(b, "atom.xml\"/>\n<link rel=\"alternate\" "
-	    "type=\"%s\" href=\"", proto == PROTO_GOPHER ?
-	    "application/gopher-menu" : "text/gemini");
+	/* A Gopher menu has no MIME type of its own: none is claimed. */
+	buf_printf(b, "atom.xml\"/>\n<link rel=\"alternate\" %shref=\"",
+	    proto == PROTO_GOPHER ? "" : "type=\"text/gemini\" ");
 	feed_url(b, st, proto, base, '1', home);
 	buf_puts(b, "\"/>\n<generator>capsule</generator>\n");
 	for (i = 0; i < nposts && i < FEED_MAX_ENTRIES; i++)

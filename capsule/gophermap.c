@@ -35,11 +35,10 @@ gophermap_item(struct buf *b, char type, const char *display,
 	return b->err ? -1 : 0;
 }
 
+/* Info text being wrapped: one info line per call of the wrap. */
 struct gophermap_wrap {
 	struct buf		*b;
 	const struct site	*site;
-	char			 type;		/* of the first line */
-	const char		*selector;	/* of the first line */
 	const char		*indent;	/* before continuation lines */
 	int			 nline;
 };
@@ -50,15 +49,11 @@ gophermap_wrap_line(void *arg, const char *s, size_t n)
 	struct gophermap_wrap *w = arg;
 	struct buf *b = w->b;
 
-	if (w->nline++ == 0) {
-		buf_putc(b, w->type);
-	} else {
-		buf_putc(b, 'i');
+	buf_putc(b, 'i');
+	if (w->nline++ > 0)
 		buf_puts(b, w->indent);
-	}
 	gophermap_clean(b, s, n);
-	buf_printf(b, "\t%s\t%s\t%d\r\n", w->nline == 1 ? w->selector : "",
-	    w->site->host, w->site->gopher_port);
+	buf_printf(b, "\t\t%s\t%d\r\n", w->site->host, w->site->gopher_port);
 	return 0;
 }
 
@@ -102,7 +97,7 @@ static int
 gophermap_wrapped_info(struct buf *b, const struct site *site,
     const char *text)
 {
-	struct gophermap_wrap w = { b, site, 'i', "", "  ", 0 };
+	struct gophermap_wrap w = { b, site, "  ", 0 };
 	size_t n = gophermap_whole_chars(text, GOPHER_DISPLAY_MAX);
 	const char *rest = text, *end = text + n;
 
