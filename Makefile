@@ -2,8 +2,9 @@
 # `make run` serves content/ on localhost; `make check` builds and runs every test.
 
 CC      ?= cc
-PKGS     = libtls libuv libssl libcrypto
+PKGS     = libtls libuv libssl libcrypto libxml-2.0 libcurl
 DEBS     = build-essential pkg-config libtls-dev libuv1-dev libssl-dev openssl \
+           libxml2-dev libcurl4-openssl-dev \
            curl lynx socat libxml2-utils python3 molly-brown gophernicus
 BENCH_DEBS = linux-perf
 CSTD     = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
