@@ -360,10 +360,9 @@ html_flush(struct html_conv *c)
 	}
 	if (c->nlinks > 0) {
 		if (!any)
-			html_separate(c, 0);
+			html_separate(c, kind == KIND_ITEM);
 		any = 1;
-		kind = KIND_PARA;
-		html_emit_links(c);
+		html_emit_links(c);	/* a list goes on after an item's links */
 	}
 	if (any)
 		c->last_item = kind == KIND_ITEM;
