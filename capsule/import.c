@@ -200,11 +200,16 @@ import_clean_line(const char *in, char *out, size_t outsz)
 			s++;
 		}
 		if (ctl) {
+			/* The run and the spaces around it make one space. */
 			changed = 1;
 			space = 1;
+			while (o > 0 && out[o - 1] == ' ')
+				o--;
 			continue;
 		}
-		if (space && o > 0 && out[o - 1] != ' ' && o < max)
+		if (space && *s == ' ')
+			continue;
+		if (space && o > 0 && o < max)
 			out[o++] = ' ';
 		space = 0;
 		if (o == max) {
@@ -955,7 +960,7 @@ static void
 import_rss_item(struct import *im, xmlNode *it, size_t n)
 {
 	struct import_entry e;
-	const char *type, *status, *date = NULL, *v, *dom;
+	const char *type, *status, *date = NULL, *v, *dom, *a;
 	xmlNode *c;
 
 	memset(&e, 0, sizeof(e));
@@ -999,13 +1004,13 @@ import_rss_item(struct import *im, xmlNode *it, size_t n)
 			e.guid = e.link;
 	} else
 		e.author = import_child_text(im, it, NS_DC, "creator");
-	if (e.author == NULL && (v = import_child_text(im, it, NS_NONE,
+	if (e.author == NULL && (a = import_child_text(im, it, NS_NONE,
 	    "author")) != NULL) {
 		/* RSS: "mail@example.org (Name)" */
-		const char *open = strchr(v, '(');
+		const char *open = strchr(a, '(');
 
 		e.author = open ? arena_strndup(&im->a, open + 1,
-		    strcspn(open + 1, ")")) : v;
+		    strcspn(open + 1, ")")) : a;
 	}
 	if (date == NULL)
 		date = import_child_text(im, it, NS_NONE, "pubDate");
