@@ -1426,6 +1426,11 @@ import_source(struct import *im, const char *src)
 			import_data(im, f.data, f.len, f.type);
 			free(f.data);
 		}
+	} else if (strstr(src, "://") != NULL && strspn(src,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+	    == (size_t)(strstr(src, "://") - src)) {
+		import_warn(im, "only http:// and https:// URLs can be fetched");
+		im->errors++;
 	} else if (stat(src, &sb) == -1) {
 		import_warn(im, "%s", strerror(errno));
 		im->errors++;
