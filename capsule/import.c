@@ -305,14 +305,22 @@ import_date(const char *s, char out[11])
 			return -1;
 		s++;
 	}
-	if (sscanf(s, " %2d %3s %4d%n", &d, mon, &y, &n) != 3 ||
+	if (sscanf(s, " %2d %3s %n", &d, mon, &n) != 2 ||
 	    (m = import_month(mon)) == 0)
 		return -1;
-	if (y < 100)
+	/* WordPress gives drafts "30 Nov -0001": not a year. */
+	for (s += n, y = 0, n = 0; isdigit((unsigned char)*s) && n < 4;
+	    s++, n++)
+		y = y * 10 + (*s - '0');
+	if (n == 2)
 		y += y < 70 ? 2000 : 1900;
+	else if (n != 4)
+		return -1;
 	if (y < 1 || y > 9999 || d < 1 || d > 31)
 		return -1;
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	if (m < 1 || m > 12)
+		return -1;
+	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
 	return post_valid_date(out) ? 0 : -1;
 }
 
