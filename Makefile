@@ -26,7 +26,7 @@ HOST    ?= 127.0.0.1
 GEMINI_PORT ?= 1965
 GOPHER_PORT ?= 7070
 
-.PHONY: all deps run check bench clean unit asan
+.PHONY: all deps run check bench clean unit asan fuzz-html
 
 all: capsule/capsule
 
@@ -48,6 +48,18 @@ build/asan/test_unit: $(LIBSRCS) $(UNITSRCS) $(HDRS) tests/unit/test.h
 build/gemget: tests/gemget.c
 	@mkdir -p build
 	$(CC) $(ALL_CFLAGS) -o $@ tests/gemget.c $(LIBS)
+
+# The HTML-to-markup fuzz target (clang's libFuzzer), 60 s on the fixtures.
+build/html_fuzz: tests/fuzz/html_fuzz.c capsule/html.c capsule/buf.c capsule/post.c capsule/arena.c capsule/utf8.c $(HDRS)
+	@mkdir -p build
+	clang $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -Icapsule \
+		$(shell pkg-config --cflags libxml-2.0) -o $@ tests/fuzz/html_fuzz.c \
+		capsule/html.c capsule/buf.c capsule/post.c capsule/arena.c capsule/utf8.c \
+		$(shell pkg-config --libs libxml-2.0)
+
+fuzz-html: build/html_fuzz
+	@mkdir -p build/corpus/html
+	build/html_fuzz -max_total_time=60 -max_len=100000 build/corpus/html tests/fixtures
 
 # Installs what building and testing need: as root with apt-get, otherwise
 # it prints the one command to run and stops.

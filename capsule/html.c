@@ -43,6 +43,7 @@ struct html_conv {
 	int			 last_item;	/* the last block was a list item */
 	struct html_link	 links[HTML_MAX_LINKS];
 	size_t			 nlinks;
+	size_t			 flushes;	/* blocks ended: para restarted */
 	int			 err;
 };
 
@@ -367,6 +368,7 @@ html_flush(struct html_conv *c)
 	if (any)
 		c->last_item = kind == KIND_ITEM;
 	buf_reset(&c->para);
+	c->flushes++;
 	if (c->m->body.err || c->m->body.len > c->max)
 		c->err = 2;
 }
@@ -412,6 +414,7 @@ html_flush_pre(struct html_conv *c)
 		c->last_item = 0;
 	}
 	buf_reset(&c->para);
+	c->flushes++;
 	c->space = 0;
 	if (o->err || o->len > c->max)
 		c->err = 2;
@@ -617,7 +620,7 @@ static void
 html_element(struct html_conv *c, xmlNode *n, int depth)
 {
 	xmlChar *v;
-	size_t at;
+	size_t at, flushes;
 	int block, heading, item, quote, caption;
 
 	if (html_is_any(n, html_skipped) || html_has_class(n, "more-link") ||
@@ -669,8 +672,11 @@ html_element(struct html_conv *c, xmlNode *n, int depth)
 	c->caption += caption;
 	v = html_is(n, "a") ? xmlGetProp(n, (const xmlChar *)"href") : NULL;
 	at = c->para.len;
+	flushes = c->flushes;
 	html_walk(c, n->children, depth + 1);
 	if (v != NULL) {
+		if (flushes != c->flushes)
+			at = 0;	/* a block inside the link: its text is new */
 		if (at <= c->para.len) {
 			char *t = html_squeeze(c->para.data ? c->para.data + at :
 			    "", c->para.len - at, 1024);
@@ -706,14 +712,40 @@ html_walk(struct html_conv *c, xmlNode *n, int depth)
 	}
 }
 
+/*
+ * Parses html as UTF-8. Bytes that are not UTF-8 (a mis-declared feed)
+ * are made U+FFFD first: libxml2 would pass some of them through, and
+ * no invalid UTF-8 may reach a post.
+ */
 static htmlDocPtr
 html_parse(const char *html, size_t len, const char *base)
 {
-	if (len > INT32_MAX)
+	struct buf b;
+	htmlDocPtr doc;
+	size_t i = 0, n;
+	uint32_t cp;
+
+	if (len > INT32_MAX / 3)
 		return NULL;
-	return htmlReadMemory(html, (int)len, base, "UTF-8",
+	buf_init(&b);
+	while (i < len) {
+		if ((n = utf8_decode(html + i, len - i, &cp)) == 0 || cp == 0) {
+			buf_puts(&b, "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		buf_add(&b, html + i, n);
+		i += n;
+	}
+	if (b.err || b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	doc = htmlReadMemory(b.data, (int)b.len, base, "UTF-8",
 	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
 	    HTML_PARSE_COMPACT);
+	buf_free(&b);
+	return doc;
 }
 
 int
