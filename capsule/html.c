@@ -507,6 +507,23 @@ html_add_link(struct html_conv *c, const char *href, const char *text,
 
 static void html_walk(struct html_conv *, xmlNode *, int);
 
+/* The alt text of the first image inside n, for a link around a photo. */
+static xmlChar *
+html_inner_alt(xmlNode *n, int depth)
+{
+	xmlChar *v;
+
+	for (n = n->children; n != NULL && depth < 16; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (html_is(n, "img"))
+			return xmlGetProp(n, (const xmlChar *)"alt");
+		if ((v = html_inner_alt(n, depth + 1)) != NULL)
+			return v;
+	}
+	return NULL;
+}
+
 /* A WordPress shortcode at s: returns the bytes it takes, 0 if none. */
 static size_t
 html_shortcode(struct html_conv *c, const char *s, size_t n)
@@ -681,10 +698,18 @@ html_element(struct html_conv *c, xmlNode *n, int depth)
 			char *t = html_squeeze(c->para.data ? c->para.data + at :
 			    "", c->para.len - at, 1024);
 
+			xmlChar *alt = NULL;
+
+			if (t != NULL && t[0] == '\0')
+				alt = html_inner_alt(n, 0);
 			if (t != NULL && html_is_chrome(t, strlen(t)))
 				c->para.len = at;	/* "Continue reading" */
+			else if (alt != NULL)
+				html_add_link(c, (const char *)v, (char *)alt,
+				    strlen((char *)alt));
 			else if (t != NULL)
 				html_add_link(c, (const char *)v, t, strlen(t));
+			xmlFree(alt);
 			free(t);
 		}
 		xmlFree(v);

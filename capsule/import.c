@@ -213,7 +213,7 @@ import_clean_line(const char *in, char *out, size_t outsz)
 			out[o++] = ' ';
 		space = 0;
 		if (o == max) {
-			changed = 1;
+			changed |= 2;
 			break;
 		}
 		out[o++] = (char)*s;
@@ -922,9 +922,12 @@ import_finish(struct import *im, struct import_entry *e, const char *title,
 		im->refused++;
 		return;
 	}
-	if (changed)
+	if (changed & 1)
 		import_warn(im, "entry %zu \"%s\": control characters or TABs "
 		    "in the title made spaces", e->n, e->title);
+	if (changed & 2)
+		import_warn(im, "entry %zu \"%s\": title cut at %d bytes", e->n,
+		    e->title, IMPORT_MAX_TITLE);
 	if (date == NULL || import_date(date, e->date) == -1) {
 		if (im->feed_date[0] == '\0') {
 			import_warn(im, "entry %zu \"%s\": %s, and the feed "
@@ -988,12 +991,14 @@ import_rss_item(struct import *im, xmlNode *it, size_t n)
 		return;
 	}
 	if (status != NULL && strcmp(status, "publish") != 0) {
-		if (!im->drafts || strcmp(status, "trash") == 0 ||
+		/* Private posts stay private: never imported. */
+		if (!im->drafts || strcmp(status, "private") == 0 ||
+		    strcmp(status, "trash") == 0 ||
 		    strcmp(status, "auto-draft") == 0 ||
 		    strcmp(status, "inherit") == 0) {
 			import_say(im, "skipped  %s \"%s\"%s\n", status,
-			    v ? v : "", im->drafts ? "" :
-			    " (--drafts imports it)");
+			    v ? v : "", im->drafts || strcmp(status,
+			    "private") == 0 ? "" : " (--drafts imports it)");
 			im->skipped++;
 			return;
 		}
@@ -1557,7 +1562,9 @@ import_main(int argc, char **argv)
 		fprintf(stderr, "capsule import: made the store %s\n",
 		    im.content);
 	im.progress = isatty(STDERR_FILENO);
-	if (import_scan(&im) == -1)
+	/* A dry run into a store not made yet: an empty one. */
+	if (!(im.dry_run && stat(im.content, &sb) == -1 && errno == ENOENT) &&
+	    import_scan(&im) == -1)
 		return 1;
 	xmlInitParser();
 	xmlSetStructuredErrorFunc(NULL, import_on_xml_error);

@@ -27,8 +27,8 @@ void	 import_slugify(const char *title, char *out, size_t outsz);
 /*
  * Title text fit for a header and a Gopher menu: every run of control
  * characters (TAB, CR, LF, C0, DEL, C1) made one space, ends trimmed,
- * cut at IMPORT_MAX_TITLE bytes on a character boundary. Returns 1 when
- * something was replaced or cut.
+ * cut at IMPORT_MAX_TITLE bytes on a character boundary. Returns 0, or
+ * 1 when something was replaced, | 2 when it was cut.
  */
 int	 import_clean_line(const char *in, char *out, size_t outsz);
 

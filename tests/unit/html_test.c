@@ -65,13 +65,16 @@ TEST(html_links_become_link_lines_after_their_block)
 	CHECK_STR(conv("<p>Read <a href=\"/tag/x/\">the tag</a> and "
 	    "<a href=\"https://e.example/a b\">this</a>.</p>"
 	    "<p><a href=\"https://e.example/only\">Only a link</a></p>"
-	    "<p><a href=\"#top\">Top</a> <a href=\"javascript:x()\">js</a></p>",
+	    "<p><a href=\"#top\">Top</a> <a href=\"javascript:x()\">js</a></p>"
+	    "<p><a href=\"/big.jpg\"><img src=\"/s.jpg\" alt=\"A photo\"></a></p>",
 	    0),
+	    "Image: A photo\n"
 	    "Read the tag and this.\n"
 	    "=> https://blog.example/tag/x/ the tag\n"
 	    "=> https://e.example/a%20b this\n\n"
 	    "=> https://e.example/only Only a link\n\n"
-	    "Top js");
+	    "Top js\n\n"
+	    "=> https://blog.example/big.jpg A photo");
 }
 
 TEST(html_images_and_captions_become_image_lines)
@@ -191,7 +194,7 @@ TEST(import_clean_line_never_lets_controls_through)
 	    sizeof(out)) == 0);
 	CHECK_STR(out, "Iran’s\xc2\xa0 IRGC");
 	/* Cut at the size, never inside a character. */
-	CHECK(import_clean_line("abcd\xe2\x80\x99", out, 6) == 1);
+	CHECK(import_clean_line("abcd\xe2\x80\x99", out, 6) == 2);
 	CHECK_STR(out, "abcd");
 }
 
