@@ -242,6 +242,19 @@ if start_server; then
 	want=$(gph "$C" /posts/maryam-rajavi-to-london-rally-iran-will-be-free)
 	got=$(curl -s "gopher://127.0.0.1:$GOPH_PORT/0/posts/maryam-rajavi-to-london-rally-iran-will-be-free" | tr -d '\r' | grep -v ' \[[0-9]*\]$' | grep -v '^\[[0-9]*\] ' | cat -s)
 	check import_served_gopher_matches_content "$want" "$got"
+	# The mirror's round: import a changed feed, the server shows it
+	# (live reload, or SIGHUP as the README's cron line sends it).
+	out=$("$CAPSULE" import --content "$CONTENT" "$TMP/changed.rss" 2>/dev/null)
+	check_has import_into_served_store_updates_one "0 added, 1 updated, 9 unchanged" "$out"
+	kill -HUP "$SERVER_PID"
+	p=/posts/former-us-ambassador-senior-regime-leaders-should-be-prosecuted-for-war-crimes-targetting-mek
+	for _ in $(seq 1 50); do
+		got=$("$GEMGET" -p "$GEM_PORT" -t 5 localhost "gemini://localhost:$GEM_PORT$p\r\n" 2>/dev/null)
+		case "$got" in *"Highlights from the interview:"*) break ;; esac
+		sleep 0.1
+	done
+	check_has import_served_store_shows_the_update "Highlights from the interview:" "$got"
+	alive import_server_alive_after_import
 	stop_server
 else
 	fail import_serves_the_imported_store "$(tail -5 "$TMP/server.out")"
