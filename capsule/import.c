@@ -81,14 +81,18 @@ struct import {
 	int			 progress_shown;
 	struct import_file	*files;
 	size_t			 nfiles, capfiles;
+	size_t			*by_slug;	/* hash slots: file index + 1 */
+	size_t			*by_source;
+	size_t			 nslots;	/* a power of two */
 	struct arena		 a;		/* entry strings, per source */
 	/* What this source holds beside its entries. */
 	const char		*src;		/* as the user named it */
 	const char		*base;		/* URL relative links resolve on */
 	char			 feed_date[11];
 	const char		*feed_author;
-	xmlNode			*wxr_channel;	/* for author display names */
-	int			 wxr;
+	const char		**logins;	/* WXR authors: login, */
+	const char		**names;	/* and display name */
+	size_t			 nauthors;
 	/* Counts over all sources. */
 	size_t			 added, updated, unchanged, kept, skipped;
 	size_t			 refused, errors;
@@ -413,6 +417,52 @@ import_own_text(const char *text, size_t len, int *hashed)
 	return own;
 }
 
+static size_t
+import_hash(const char *s)
+{
+	size_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Puts file i in a table under key; the first file of a key stays first. */
+static void
+import_slot(size_t *slots, size_t nslots, const char *key, size_t i)
+{
+	size_t h = import_hash(key) & (nslots - 1);
+
+	while (slots[h] != 0)
+		h = (h + 1) & (nslots - 1);
+	slots[h] = i + 1;
+}
+
+/* Tables kept under half full, so lookups stay short at 100,000 posts. */
+static int
+import_index(struct import *im)
+{
+	size_t n = im->nslots ? im->nslots : 128, i;
+
+	if (im->nslots != 0 && (im->nfiles + 1) * 2 <= im->nslots)
+		return 0;
+	while ((im->nfiles + 1) * 2 > n)
+		n *= 2;
+	free(im->by_slug);
+	free(im->by_source);
+	im->by_slug = calloc(n, sizeof(*im->by_slug));
+	im->by_source = calloc(n, sizeof(*im->by_source));
+	if (im->by_slug == NULL || im->by_source == NULL)
+		return -1;
+	im->nslots = n;
+	for (i = 0; i < im->nfiles; i++) {
+		import_slot(im->by_slug, n, im->files[i].slug, i);
+		if (im->files[i].source != NULL)
+			import_slot(im->by_source, n, im->files[i].source, i);
+	}
+	return 0;
+}
+
 static int
 import_add_file(struct import *im, const char *slug, const char *source,
     int own, int hashed)
@@ -420,6 +470,8 @@ import_add_file(struct import *im, const char *slug, const char *source,
 	struct import_file *f;
 	size_t cap;
 
+	if (import_index(im) == -1)
+		return -1;
 	if (im->nfiles == im->capfiles) {
 		cap = im->capfiles ? im->capfiles * 2 : 64;
 		if ((f = realloc(im->files, cap * sizeof(*f))) == NULL)
@@ -437,6 +489,9 @@ import_add_file(struct import *im, const char *slug, const char *source,
 	}
 	f->own = own;
 	f->hashed = hashed;
+	import_slot(im->by_slug, im->nslots, f->slug, im->nfiles);
+	if (f->source != NULL)
+		import_slot(im->by_source, im->nslots, f->source, im->nfiles);
 	im->nfiles++;
 	return 0;
 }
@@ -487,26 +542,34 @@ oom:
 }
 
 static struct import_file *
+import_find(struct import *im, const size_t *slots, const char *key,
+    int source)
+{
+	size_t h, i;
+	const char *k;
+
+	if (im->nslots == 0)
+		return NULL;
+	for (h = import_hash(key) & (im->nslots - 1); slots[h] != 0;
+	    h = (h + 1) & (im->nslots - 1)) {
+		i = slots[h] - 1;
+		k = source ? im->files[i].source : im->files[i].slug;
+		if (strcmp(k, key) == 0)
+			return &im->files[i];
+	}
+	return NULL;
+}
+
+static struct import_file *
 import_find_slug(struct import *im, const char *slug)
 {
-	size_t i;
-
-	for (i = 0; i < im->nfiles; i++)
-		if (strcmp(im->files[i].slug, slug) == 0)
-			return &im->files[i];
-	return NULL;
+	return import_find(im, im->by_slug, slug, 0);
 }
 
 static struct import_file *
 import_find_source(struct import *im, const char *source)
 {
-	size_t i;
-
-	for (i = 0; i < im->nfiles; i++)
-		if (im->files[i].source != NULL &&
-		    strcmp(im->files[i].source, source) == 0)
-			return &im->files[i];
-	return NULL;
+	return import_find(im, im->by_source, source, 1);
 }
 
 /* --- writing ----------------------------------------------------------- */
@@ -950,20 +1013,43 @@ import_finish(struct import *im, struct import_entry *e, const char *title,
 static const char *
 import_wxr_author(struct import *im, const char *login)
 {
-	xmlNode *a;
-	const char *l;
+	size_t i;
 
-	for (a = im->wxr_channel ? im->wxr_channel->children : NULL; a != NULL;
-	    a = a->next) {
+	for (i = 0; login != NULL && i < im->nauthors; i++)
+		if (strcmp(im->logins[i], login) == 0)
+			return im->names[i];
+	return login;
+}
+
+/* The channel's wp:author list, read once (items are many). */
+static void
+import_wxr_authors(struct import *im, xmlNode *ch)
+{
+	const char *l, *d;
+	xmlNode *a;
+	size_t n = 0;
+
+	for (a = ch->children; a != NULL; a = a->next)
+		n += a->type == XML_ELEMENT_NODE && import_ns_is(a, NS_WP) &&
+		    strcmp((const char *)a->name, "author") == 0;
+	im->nauthors = 0;
+	if (n == 0 ||
+	    (im->logins = arena_alloc(&im->a, n * sizeof(char *))) == NULL ||
+	    (im->names = arena_alloc(&im->a, n * sizeof(char *))) == NULL)
+		return;
+	for (a = ch->children; a != NULL; a = a->next) {
 		if (a->type != XML_ELEMENT_NODE || !import_ns_is(a, NS_WP) ||
 		    strcmp((const char *)a->name, "author") != 0)
 			continue;
-		l = import_child_text(im, a, NS_WP, "author_login");
-		if (l != NULL && login != NULL && strcmp(l, login) == 0)
-			return import_child_text(im, a, NS_WP,
-			    "author_display_name");
+		l = import_trim(im, import_child_text(im, a, NS_WP,
+		    "author_login"));
+		d = import_trim(im, import_child_text(im, a, NS_WP,
+		    "author_display_name"));
+		if (l != NULL && d != NULL && d[0] != '\0') {
+			im->logins[im->nauthors] = l;
+			im->names[im->nauthors++] = d;
+		}
 	}
-	return login;
 }
 
 /* One RSS item; with WordPress's wp: elements when it is a WXR export. */
@@ -1197,7 +1283,7 @@ import_rss(struct import *im, xmlNode *root)
 	}
 	/* RSS 2.0 nests the items in the channel, RSS 1.0 beside it. */
 	items = import_ns_is(root, NS_NONE) ? ch : root;
-	im->wxr_channel = ch;
+	import_wxr_authors(im, ch);
 	d = import_child_text(im, ch, NS_NONE, "pubDate");
 	if (d == NULL)
 		d = import_child_text(im, ch, NS_NONE, "lastBuildDate");
@@ -1427,7 +1513,7 @@ import_source(struct import *im, const char *src)
 	im->base = NULL;
 	im->feed_date[0] = '\0';
 	im->feed_author = NULL;
-	im->wxr_channel = NULL;
+	im->nauthors = 0;
 	if (strncasecmp(src, "http://", 7) == 0 ||
 	    strncasecmp(src, "https://", 8) == 0) {
 		if (fetch_get(src, im->max, im->timeout, im->progress, &f, err,
@@ -1586,5 +1672,7 @@ import_main(int argc, char **argv)
 		free(im.files[i].source);
 	}
 	free(im.files);
+	free(im.by_slug);
+	free(im.by_source);
 	return im.errors > 0 || im.refused > 0 ? 1 : 0;
 }
