@@ -2,8 +2,9 @@
 # `make run` serves content/ on localhost; `make check` builds and runs every test.
 
 CC      ?= cc
-PKGS     = libtls libuv libssl libcrypto
+PKGS     = libtls libuv libssl libcrypto libxml-2.0 libcurl
 DEBS     = build-essential pkg-config libtls-dev libuv1-dev libssl-dev openssl \
+           libxml2-dev libcurl4-openssl-dev \
            curl lynx socat libxml2-utils python3 molly-brown gophernicus \
            w3m tmux amfora bombadillo gopher sacc
 BENCH_DEBS = linux-perf
@@ -27,7 +28,7 @@ GEMINI_PORT ?= 1965
 GOPHER_PORT ?= 7070
 BENCH_SIZES ?= 1000,10000,100000
 
-.PHONY: all deps run check bench clean unit asan
+.PHONY: all deps run check bench clean unit asan fuzz-html
 
 all: capsule/capsule
 
@@ -49,6 +50,18 @@ build/asan/test_unit: $(LIBSRCS) $(UNITSRCS) $(HDRS) tests/unit/test.h
 build/gemget: tests/gemget.c
 	@mkdir -p build
 	$(CC) $(ALL_CFLAGS) -o $@ tests/gemget.c $(LIBS)
+
+# The HTML-to-markup fuzz target (clang's libFuzzer), 60 s on the fixtures.
+build/html_fuzz: tests/fuzz/html_fuzz.c capsule/html.c capsule/buf.c capsule/post.c capsule/arena.c capsule/utf8.c $(HDRS)
+	@mkdir -p build
+	clang $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -Icapsule \
+		$(shell pkg-config --cflags libxml-2.0) -o $@ tests/fuzz/html_fuzz.c \
+		capsule/html.c capsule/buf.c capsule/post.c capsule/arena.c capsule/utf8.c \
+		$(shell pkg-config --libs libxml-2.0)
+
+fuzz-html: build/html_fuzz
+	@mkdir -p build/corpus/html
+	build/html_fuzz -max_total_time=60 -max_len=100000 build/corpus/html tests/fixtures
 
 # Installs what building and testing need: as root with apt-get, otherwise
 # it prints the one command to run and stops.

@@ -40,12 +40,25 @@ gemtext_tag_item(const struct store *st, const struct tag *t, struct buf *b)
 }
 
 /*
- * A body line goes out as written, but one that gemtext would read as a
- * link or a preformatting toggle gets a leading space to stay plain text.
+ * A body line goes out as written; a link line of the store is one of
+ * gemtext. A line that gemtext would read as a link or a preformatting
+ * toggle, and is neither in the store, gets a leading space to stay text.
  */
 static void
 gemtext_body_line(struct buf *b, const char *s, size_t n)
 {
+	struct post_link l;
+
+	if (post_link_line(s, n, &l)) {
+		buf_puts(b, "=> ");
+		buf_add(b, l.url, l.url_len);
+		if (l.text_len > 0) {
+			buf_putc(b, ' ');
+			buf_add(b, l.text, l.text_len);
+		}
+		buf_putc(b, '\n');
+		return;
+	}
 	if ((n >= 2 && memcmp(s, "=>", 2) == 0) ||
 	    (n >= 3 && memcmp(s, "```", 3) == 0))
 		buf_putc(b, ' ');
@@ -135,7 +148,7 @@ gemtext_post(const struct store *st, const struct post *p, struct buf *b)
 	const char *s, *end, *nl;
 	char link[GEMTEXT_PATH_MAX];
 	size_t i;
-	int blank = 0;
+	int blank = 0, pre = 0;
 
 	buf_printf(b, "# %s\n\n", p->title);
 	buf_puts(b, p->date);
@@ -146,10 +159,25 @@ gemtext_post(const struct store *st, const struct post *p, struct buf *b)
 		buf_printf(b, "> %s\n", p->images[i]);
 	if (p->nimages > 0)
 		buf_putc(b, '\n');
-	/* Blank-line runs fold to one; every other line is kept as written. */
+	/*
+	 * Blank-line runs fold to one; every other line is kept as written,
+	 * and a preformatted block exactly so.
+	 */
 	for (s = p->body, end = p->body + p->body_len; s < end; s = nl + 1) {
 		if ((nl = memchr(s, '\n', end - s)) == NULL)
 			nl = end;
+		if (pre || post_fence_opens(s, nl - s, nl + 1, end)) {
+			if (pre && nl - s >= 3 && memcmp(s, "```", 3) == 0) {
+				buf_puts(b, "```\n");
+				pre = 0;
+			} else {
+				buf_add(b, s, nl - s);
+				buf_putc(b, '\n');
+				pre = 1;
+			}
+			blank = 0;
+			continue;
+		}
 		if (nl == s) {
 			if (!blank)
 				buf_putc(b, '\n');

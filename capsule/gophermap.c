@@ -366,34 +366,61 @@ gophermap_paragraph(struct buf *b, const char *s, size_t n,
 	    gophermap_text_wrapped, &t);
 }
 
+/*
+ * A post's body as text. Link lines become their text and a numbered
+ * reference, "text [1]", the phlog way; with refs set, only the list of
+ * their URLs is written, "[1] URL", for the end of the post.
+ * Preformatted blocks go out as written, without their fences.
+ */
 static void
-gophermap_post(const struct store *st, const struct post *p, struct buf *b)
+gophermap_body(struct buf *b, const struct post *p, int refs)
 {
 	const char *s, *end, *nl;
-	char line[POST_MAX_HEADER + 32];	/* "date · author", whole */
-	size_t i, n, cols;
-	int blank = 0;
+	char line[POST_MAX_HEADER + 32], num[32];
+	struct post_link l;
+	size_t n, cols, nlinks = 0;
+	int blank = 0, pre = 0;
 
-	(void)st;
-	gophermap_paragraph(b, p->title, strlen(p->title), "", "");
-	n = strlen(p->title);
-	cols = utf8_columns(p->title, n);
-	memset(line, '=', sizeof(line));
-	gophermap_text_line(b, line, cols < GOPHER_TEXT_COLS ? cols :
-	    GOPHER_TEXT_COLS);
-	snprintf(line, sizeof(line), "%s%s%s", p->date,
-	    p->author[0] != '\0' ? " · " : "", p->author);
-	gophermap_paragraph(b, line, strlen(line), "", "");
-	gophermap_text_line(b, "", 0);
-	for (i = 0; i < p->nimages; i++)
-		gophermap_paragraph(b, p->images[i], strlen(p->images[i]),
-		    "> ", "> ");
-	if (p->nimages > 0)
-		gophermap_text_line(b, "", 0);
 	for (s = p->body, end = p->body + p->body_len; s < end; s = nl + 1) {
 		if ((nl = memchr(s, '\n', end - s)) == NULL)
 			nl = end;
 		n = nl - s;
+		if (pre || post_fence_opens(s, n, nl + 1, end)) {
+			if (pre && n >= 3 && memcmp(s, "```", 3) == 0)
+				pre = 0;
+			else if (!pre)
+				pre = 1;
+			else if (!refs)
+				gophermap_text_line(b, s, n);
+			blank = 0;
+			continue;
+		}
+		if (post_link_line(s, n, &l)) {
+			snprintf(num, sizeof(num), "[%zu]", ++nlinks);
+			if (refs) {
+				/* Whole, never wrapped: a URL is copied. */
+				buf_printf(b, "%s %.*s\r\n", num,
+				    (int)l.url_len, l.url);
+				continue;
+			}
+			if (l.text_len == 0) {
+				l.text = l.url;
+				l.text_len = l.url_len;
+			}
+			/* A long text is cut, between characters. */
+			n = l.text_len < sizeof(line) - 40 ? l.text_len :
+			    sizeof(line) - 40;
+			while (n > 0 && n < l.text_len &&
+			    ((unsigned char)l.text[n] & 0xc0) == 0x80)
+				n--;
+			snprintf(line, sizeof(line), "%.*s %s", (int)n, l.text,
+			    num);
+			gophermap_paragraph(b, line, strlen(line), "", "");
+			blank = 0;
+			continue;
+		}
+		if (refs)
+			continue;
 		if (n == 0) {
 			if (!blank)
 				gophermap_text_line(b, "", 0);
@@ -415,6 +442,36 @@ gophermap_post(const struct store *st, const struct post *p, struct buf *b)
 		else
 			gophermap_paragraph(b, s, n, "", "");
 	}
+	if (!refs && nlinks > 0) {
+		/* The URLs, after the text they belong to. */
+		gophermap_text_line(b, "", 0);
+		gophermap_body(b, p, 1);
+	}
+}
+
+static void
+gophermap_post(const struct store *st, const struct post *p, struct buf *b)
+{
+	char line[POST_MAX_HEADER + 32];	/* "date · author", whole */
+	size_t i, n, cols;
+
+	(void)st;
+	gophermap_paragraph(b, p->title, strlen(p->title), "", "");
+	n = strlen(p->title);
+	cols = utf8_columns(p->title, n);
+	memset(line, '=', sizeof(line));
+	gophermap_text_line(b, line, cols < GOPHER_TEXT_COLS ? cols :
+	    GOPHER_TEXT_COLS);
+	snprintf(line, sizeof(line), "%s%s%s", p->date,
+	    p->author[0] != '\0' ? " · " : "", p->author);
+	gophermap_paragraph(b, line, strlen(line), "", "");
+	gophermap_text_line(b, "", 0);
+	for (i = 0; i < p->nimages; i++)
+		gophermap_paragraph(b, p->images[i], strlen(p->images[i]),
+		    "> ", "> ");
+	if (p->nimages > 0)
+		gophermap_text_line(b, "", 0);
+	gophermap_body(b, p, 0);
 	if (p->ntags > 0) {
 		struct buf tags;
 

@@ -1,6 +1,6 @@
 /*
  * main.c: the command line. Sub-commands: serve (the default), render,
- * check, export. Only this file and the sub-command entry points exit.
+ * check, export, import. Only this file and the sub-command entry points exit.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "config.h"
 #include "export.h"
 #include "gopher.h"
+#include "import.h"
 #include "page.h"
 #include "server.h"
 #include "snapshot.h"
@@ -31,6 +32,8 @@ usage(FILE *f)
 	    "[--hostname NAME]...\n"
 	    "       capsule export --out DIR [flags]  (see capsule export "
 	    "--help)\n"
+	    "       capsule import [--content DIR] [--dry-run] [--drafts] "
+	    "[--force] SOURCE...\n"
 	    "       capsule --version | --help\n");
 }
 
@@ -240,6 +243,8 @@ main(int argc, char **argv)
 			return main_cert(argc - 1, argv + 1);
 		if (strcmp(argv[1], "export") == 0)
 			return export_main(argc - 1, argv + 1);
+		if (strcmp(argv[1], "import") == 0)
+			return import_main(argc - 1, argv + 1);
 		if (strcmp(argv[1], "serve") == 0)
 			return serve_main(argc - 1, argv + 1);
 		if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0) {

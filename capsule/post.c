@@ -239,10 +239,12 @@ post_parse(struct arena *a, const char *path, const char *slug,
 			if ((images[nimages++] = arena_strndup(a, v, vl)) ==
 			    NULL)
 				return post_err(err, line, "out of memory");
+		} else if (KEY("Source") || KEY("Import-Hash")) {
+			/* Written by capsule import for itself; not shown. */
 		} else
 			return post_err(err, line, "unknown header \"%.*s\" "
-			    "(known: Title, Date, Author, Tags, Image)",
-			    (int)kl, s);
+			    "(known: Title, Date, Author, Tags, Image, Source, "
+			    "Import-Hash)", (int)kl, s);
 #undef KEY
 		s = nl ? nl + 1 : body;
 	}
@@ -275,5 +277,59 @@ post_parse(struct arena *a, const char *path, const char *slug,
 	b[off] = '\0';
 	p->body = b + i;
 	p->body_len = off - i;
+	return 0;
+}
+
+int
+post_link_line(const char *s, size_t n, struct post_link *l)
+{
+	size_t i = 2, u;
+
+	if (n < 3 || s[0] != '=' || s[1] != '>')
+		return 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	for (u = i; u < n && s[u] != ' ' && s[u] != '\t'; u++)
+		;
+	if (u == i)
+		return 0;
+	/* A URL with a scheme, or an absolute path: "=> not a link" is text. */
+	if (s[i] != '/') {
+		size_t k = i;
+
+		if (!isalpha((unsigned char)s[k]))
+			return 0;
+		while (k < u && (isalnum((unsigned char)s[k]) || s[k] == '+' ||
+		    s[k] == '-' || s[k] == '.'))
+			k++;
+		if (k == u || s[k] != ':')
+			return 0;
+	}
+	l->url = s + i;
+	l->url_len = u - i;
+	while (u < n && (s[u] == ' ' || s[u] == '\t'))
+		u++;
+	l->text = s + u;
+	l->text_len = n - u;
+	while (l->text_len > 0 && (l->text[l->text_len - 1] == ' ' ||
+	    l->text[l->text_len - 1] == '\t'))
+		l->text_len--;
+	return 1;
+}
+
+int
+post_fence_opens(const char *s, size_t n, const char *rest, const char *end)
+{
+	const char *nl;
+
+	if (n < 3 || memcmp(s, "```", 3) != 0)
+		return 0;
+	/* Only a fence that a later one closes: a lone ``` stays text. */
+	for (; rest < end; rest = nl + 1) {
+		if ((nl = memchr(rest, '\n', end - rest)) == NULL)
+			nl = end;
+		if (nl - rest >= 3 && memcmp(rest, "```", 3) == 0)
+			return 1;
+	}
 	return 0;
 }

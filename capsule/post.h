@@ -41,6 +41,26 @@ struct post_error {
 int	 post_parse(struct arena *, const char *path, const char *slug,
 	    const char *text, size_t len, struct post *p,
 	    struct post_error *err);
+/*
+ * Body markup beyond the light kind: a link line "=> URL text" (URL with
+ * a scheme, or an absolute path; the text may be empty), and preformatted
+ * blocks between two lines that start with ```.
+ */
+struct post_link {
+	const char	*url;
+	size_t		 url_len;
+	const char	*text;
+	size_t		 text_len;
+};
+
+/* 1 when the body line s[0..n) is a link line, with its parts in l. */
+int	 post_link_line(const char *s, size_t n, struct post_link *l);
+/*
+ * 1 when the line s[0..n) opens a preformatted block: it starts with ```
+ * and a later line of rest[0..end) closes it.
+ */
+int	 post_fence_opens(const char *s, size_t n, const char *rest,
+	    const char *end);
 /* 1 when s is a valid YYYY-MM-DD calendar date. */
 int	 post_valid_date(const char *);
 /* 1 when slug is [a-z0-9][a-z0-9-]* and at most 128 bytes. */
