@@ -158,7 +158,9 @@ tm_run() {
 	$TM new-session -d -s "$1" -x 200 -y 60 "$2"
 }
 # tm_wait SESSION TEXT...: until each TEXT is on the screen (20 s at
-# most), which is then in $SCREEN; 1 when one never shows.
+# most) and the screen has stopped changing (a client may still be
+# drawing the rest of the page), which is then in $SCREEN; 1 when one
+# never shows.
 tm_wait() {
 	local s=$1 i=0 t miss
 	shift
@@ -168,11 +170,25 @@ tm_wait() {
 		for t in "$@"; do
 			grep -qF -- "$t" "$SCREEN" || miss=$t
 		done
-		[ -z "$miss" ] && return 0
+		if [ -z "$miss" ]; then
+			tm_settle "$s"
+			return 0
+		fi
 		sleep 0.2
 		i=$((i + 1))
 	done
 	return 1
+}
+# tm_settle SESSION: until two captures 0.3 s apart agree (3 s at most).
+tm_settle() {
+	local i=0
+	while [ $i -lt 10 ]; do
+		sleep 0.3
+		$TM capture-pane -p -t "$1" >"$SCREEN.next" 2>/dev/null
+		if cmp -s "$SCREEN" "$SCREEN.next"; then return 0; fi
+		mv "$SCREEN.next" "$SCREEN"
+		i=$((i + 1))
+	done
 }
 # tm_either SESSION A B: until A or B is on the screen; 0 for A, 1 for B.
 tm_either() {
