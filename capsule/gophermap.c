@@ -183,7 +183,9 @@ gophermap_link(const struct store *st, struct buf *b, char type,
 static void
 gophermap_home(const struct store *st, struct buf *b)
 {
-	size_t i;
+	const struct tag *top[ROUTER_HOME_TAGS];
+	char line[64];
+	size_t i, n;
 
 	gophermap_info(b, &st->site, st->settings.title);
 	gophermap_info(b, &st->site, "");
@@ -202,30 +204,60 @@ gophermap_home(const struct store *st, struct buf *b)
 	}
 	for (i = 0; i < st->nposts && i < ROUTER_HOME_RECENT; i++)
 		gophermap_post_item(st, st->posts[i], b);
-	if (st->ntags > 0) {
+	/* The list of tags grows with the archive: only the most used. */
+	n = router_home_tags(st, top, ROUTER_HOME_TAGS);
+	if (n > 0) {
 		gophermap_info(b, &st->site, "");
-		gophermap_info(b, &st->site, "Tags");
+		gophermap_info(b, &st->site, n < st->ntags ?
+		    "Most used tags" : "Tags");
 	}
-	for (i = 0; i < st->ntags; i++)
-		gophermap_tag_item(st, st->tags[i], b);
+	for (i = 0; i < n; i++)
+		gophermap_tag_item(st, top[i], b);
+	if (n < st->ntags) {
+		snprintf(line, sizeof(line), "All %zu tags", st->ntags);
+		gophermap_link(st, b, '1', line, "/tags/");
+	}
 	gophermap_end(b);
 }
 
+/* Links to the pages before and after page of pages of a list. */
 static void
-gophermap_tags(const struct store *st, struct buf *b)
+gophermap_pager(const struct store *st, struct buf *b,
+    int (*path)(unsigned, char *, size_t), unsigned page, unsigned pages,
+    const char *newer, const char *older)
 {
+	char sel[URL_PATH_MAX + 8];
+
+	if (page > 1 && path(page - 1, sel, sizeof(sel)) == 0)
+		gophermap_link(st, b, '1', newer, sel);
+	if (page < pages && path(page + 1, sel, sizeof(sel)) == 0)
+		gophermap_link(st, b, '1', older, sel);
+}
+
+static void
+gophermap_tags(const struct store *st, const struct route *r,
+    struct buf *b)
+{
+	unsigned pages = router_tags_pages(st);
 	char line[128];
-	size_t i;
+	size_t i, first = (size_t)(r->page - 1) * ROUTER_TAGS_PAGE;
+	int n;
 
 	gophermap_info(b, &st->site, "Tags");
 	gophermap_info(b, &st->site, "");
-	snprintf(line, sizeof(line), "%zu tags over %zu posts.", st->ntags,
-	    st->nposts);
+	n = snprintf(line, sizeof(line), "%zu tags over %zu posts",
+	    st->ntags, st->nposts);
+	if (pages > 1 && n > 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - n, ", page %u of %u",
+		    r->page, pages);
+	strncat(line, ".", sizeof(line) - strlen(line) - 1);
 	gophermap_info(b, &st->site, line);
 	gophermap_info(b, &st->site, "");
-	for (i = 0; i < st->ntags; i++)
+	for (i = first; i < st->ntags && i < first + ROUTER_TAGS_PAGE; i++)
 		gophermap_tag_item(st, st->tags[i], b);
 	gophermap_info(b, &st->site, "");
+	gophermap_pager(st, b, router_tags_path, r->page, pages,
+	    "Previous tags", "More tags");
 	gophermap_link(st, b, '1', "Home", "/");
 	gophermap_end(b);
 }
@@ -269,17 +301,27 @@ gophermap_tag(const struct store *st, const struct route *r, struct buf *b)
 }
 
 static void
-gophermap_posts(const struct store *st, struct buf *b)
+gophermap_posts(const struct store *st, const struct route *r,
+    struct buf *b)
 {
+	unsigned pages = router_posts_pages(st);
 	char line[GOPHER_DISPLAY_MAX];
-	size_t i;
+	size_t i, first = (size_t)(r->page - 1) * ROUTER_POSTS_PAGE;
 
 	snprintf(line, sizeof(line), "%s: all posts", st->settings.title);
 	gophermap_info(b, &st->site, line);
 	gophermap_info(b, &st->site, "");
-	for (i = 0; i < st->nposts; i++)
+	if (pages > 1) {
+		snprintf(line, sizeof(line), "%zu posts, page %u of %u.",
+		    st->nposts, r->page, pages);
+		gophermap_info(b, &st->site, line);
+		gophermap_info(b, &st->site, "");
+	}
+	for (i = first; i < st->nposts && i < first + ROUTER_POSTS_PAGE; i++)
 		gophermap_post_item(st, st->posts[i], b);
 	gophermap_info(b, &st->site, "");
+	gophermap_pager(st, b, router_posts_path, r->page, pages,
+	    "Newer posts", "Older posts");
 	gophermap_link(st, b, '0', "Atom feed", "/atom.xml");
 	gophermap_link(st, b, '1', "Home", "/");
 	gophermap_end(b);
@@ -394,13 +436,13 @@ gophermap_render(const struct store *st, const struct route *r,
 		gophermap_home(st, b);
 		break;
 	case ROUTE_TAGS:
-		gophermap_tags(st, b);
+		gophermap_tags(st, r, b);
 		break;
 	case ROUTE_TAG:
 		gophermap_tag(st, r, b);
 		break;
 	case ROUTE_POSTS:
-		gophermap_posts(st, b);
+		gophermap_posts(st, r, b);
 		break;
 	case ROUTE_POST:
 		gophermap_post(st, r->post, b);

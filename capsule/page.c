@@ -71,9 +71,13 @@ page_slot(const struct store *st, enum proto proto, const struct route *r)
 		s = 0;
 		break;
 	case ROUTE_TAGS:
+		if (r->page != 1)
+			return -1;
 		s = 1;
 		break;
 	case ROUTE_POSTS:
+		if (r->page != 1)
+			return -1;
 		s = 2;
 		break;
 	case ROUTE_ROBOTS:
