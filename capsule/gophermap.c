@@ -135,6 +135,24 @@ gophermap_error(struct buf *b, const char *msg)
 }
 
 int
+gophermap_search_wait(const struct store *st, int secs, struct buf *b)
+{
+	char line[128];
+
+	gophermap_info(b, &st->site, "Search the archive");
+	gophermap_info(b, &st->site, "");
+	snprintf(line, sizeof(line), "The search index is still being built: "
+	    "try again in %d seconds.", secs);
+	gophermap_info(b, &st->site, line);
+	gophermap_info(b, &st->site, "");
+	gophermap_item(b, '7', "Search again", "/search", st->site.host,
+	    st->site.gopher_port);
+	gophermap_item(b, '1', "Home", "/", st->site.host,
+	    st->site.gopher_port);
+	return gophermap_end(b);
+}
+
+int
 gophermap_end(struct buf *b)
 {
 	return buf_puts(b, ".\r\n");

@@ -17,6 +17,8 @@ int	 gophermap_item(struct buf *, char, const char *, const char *,
 	    const char *, int);
 /* Info lines ('i'), wrapped at GOPHER_INFO_COLS columns. */
 int	 gophermap_info(struct buf *, const struct site *, const char *);
+/* The menu search answers while its index is built: wait, then retry. */
+int	 gophermap_search_wait(const struct store *, int, struct buf *);
 /* A whole type 3 error menu. */
 int	 gophermap_error(struct buf *, const char *);
 /* Appends text as a Gopher text document body: CRLF, dot-stuffed. */

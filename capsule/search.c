@@ -217,6 +217,17 @@ search_words(const char *s, size_t len, search_word_cb cb, void *arg)
 	return search_walk(s, len, 1, cb, arg);
 }
 
+int
+search_blank(const char *q)
+{
+	if (q == NULL)
+		return 1;
+	for (; *q != '\0'; q++)
+		if (*q != ' ' && *q != '\t' && *q != '\r' && *q != '\n')
+			return 0;
+	return 1;
+}
+
 /* Building. Temporary tables live in malloc'd memory until the end. */
 
 struct search_bterm {

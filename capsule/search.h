@@ -12,6 +12,9 @@
 #define SEARCH_MAX_TERMS	16	/* words in one query */
 #define SEARCH_SNIPPET_MAX	160	/* bytes of a result's snippet */
 
+/* 1 when query is NULL or holds only white space: ask for one again. */
+int			 search_blank(const char *);
+
 /* Built from the store's posts; NULL when out of memory. */
 struct search_index	*search_build(const struct store *);
 void			 search_free(struct search_index *);
