@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gemtext.h"
+#include "search.h"
 
 #define GEMTEXT_PATH_MAX (URL_PATH_MAX + 8)
 
@@ -207,6 +208,44 @@ gemtext_post(const struct store *st, const struct post *p, struct buf *b)
 		buf_printf(b, "=> %s Older: %s\n", link, o->title);
 	}
 	buf_puts(b, "=> / Home\n");
+}
+
+int
+gemtext_search(const struct store *st, const struct search_results *a,
+    struct buf *b)
+{
+	char path[GEMTEXT_PATH_MAX + SEARCH_ENC_MAX];
+	char line[SEARCH_QUERY_MAX + 256], snip[SEARCH_SNIPPET_MAX + 1];
+	const struct post *p;
+	size_t i;
+
+	if (a->why != NULL) {
+		buf_printf(b, "# Search the archive\n\n%s\n\n", a->why);
+		buf_puts(b, "=> /search Search again\n=> / Home\n");
+		return b->err ? -1 : 0;
+	}
+	buf_printf(b, "# Search: %s\n\n", a->query);
+	search_summary(a, line, sizeof(line));
+	buf_printf(b, "%s\n\n", line);
+	for (i = 0; i < a->nhits; i++) {
+		p = a->hits[i].post;
+		gemtext_post_item(st, p, b);
+		if (search_excerpt(st, &a->q, &a->hits[i], snip,
+		    sizeof(snip)) > 0)
+			buf_printf(b, "> %s\n", snip);
+		buf_putc(b, '\n');
+	}
+	if (a->page > 1) {
+		search_page_path(a, a->page > a->pages ? a->pages :
+		    a->page - 1, path, sizeof(path));
+		buf_printf(b, "=> %s Previous results\n", path);
+	}
+	if (a->page < a->pages) {
+		search_page_path(a, a->page + 1, path, sizeof(path));
+		buf_printf(b, "=> %s More results\n", path);
+	}
+	buf_puts(b, "=> /search Search again\n=> / Home\n");
+	return b->err ? -1 : 0;
 }
 
 int

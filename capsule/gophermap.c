@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gophermap.h"
+#include "search.h"
 #include "utf8.h"
 
 #define GOPHER_DISPLAY_MAX	1024	/* bytes of display text per item */
@@ -443,6 +444,52 @@ gophermap_post(const struct store *st, const struct post *p, struct buf *b)
 		buf_free(&tags);
 	}
 	gophermap_end(b);
+}
+
+int
+gophermap_search(const struct store *st, const struct search_results *a,
+    struct buf *b)
+{
+	const struct site *site = &st->site;
+	char path[URL_PATH_MAX + 8 + SEARCH_ENC_MAX];
+	char line[SEARCH_QUERY_MAX + 256], snip[SEARCH_SNIPPET_MAX + 1];
+	size_t i;
+
+	if (a->why != NULL) {
+		gophermap_info(b, site, "Search the archive");
+		gophermap_info(b, site, "");
+		gophermap_info(b, site, a->why);
+		gophermap_info(b, site, "");
+		goto links;
+	}
+	snprintf(line, sizeof(line), "Search: %s", a->query);
+	gophermap_info(b, site, line);
+	gophermap_info(b, site, "");
+	search_summary(a, line, sizeof(line));
+	gophermap_info(b, site, line);
+	gophermap_info(b, site, "");
+	for (i = 0; i < a->nhits; i++) {
+		gophermap_post_item(st, a->hits[i].post, b);
+		if (search_excerpt(st, &a->q, &a->hits[i], snip,
+		    sizeof(snip)) > 0)
+			gophermap_info(b, site, snip);
+		gophermap_info(b, site, "");
+	}
+	/* The query rides in the selector, as on Gemini, after a '?'. */
+	if (a->page > 1) {
+		search_page_path(a, a->page > a->pages ? a->pages :
+		    a->page - 1, path, sizeof(path));
+		gophermap_link(st, b, '1', "Previous results", path);
+	}
+	if (a->page < a->pages) {
+		search_page_path(a, a->page + 1, path, sizeof(path));
+		gophermap_link(st, b, '1', "More results", path);
+	}
+links:
+	gophermap_link(st, b, '7', "Search again", "/search");
+	gophermap_link(st, b, '1', "Home", "/");
+	gophermap_end(b);
+	return b->err ? -1 : 0;
 }
 
 int

@@ -319,6 +319,25 @@ page_insert(struct page_cache *pc, struct doc *d)
 	return d;
 }
 
+/* Search answers results; the renderers write them like any page. */
+static int
+page_search(const struct snapshot *sn, enum proto proto,
+    const struct route *r, const char *query, struct buf *out)
+{
+	struct search_results res;
+	int rc;
+
+	if (search_query(sn->store, sn->search, query, r->page,
+	    ROUTER_PAGE_SIZE, &res) == -1)
+		return -1;
+	if (proto == PROTO_GEMINI)
+		rc = gemtext_search(sn->store, &res, out);
+	else
+		rc = gophermap_search(sn->store, &res, out);
+	search_results_free(&res);
+	return rc;
+}
+
 int
 page_render(const struct snapshot *sn, enum proto proto,
     const struct route *r, const char *query, struct buf *out)
@@ -341,11 +360,7 @@ page_render(const struct snapshot *sn, enum proto proto,
 	case ROUTE_TAG_ATOM:
 		return feed_atom(st, r->tag, out);
 	case ROUTE_SEARCH:
-		if (proto == PROTO_GEMINI)
-			return search_render_gemtext(st, sn->search, query,
-			    r->page, out);
-		return search_render_gopher(st, sn->search, query, r->page,
-		    out);
+		return page_search(sn, proto, r, query, out);
 	default:
 		break;
 	}

@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "fake_store.h"
+#include "gemtext.h"
+#include "gophermap.h"
+#include "router.h"
 #include "search.h"
 #include "test.h"
 #include "utf8.h"
@@ -94,6 +97,37 @@ seed(struct fake_store *f)
 	f->idx = search_build(&f->st);
 }
 
+/* A results page as gemtext or a Gopher menu, appended to b. */
+static int
+gem_search(struct fake_store *f, const char *q, unsigned page,
+    struct buf *b)
+{
+	struct search_results res;
+	int rc;
+
+	if (search_query(&f->st, f->idx, q, page, ROUTER_PAGE_SIZE, &res) ==
+	    -1)
+		return -1;
+	rc = gemtext_search(&f->st, &res, b);
+	search_results_free(&res);
+	return rc;
+}
+
+static int
+goph_search(struct fake_store *f, const char *q, unsigned page,
+    struct buf *b)
+{
+	struct search_results res;
+	int rc;
+
+	if (search_query(&f->st, f->idx, q, page, ROUTER_PAGE_SIZE, &res) ==
+	    -1)
+		return -1;
+	rc = gophermap_search(&f->st, &res, b);
+	search_results_free(&res);
+	return rc;
+}
+
 /* The slugs of the hits, in order, joined by spaces. */
 static const char *
 run(struct fake_store *f, const char *q, char *out, size_t outsz)
@@ -182,11 +216,10 @@ TEST(search_refuses_bad_queries_with_a_reason)
 TEST(search_snippet_is_short_valid_and_shows_the_hit)
 {
 	struct fake_store f;
-	struct search_hit *hits;
+	struct search_results res;
 	struct buf body;
 	char snip[SEARCH_SNIPPET_MAX + 1];
-	const char *why;
-	size_t n, len, i;
+	size_t len, i;
 
 	fake_init(&f);
 	buf_init(&body);
@@ -198,18 +231,19 @@ TEST(search_snippet_is_short_valid_and_shows_the_hit)
 		buf_puts(&body, "\u00e0 bient\u00f4t ");
 	fake_post(&f, "p", "2020-01-01", "T", "", body.data);
 	f.idx = search_build(&f.st);
-	CHECK(search_run(&f.st, f.idx, "needle", &hits, &n, &why) == 0 && n == 1);
-	len = search_snippet(&hits[0], snip, sizeof(snip));
+	CHECK(search_query(&f.st, f.idx, "needle", 1, 50, &res) == 0);
+	CHECK(res.why == NULL && res.total == 1 && res.nhits == 1);
+	len = search_excerpt(&f.st, &res.q, &res.hits[0], snip, sizeof(snip));
 	CHECK(len > 0 && len <= SEARCH_SNIPPET_MAX);
 	CHECK(len == strlen(snip));
 	CHECK(utf8_valid(snip, len));
 	CHECK(strstr(snip, "the needle") != NULL);
 	CHECK(strchr(snip, '\n') == NULL);
-	CHECK(strncmp(snip, "\u2026", 3) == 0);
 	CHECK(strcmp(snip + len - 3, "\u2026") == 0);
 	/* Too small a buffer gets an empty snippet, not an overflow. */
-	CHECK(search_snippet(&hits[0], snip, 8) == 0 && snip[0] == '\0');
-	free(hits);
+	CHECK(search_excerpt(&f.st, &res.q, &res.hits[0], snip, 8) == 0 &&
+	    snip[0] == '\0');
+	search_results_free(&res);
 	buf_free(&body);
 	fake_free(&f);
 }
@@ -221,7 +255,7 @@ TEST(search_gemtext_lists_date_title_and_snippet)
 
 	seed(&f);
 	buf_init(&b);
-	CHECK(search_render_gemtext(&f.st, f.idx, "alpha beta", 1, &b) == 0);
+	CHECK(gem_search(&f, "alpha beta", 1, &b) == 0);
 	CHECK_STR(b.data,
 	    "# Search: alpha beta\n\n"
 	    "2 posts match \u201calpha beta\u201d.\n\n"
@@ -231,10 +265,10 @@ TEST(search_gemtext_lists_date_title_and_snippet)
 	    "> Only one Bloomfield. Alpha and beta and gamma.\n\n"
 	    "=> /search Search again\n=> / Home\n");
 	buf_reset(&b);
-	CHECK(search_render_gemtext(&f.st, f.idx, "nowhere", 1, &b) == 0);
+	CHECK(gem_search(&f, "nowhere", 1, &b) == 0);
 	CHECK(strstr(b.data, "No post matches \u201cnowhere\u201d.") != NULL);
 	buf_reset(&b);
-	CHECK(search_render_gemtext(&f.st, f.idx, "\xff\xfe", 1, &b) == 0);
+	CHECK(gem_search(&f, "\xff\xfe", 1, &b) == 0);
 	CHECK(strncmp(b.data, "# Search the archive\n", 21) == 0);
 	CHECK(strstr(b.data, "\xff") == NULL);
 	buf_free(&b);
@@ -258,7 +292,7 @@ TEST(search_pages_past_fifty_results)
 	}
 	f.idx = search_build(&f.st);
 	buf_init(&b);
-	CHECK(search_render_gemtext(&f.st, f.idx, "common words", 2, &b) == 0);
+	CHECK(gem_search(&f, "common words", 2, &b) == 0);
 	for (links = 0, s = b.data; (s = strstr(s, "=> /posts/")) != NULL;
 	    s++)
 		links++;
@@ -270,7 +304,7 @@ TEST(search_pages_past_fifty_results)
 	CHECK(strstr(b.data,
 	    "=> /search/page/3?common%20words More results\n") != NULL);
 	buf_reset(&b);
-	CHECK(search_render_gemtext(&f.st, f.idx, "common words", 9, &b) == 0);
+	CHECK(gem_search(&f, "common words", 9, &b) == 0);
 	CHECK(strstr(b.data, "there is no page 9") != NULL);
 	CHECK(strstr(b.data, "=> /search/page/3?common%20words Previous")
 	    != NULL);
@@ -287,7 +321,7 @@ TEST(search_gopher_menu_has_whole_lines_and_an_end)
 
 	seed(&f);
 	buf_init(&b);
-	CHECK(search_render_gopher(&f.st, f.idx, "bloomfield", 1, &b) == 0);
+	CHECK(goph_search(&f, "bloomfield", 1, &b) == 0);
 	CHECK(strstr(b.data, "0" "2020-01-01 Lincoln Bloomfield speaks\t"
 	    "/posts/titled\texample.org\t70\r\n") != NULL);
 	CHECK(strstr(b.data, "7Search again\t/search\texample.org\t70\r\n")
@@ -302,7 +336,7 @@ TEST(search_gopher_menu_has_whole_lines_and_an_end)
 		CHECK(tabs == 3);
 	}
 	buf_reset(&b);
-	CHECK(search_render_gopher(&f.st, f.idx, "", 1, &b) == 0);
+	CHECK(goph_search(&f, "", 1, &b) == 0);
 	CHECK(strstr(b.data, "iType one or more words") != NULL);
 	buf_free(&b);
 	fake_free(&f);
