@@ -1019,7 +1019,8 @@ search_query(const struct store *st, const struct search_index *idx,
 		free(top.h);
 		return -1;
 	}
-	qsort(top.h, top.n, sizeof(*top.h), search_cmp_hit);
+	if (top.n > 0)
+		qsort(top.h, top.n, sizeof(*top.h), search_cmp_hit);
 	res->total = top.total;
 	res->pages = (unsigned)((top.total + per - 1) / per);
 	if (res->pages == 0)
@@ -1067,7 +1068,8 @@ search_run(const struct store *st, const struct search_index *idx,
 		free(top.h);
 		return -1;
 	}
-	qsort(top.h, top.n, sizeof(*top.h), search_cmp_hit);
+	if (top.n > 0)
+		qsort(top.h, top.n, sizeof(*top.h), search_cmp_hit);
 	if (top.n == 0) {
 		free(top.h);
 		top.h = NULL;
@@ -1214,6 +1216,7 @@ struct search_out {
 	size_t	 cut_any;	/* length at the last space */
 	int	 depth;
 	int	 space;		/* a space is owed before the next character */
+	int	 dash;		/* a dash is: a heading ended there */
 	int	 full;
 };
 
@@ -1225,15 +1228,19 @@ search_out_char(struct search_out *o, const char *ch, size_t n, uint32_t c)
 	if (o->full)
 		return;
 	if (o->space) {
-		if (o->len + 1 + n + 3 > o->room) {
+		/* After a heading " — " keeps it apart from its text. */
+		size_t sep = o->dash ? 5 : 1;
+
+		if (o->len + sep + n + 3 > o->room) {
 			o->full = 1;
 			return;
 		}
 		o->cut_any = o->len;
 		if (o->depth == 0)
 			o->cut_out = o->len;
-		o->s[o->len++] = ' ';
-		o->space = 0;
+		memcpy(o->s + o->len, o->dash ? " — " : " ", sep);
+		o->len += sep;
+		o->space = o->dash = 0;
 	}
 	if (o->len + n + 3 > o->room) {
 		o->full = 1;
@@ -1253,12 +1260,21 @@ search_out_text(struct search_out *o, const char *s, size_t len, size_t from)
 {
 	size_t i = from, n, end, m;
 	uint32_t c;
+	int heading;
 
 	while (i < len && !o->full) {
 		end = i;
+		heading = 0;
 		while (end < len && s[end] != '\n')
 			end++;
+		if (i == from) {
+			/* Starting inside a line: was it a heading? */
+			for (m = from; m > 0 && s[m - 1] != '\n'; m--)
+				;
+			heading = s[m] == '#';
+		}
 		if (i > from || from == 0 || s[from - 1] == '\n') {
+			heading = s[i] == '#';
 			m = search_markup(s + i, end - i);
 			i += m;
 			if (m > 0 && o->len > 0)
@@ -1273,8 +1289,11 @@ search_out_text(struct search_out *o, const char *s, size_t len, size_t from)
 			}
 			search_out_char(o, s + i, n, c);
 		}
-		if (end < len)
+		if (end < len) {
 			o->space = o->len > 0;
+			if (heading && o->len > 0)
+				o->dash = 1;
+		}
 		i = end + 1;
 	}
 }
@@ -1315,7 +1334,7 @@ search_excerpt(const struct store *st, const struct search_query *q,
 		blen = 0;
 	if (h->body_hits > 0 && blen > 0)
 		search_words(body, blen, search_find_word, &f);
-	if (f.off == SIZE_MAX && h->title_hits == 0) {
+	if (f.off == SIZE_MAX && h->tag_hits > 0) {
 		/* Found only through a tag: say which. */
 		for (i = 0; i < h->post->ntags && tag == NULL; i++) {
 			struct search_find t = { q, SIZE_MAX };
@@ -1346,7 +1365,7 @@ search_excerpt(const struct store *st, const struct search_query *q,
 	search_out_text(&o, body, blen, start);
 	if (o.full) {
 		/* Cut at a space, outside a quotation where that keeps enough. */
-		if (o.cut_out > o.room / 2)
+		if (o.cut_out > o.room / 4)
 			o.len = o.cut_out;
 		else if (o.cut_any > o.room / 2)
 			o.len = o.cut_any;
