@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "search.h"
 #include "url.h"
@@ -570,6 +573,10 @@ search_build(const struct store *st)
 	free(b.slots);
 	free(b.pool);
 	free(b.touched);
+#ifdef __GLIBC__
+	/* The lists grew in many small buffers: give their pages back. */
+	malloc_trim(0);
+#endif
 	return idx;
 }
 

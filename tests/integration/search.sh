@@ -97,6 +97,25 @@ check search_gopher_menu_ends_with_a_dot "." "$(printf '%s' "$out" | tail -1 | t
 check_has search_gopher_without_words_explains "Type one or more words" "$(goph '7/search')"
 check_has search_gopher_curly_apostrophe $'\t/posts/' "$(goph '7/search%09Khamenei%E2%80%99s')"
 
+# Issue 12: trimmed queries, partial words, no markup in excerpts.
+check search_query_of_spaces_asks_again "10 Search the archive" \
+    "$(gem '/search?%20%20%20' | head -1 | tr -d '\r')"
+check search_trailing_newline_is_trimmed "$(links "$(gem '/search?Bloomfield')")" \
+    "$(links "$(gem '/search?Bloomfield%0A')")"
+check_has search_trimmed_query_is_shown_trimmed "# Search: Bloomfield"$'\n' \
+    "$(gem '/search?%20Bloomfield%0A')"
+check search_partial_word_finds_trafalgar \
+    "london-rally-gains-widespread-media-attention" \
+    "$(links "$(gem '/search?Traf')")"
+check_has search_gopher_partial_word $'\t/posts/london-rally-gains-widespread-media-attention\t' \
+    "$(goph '7/search%09traf')"
+check_has search_gopher_spaces_ask_again "Type one or more words" \
+    "$(goph '7/search%09%20%20')"
+out=$(gem '/search?Khamenei%E2%80%99s%20fears')
+check_has search_excerpt_shows_the_heading "> Khamenei’s fears — " "$out"
+bad=$(printf '%s\n' "$out" | grep '^> ' | grep -E '^> (##|>|\*|=>) |##|=> ' || true)
+check search_excerpts_carry_no_markup "" "$bad"
+
 check_has search_robots_keeps_crawlers_out $'Disallow: /search' "$(gem /robots.txt)"
 
 # Pages: 120 posts that all match, 50 a page.
