@@ -32,7 +32,7 @@
 #define SEARCH_CONTEXT	60	/* excerpt bytes before the first hit */
 #define SEARCH_LOOKBACK	160	/* bytes searched back for a cut point */
 #define SEARCH_PREFIX_SCAN 4096	/* words of a prefix range looked at */
-#define SEARCH_PREFIX_POSTINGS 2000000	/* postings one prefix may merge */
+#define SEARCH_PREFIX_POSTINGS 500000	/* postings one prefix may merge */
 
 /* Where block k + 1 of a posting list starts. */
 struct search_skip {
@@ -874,8 +874,7 @@ search_cmp_hit(const void *a, const void *b)
 		return ha->tag_hits > hb->tag_hits ? -1 : 1;
 	if (ha->count != hb->count)
 		return ha->count > hb->count ? -1 : 1;
-	return ha->post->index < hb->post->index ? -1 :
-	    ha->post->index > hb->post->index;
+	return ha->at < hb->at ? -1 : ha->at > hb->at;
 }
 
 /* The best hits kept so far: a heap whose root is the worst of them. */
@@ -973,6 +972,7 @@ search_match(const struct store *st, const struct search_index *idx,
 		if (found && post < st->nposts) {
 			memset(&h, 0, sizeof(h));
 			h.post = st->posts[post];
+			h.at = post;
 			for (i = 0; i < n; i++) {
 				h.title_hits += (lists[i].flags &
 				    SEARCH_IN_TITLE) != 0;

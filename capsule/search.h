@@ -34,6 +34,7 @@ struct search_hit {
 	unsigned		 tag_hits;	/* query words in a tag name */
 	unsigned		 body_hits;	/* query words in the body */
 	unsigned long		 count;		/* occurrences of all words */
+	size_t			 at;		/* the post's index: ties */
 };
 
 /* The words of a query, folded as the index folds them. */
