@@ -980,6 +980,7 @@ search_match(const struct store *st, const struct search_index *idx,
 				    SEARCH_IN_TAG) != 0;
 				h.body_hits += (lists[i].flags &
 				    SEARCH_IN_BODY) != 0;
+				h.tag_only += lists[i].flags == SEARCH_IN_TAG;
 				h.count += lists[i].count;
 			}
 			if (search_top_add(top, &h) == -1) {
@@ -1341,8 +1342,8 @@ search_excerpt(const struct store *st, const struct search_query *q,
 		blen = 0;
 	if (h->body_hits > 0 && blen > 0)
 		search_words(body, blen, search_find_word, &f);
-	if (f.off == SIZE_MAX && h->tag_hits > 0) {
-		/* Found only through a tag: say which. */
+	if (h->tag_only > 0) {
+		/* A word found only through a tag: say which tag. */
 		for (i = 0; i < h->post->ntags && tag == NULL; i++) {
 			struct search_find t = { q, SIZE_MAX };
 

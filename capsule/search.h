@@ -33,6 +33,7 @@ struct search_hit {
 	unsigned		 title_hits;	/* query words in the title */
 	unsigned		 tag_hits;	/* query words in a tag name */
 	unsigned		 body_hits;	/* query words in the body */
+	unsigned		 tag_only;	/* words found only in a tag */
 	unsigned long		 count;		/* occurrences of all words */
 	size_t			 at;		/* the post's index: ties */
 };

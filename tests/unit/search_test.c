@@ -567,6 +567,13 @@ TEST(search_excerpt_says_when_a_post_matched_through_a_tag)
 	/* "tagged" has Bloomfield only as a tag. */
 	CHECK_STR(excerpt(&f, "another bloomfield", got, sizeof(got)),
 	    "Tagged Bloomfield: Nothing about him here, only alpha.");
+	/* One word in the body, one only in a tag: the hint, then the body. */
+	CHECK_STR(excerpt(&f, "bloomfield nothing", got, sizeof(got)),
+	    "Tagged Bloomfield: Nothing about him here, only alpha.");
+	/* Found in the body or the title: no hint. */
+	CHECK_STR(excerpt(&f, "rain", got, sizeof(got)),
+	    "Rain today. The fears of Khamenei\u2019s men were noted.");
+	CHECK_STR(excerpt(&f, "lincoln", got, sizeof(got)), "He spoke once.");
 	fake_free(&f);
 }
 
