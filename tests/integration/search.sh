@@ -143,3 +143,41 @@ check_has search_gopher_pages_too $'1More results\t/search/page/2?zebra\t' \
 out=$(printf '/search/page/2?zebra\r\n' | timeout 10 socat - TCP:127.0.0.1:"$GOPH_PORT")
 check_has search_gopher_page_2_follows "51 to 100" "$out"
 alive search_server_survives
+
+# Searches are answered off the event loop: many at once, clients that
+# hang up before their answer, then a stop while answers are being made.
+# (A bare "wait" would wait for the server too: wait for the clients.)
+pids=""
+for i in $(seq 1 12); do
+	goph "7/search%09zebra%20$i" >"$TMP/par-$i.out" &
+	pids="$pids $!"
+	printf '/search\tzebra %d\r\n' "$i" | timeout 1 socat -t0 - TCP:127.0.0.1:"$GOPH_PORT" \
+	    >/dev/null 2>&1 &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086
+wait $pids
+n=0
+for i in $(seq 1 12); do
+	grep -q 'match' "$TMP/par-$i.out" && n=$((n + 1))
+done
+check search_answers_many_at_once 12 "$n"
+alive search_server_survives_clients_that_hang_up
+pids=""
+for i in $(seq 1 8); do
+	printf '/search\tzebr%d\r\n' "$i" | timeout 5 socat - TCP:127.0.0.1:"$GOPH_PORT" \
+	    >/dev/null 2>&1 &
+	pids="$pids $!"
+done
+kill "$SERVER_PID"
+wait "$SERVER_PID"
+rc=$?
+SERVER_PID=""
+# shellcheck disable=SC2086
+wait $pids
+check search_stop_while_searching_exits_cleanly 0 "$rc"
+if grep -q 'Sanitizer' "$TMP/server.out"; then
+	fail search_stop_while_searching_is_clean "$(grep -A5 Sanitizer "$TMP/server.out" | head -8)"
+else
+	ok search_stop_while_searching_is_clean
+fi
