@@ -47,6 +47,10 @@ build/asan/test_unit: $(LIBSRCS) $(UNITSRCS) $(HDRS) tests/unit/test.h
 	@mkdir -p build/asan
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule -o $@ $(LIBSRCS) $(UNITSRCS) $(LIBS)
 
+build/bench/searchbench: $(LIBSRCS) $(HDRS) tests/bench/searchbench.c
+	@mkdir -p build/bench
+	$(CC) $(ALL_CFLAGS) -Icapsule -o $@ $(LIBSRCS) tests/bench/searchbench.c $(LIBS)
+
 build/gemget: tests/gemget.c
 	@mkdir -p build
 	$(CC) $(ALL_CFLAGS) -o $@ tests/gemget.c $(LIBS)

@@ -22,6 +22,7 @@ enum config_kind {
 	CONFIG_STR,	/* a path or a name, into a char array */
 	CONFIG_INT,	/* an integer in [min, max] */
 	CONFIG_MS,	/* seconds (decimals allowed), stored as ms */
+	CONFIG_SIZE,	/* bytes with an optional K, M or G, as size_t */
 	CONFIG_HOST,	/* appends to hostnames[] */
 	CONFIG_LISTEN,	/* appends to listen[] */
 	CONFIG_BOOL,	/* a flag; in a file "yes"/"no" or nothing */
@@ -67,6 +68,10 @@ static const struct config_opt config_opts[] = {
 	{ "max-conns", CONFIG_INT, OFF(max_conns), 0, 1, CONFIG_MAX_CONNS,
 	    "N", "open connections per worker; past it clients are told to\n"
 	    "slow down (default: from the open-file limit, see capsule(8))" },
+	{ "cache-size", CONFIG_SIZE, OFF(cache_size), 0, 0, 0, "BYTES",
+	    "memory for rendered pages and search answers, with K, M or\n"
+	    "G; least recently used pages go first, 0 caches nothing\n"
+	    "(default: 64M)" },
 	{ "user", CONFIG_STR, OFF(user), SZ(user), 0, 0, "NAME",
 	    "when started as root, become NAME after binding" },
 	{ "access-log", CONFIG_STR, OFF(access_log), SZ(access_log), 0, 0,
@@ -99,6 +104,7 @@ config_defaults(struct config *c)
 	    : (int)n;
 	c->max_conns = 0;	/* from the open-file limit: server.c */
 	c->wait_ms = CONFIG_DEFAULT_WAIT_MS;
+	c->cache_size = CONFIG_CACHE_SIZE;
 }
 
 static const struct config_opt *
@@ -150,6 +156,41 @@ config_seconds(const char *v, long *ms)
 	return 0;
 }
 
+/* Parses "65536", "512K", "64M" or "2G" into bytes, at most 1 TB. */
+static int
+config_bytes(const char *v, size_t *out)
+{
+	unsigned long long n, mul = 1;
+	char *end;
+
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0 || end == v)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k':
+		mul = 1024;
+		end++;
+		break;
+	case 'M': case 'm':
+		mul = 1024 * 1024;
+		end++;
+		break;
+	case 'G': case 'g':
+		mul = 1024 * 1024 * 1024;
+		end++;
+		break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end != '\0' || n > (1ULL << 40) / mul)
+		return -1;
+	*out = (size_t)(n * mul);
+	return 0;
+}
+
 /* Sets one option from its value (NULL for a bare boolean). */
 static int
 config_set(struct config *c, const struct config_opt *o, const char *v,
@@ -184,6 +225,13 @@ config_set(struct config *c, const struct config_opt *o, const char *v,
 			return -1;
 		}
 		*(int *)(void *)p = (int)n;
+		return 0;
+	case CONFIG_SIZE:
+		if (config_bytes(v, (size_t *)(void *)p) == -1) {
+			snprintf(err, errsz, "%s: want bytes, like 65536, "
+			    "512K or 64M, not \"%s\"", o->name, v);
+			return -1;
+		}
 		return 0;
 	case CONFIG_HOST:
 		if (c->nhostnames == CONFIG_MAX_HOSTNAMES) {

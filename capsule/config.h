@@ -8,6 +8,8 @@
 #define CONFIG_MAX_LISTEN	16
 #define CONFIG_PATH_MAX		1024
 
+#define CONFIG_CACHE_SIZE	(64u * 1024 * 1024)	/* the default */
+
 #define CAPSULE_VERSION		"0.1.0"
 
 struct config {
@@ -24,6 +26,7 @@ struct config {
 	char	 access_log[CONFIG_PATH_MAX];	/* "" none, "-" stdout */
 	int	 foreground;
 	int	 max_conns;			/* per worker; 0: derived */
+	size_t	 cache_size;			/* page cache bytes; 0: none */
 	int	 wait_ms;	/* handshake and request read; hidden flag */
 };
 

@@ -40,6 +40,7 @@ enum conn_state {
 	CONN_PEEK,		/* Gopher port: a ClientHello or a selector? */
 	CONN_HANDSHAKE,
 	CONN_REQUEST,		/* reading the request line */
+	CONN_WORK,		/* a search answered off the loop */
 	CONN_REPLY,		/* writing head and body */
 	CONN_TLS_CLOSE,		/* sending close_notify */
 	CONN_LINGER,		/* FIN sent; draining what the client sends */
@@ -86,6 +87,9 @@ struct conn {
 	uint64_t	 sent;
 	int		 shut;		/* FIN sent */
 	size_t		 drained;
+	uv_work_t	 work;		/* CONN_WORK: the answer being made */
+	size_t		 worklen;	/* its request line's length */
+	int		 close_later;	/* closed while in CONN_WORK */
 };
 
 static void	conn_step(struct conn *);
@@ -177,6 +181,11 @@ conn_close(struct conn *c)
 
 	if (c->state == CONN_CLOSED)
 		return;
+	if (c->state == CONN_WORK) {
+		/* A thread still writes its reply: close when it is done. */
+		c->close_later = 1;
+		return;
+	}
 	conn_log(c);
 	c->state = CONN_CLOSED;
 	reply_release(&c->reply);
@@ -359,18 +368,16 @@ conn_prepare(struct conn *c)
 }
 
 /*
- * Answers a complete line, or a framing error (bad != 0), and moves to
- * the reply. The snapshot reference is taken now, so a reload serves the
- * next request and never this one halfway.
+ * Makes the reply to a complete line, or to a framing error (bad != 0).
+ * The snapshot reference is taken now, so a reload serves the next
+ * request and never this one halfway. Safe on any thread: it reads the
+ * connection's request and TLS names and writes only its reply.
  */
-static enum conn_step
-conn_answer(struct conn *c, size_t linelen, int bad)
+static void
+conn_reply(struct conn *c, size_t linelen, int bad)
 {
 	struct gemini_where where;
-	int one = 1;
 
-	c->loglen = bad ? c->reqlen : linelen;
-	c->framed = 1;
 	if (c->proto == PROTO_GEMINI) {
 		if (bad)
 			gemini_status(&c->reply, 59, bad == GEMINI_BARE_LF ?
@@ -394,6 +401,14 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 			gopher_answer(server_snapshot(), c->req, linelen,
 			    &c->reply);
 	}
+}
+
+/* Moves a connection with its reply made on to writing it. */
+static enum conn_step
+conn_send(struct conn *c)
+{
+	int one = 1;
+
 	if (conn_prepare(c) == -1)
 		return STEP_CLOSE;
 	/*
@@ -403,6 +418,69 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
 	conn_enter(c, CONN_REPLY, CONN_REPLY_MS);
 	return STEP_NEXT;
+}
+
+/* A search can take milliseconds: the loop's other clients must not wait. */
+static int
+conn_is_search(const struct conn *c, size_t linelen)
+{
+	size_t i;
+
+	for (i = 0; i + 7 <= linelen; i++)
+		if (c->req[i] == '/' && memcmp(c->req + i, "/search", 7) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+conn_on_work(uv_work_t *wk)
+{
+	struct conn *c = wk->data;
+
+	conn_reply(c, c->worklen, 0);
+}
+
+static void
+conn_on_work_done(uv_work_t *wk, int status)
+{
+	struct conn *c = wk->data;
+
+	c->state = CONN_REQUEST;
+	if (c->close_later || status != 0) {
+		conn_close(c);
+		return;
+	}
+	if (conn_send(c) == STEP_CLOSE) {
+		conn_close(c);
+		return;
+	}
+	conn_step(c);
+}
+
+/*
+ * Answers a complete line, or a framing error (bad != 0), and moves to
+ * the reply; a search is answered on libuv's thread pool meanwhile.
+ */
+static enum conn_step
+conn_answer(struct conn *c, size_t linelen, int bad)
+{
+	c->loglen = bad ? c->reqlen : linelen;
+	c->framed = 1;
+	if (!bad && !c->busy && conn_is_search(c, linelen)) {
+		/* Nothing may touch the connection until the answer is made. */
+		uv_poll_stop(&c->poll);
+		c->events = 0;
+		uv_timer_stop(&c->timer);
+		c->state = CONN_WORK;
+		c->worklen = linelen;
+		c->work.data = c;
+		if (uv_queue_work(&c->w->loop, &c->work, conn_on_work,
+		    conn_on_work_done) == 0)
+			return STEP_WAIT;
+		c->state = CONN_REQUEST;
+	}
+	conn_reply(c, linelen, bad);
+	return conn_send(c);
 }
 
 /* Looks for the end of the request line in what has been read. */
@@ -456,7 +534,9 @@ conn_read_request(struct conn *c)
 		if (n < 0)
 			return STEP_CLOSE;
 		c->reqlen += (size_t)n;
-		if ((s = conn_frame(c, n == 0)) != STEP_WAIT)
+		/* An answer made off the loop waits with the rest unread. */
+		if ((s = conn_frame(c, n == 0)) != STEP_WAIT ||
+		    c->state == CONN_WORK)
 			return s;
 	}
 }
@@ -592,6 +672,7 @@ conn_step(struct conn *c)
 		case CONN_LINGER:
 			s = conn_linger(c);
 			break;
+		case CONN_WORK:
 		case CONN_CLOSED:
 			return;
 		}
@@ -655,6 +736,11 @@ conn_accept(struct worker *w, int fd, enum proto proto,
 void
 conn_close_all(struct worker *w)
 {
-	while (w->conns != NULL)
-		conn_close(w->conns);
+	struct conn *c, *next;
+
+	/* One in CONN_WORK stays listed until its answer is made. */
+	for (c = w->conns; c != NULL; c = next) {
+		next = c->next;
+		conn_close(c);
+	}
 }

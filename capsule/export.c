@@ -372,6 +372,28 @@ export_slug_clash(const struct post *p, const char *reserved,
 	return 1;
 }
 
+/* Pages 2.. of /posts/ and /tags/, under posts/page/ and tags/page/. */
+static int
+export_lists(struct export *ex, enum proto proto, enum export_form form,
+    const char *file)
+{
+	const char *dir = proto == PROTO_GEMINI ? "gemini" : "gopher";
+	char fmt[64];
+	unsigned pg;
+
+	snprintf(fmt, sizeof(fmt), "%s/posts/page/%%s%%u/%s", dir, file);
+	for (pg = 2; pg <= router_posts_pages(ex->st); pg++)
+		if (export_doc(ex, proto, ROUTE_POSTS, NULL, NULL, pg, form,
+		    fmt, "", pg) == -1)
+			return -1;
+	snprintf(fmt, sizeof(fmt), "%s/tags/page/%%s%%u/%s", dir, file);
+	for (pg = 2; pg <= router_tags_pages(ex->st); pg++)
+		if (export_doc(ex, proto, ROUTE_TAGS, NULL, NULL, pg, form,
+		    fmt, "", pg) == -1)
+			return -1;
+	return 0;
+}
+
 static int
 export_gemini(struct export *ex)
 {
@@ -413,7 +435,7 @@ export_gemini(struct export *ex)
 			    t->slug, pg) == -1)
 				return -1;
 	}
-	return 0;
+	return export_lists(ex, PROTO_GEMINI, EXPORT_AS_IS, "index.gmi");
 }
 
 static int
@@ -434,7 +456,9 @@ export_gopher(struct export *ex)
 	    EXPORT_AS_IS, "gopher/atom.xml%s", "", 0) == -1)
 		return -1;
 	for (i = 0; i < st->nposts; i++) {
-		if (export_slug_clash(st->posts[i], "gophermap", "Gopher"))
+		if (export_slug_clash(st->posts[i], "gophermap", "Gopher") ||
+		    (router_posts_pages(st) > 1 &&
+		    export_slug_clash(st->posts[i], "page", "Gopher")))
 			continue;
 		if (export_doc(ex, PROTO_GOPHER, ROUTE_POST, st->posts[i],
 		    NULL, 1, EXPORT_GOPHER_TEXT, "gopher/posts/%s",
@@ -455,7 +479,7 @@ export_gopher(struct export *ex)
 			    t->slug, pg) == -1)
 				return -1;
 	}
-	return 0;
+	return export_lists(ex, PROTO_GOPHER, EXPORT_GOPHERMAP, "gophermap");
 }
 
 /* Documents a mirror takes beside the posts and tags, for progress. */
@@ -465,7 +489,8 @@ export_gopher(struct export *ex)
 static size_t
 export_count(const struct store *st, size_t fixed)
 {
-	size_t n = fixed + st->nposts, i;
+	size_t n = fixed + st->nposts + router_posts_pages(st) - 1 +
+	    router_tags_pages(st) - 1, i;
 
 	for (i = 0; i < st->ntags; i++)
 		n += 1 + router_tag_pages(st->tags[i]);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gemtext.h"
+#include "search.h"
 
 #define GEMTEXT_PATH_MAX (URL_PATH_MAX + 8)
 
@@ -69,7 +70,8 @@ gemtext_body_line(struct buf *b, const char *s, size_t n)
 static void
 gemtext_home(const struct store *st, struct buf *b)
 {
-	size_t i;
+	const struct tag *top[ROUTER_HOME_TAGS];
+	size_t i, n;
 
 	buf_printf(b, "# %s\n\n", st->settings.title);
 	if (st->settings.description[0] != '\0')
@@ -82,22 +84,47 @@ gemtext_home(const struct store *st, struct buf *b)
 		buf_puts(b, "\n## Recent posts\n\n");
 	for (i = 0; i < st->nposts && i < ROUTER_HOME_RECENT; i++)
 		gemtext_post_item(st, st->posts[i], b);
-	if (st->ntags > 0)
-		buf_puts(b, "\n## Tags\n\n");
-	for (i = 0; i < st->ntags; i++)
-		gemtext_tag_item(st, st->tags[i], b);
+	/* The list of tags grows with the archive: only the most used. */
+	n = router_home_tags(st, top, ROUTER_HOME_TAGS);
+	if (n > 0)
+		buf_puts(b, n < st->ntags ? "\n## Most used tags\n\n" :
+		    "\n## Tags\n\n");
+	for (i = 0; i < n; i++)
+		gemtext_tag_item(st, top[i], b);
+	if (n < st->ntags)
+		buf_printf(b, "=> /tags/ All %zu tags\n", st->ntags);
+}
+
+/* Links to the pages before and after page of pages of a list. */
+static void
+gemtext_pager(struct buf *b, int (*path)(unsigned, char *, size_t),
+    unsigned page, unsigned pages, const char *newer, const char *older)
+{
+	char link[GEMTEXT_PATH_MAX];
+
+	if (page > 1 && path(page - 1, link, sizeof(link)) == 0)
+		buf_printf(b, "=> %s %s\n", link, newer);
+	if (page < pages && path(page + 1, link, sizeof(link)) == 0)
+		buf_printf(b, "=> %s %s\n", link, older);
 }
 
 static void
-gemtext_tags(const struct store *st, struct buf *b)
+gemtext_tags(const struct store *st, const struct route *r, struct buf *b)
 {
-	size_t i;
+	unsigned pages = router_tags_pages(st);
+	size_t i, first = (size_t)(r->page - 1) * ROUTER_TAGS_PAGE;
 
-	buf_printf(b, "# All tags\n\n%zu tags over %zu posts.\n\n", st->ntags,
+	buf_printf(b, "# All tags\n\n%zu tags over %zu posts", st->ntags,
 	    st->nposts);
-	for (i = 0; i < st->ntags; i++)
+	if (pages > 1)
+		buf_printf(b, ", page %u of %u", r->page, pages);
+	buf_puts(b, ".\n\n");
+	for (i = first; i < st->ntags && i < first + ROUTER_TAGS_PAGE; i++)
 		gemtext_tag_item(st, st->tags[i], b);
-	buf_puts(b, "\n=> / Home\n");
+	buf_putc(b, '\n');
+	gemtext_pager(b, router_tags_path, r->page, pages, "Previous tags",
+	    "More tags");
+	buf_puts(b, "=> / Home\n");
 }
 
 static void
@@ -130,15 +157,22 @@ gemtext_tag(const struct store *st, const struct route *r, struct buf *b)
 }
 
 static void
-gemtext_posts(const struct store *st, struct buf *b)
+gemtext_posts(const struct store *st, const struct route *r, struct buf *b)
 {
-	size_t i;
+	unsigned pages = router_posts_pages(st);
+	size_t i, first = (size_t)(r->page - 1) * ROUTER_POSTS_PAGE;
 
-	buf_printf(b, "# All posts\n\n%zu post%s, newest first.\n\n",
-	    st->nposts, st->nposts == 1 ? "" : "s");
-	for (i = 0; i < st->nposts; i++)
+	buf_printf(b, "# All posts\n\n%zu post%s, newest first", st->nposts,
+	    st->nposts == 1 ? "" : "s");
+	if (pages > 1)
+		buf_printf(b, ", page %u of %u", r->page, pages);
+	buf_puts(b, ".\n\n");
+	for (i = first; i < st->nposts && i < first + ROUTER_POSTS_PAGE; i++)
 		gemtext_post_item(st, st->posts[i], b);
-	buf_puts(b, "\n=> /atom.xml Atom feed\n=> / Home\n");
+	buf_putc(b, '\n');
+	gemtext_pager(b, router_posts_path, r->page, pages, "Newer posts",
+	    "Older posts");
+	buf_puts(b, "=> /atom.xml Atom feed\n=> / Home\n");
 }
 
 static void
@@ -206,6 +240,44 @@ gemtext_post(const struct store *st, const struct post *p, struct buf *b)
 }
 
 int
+gemtext_search(const struct store *st, const struct search_results *a,
+    struct buf *b)
+{
+	char path[GEMTEXT_PATH_MAX + SEARCH_ENC_MAX];
+	char line[SEARCH_QUERY_MAX + 256], snip[SEARCH_SNIPPET_MAX + 1];
+	const struct post *p;
+	size_t i;
+
+	if (a->why != NULL) {
+		buf_printf(b, "# Search the archive\n\n%s\n\n", a->why);
+		buf_puts(b, "=> /search Search again\n=> / Home\n");
+		return b->err ? -1 : 0;
+	}
+	buf_printf(b, "# Search: %s\n\n", a->query);
+	search_summary(a, line, sizeof(line));
+	buf_printf(b, "%s\n\n", line);
+	for (i = 0; i < a->nhits; i++) {
+		p = a->hits[i].post;
+		gemtext_post_item(st, p, b);
+		if (search_excerpt(st, &a->q, &a->hits[i], snip,
+		    sizeof(snip)) > 0)
+			buf_printf(b, "> %s\n", snip);
+		buf_putc(b, '\n');
+	}
+	if (a->page > 1) {
+		search_page_path(a, a->page > a->pages ? a->pages :
+		    a->page - 1, path, sizeof(path));
+		buf_printf(b, "=> %s Previous results\n", path);
+	}
+	if (a->page < a->pages) {
+		search_page_path(a, a->page + 1, path, sizeof(path));
+		buf_printf(b, "=> %s More results\n", path);
+	}
+	buf_puts(b, "=> /search Search again\n=> / Home\n");
+	return b->err ? -1 : 0;
+}
+
+int
 gemtext_render(const struct store *st, const struct route *r, struct buf *b)
 {
 	switch (r->kind) {
@@ -213,13 +285,13 @@ gemtext_render(const struct store *st, const struct route *r, struct buf *b)
 		gemtext_home(st, b);
 		break;
 	case ROUTE_TAGS:
-		gemtext_tags(st, b);
+		gemtext_tags(st, r, b);
 		break;
 	case ROUTE_TAG:
 		gemtext_tag(st, r, b);
 		break;
 	case ROUTE_POSTS:
-		gemtext_posts(st, b);
+		gemtext_posts(st, r, b);
 		break;
 	case ROUTE_POST:
 		gemtext_post(st, r->post, b);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gophermap.h"
+#include "search.h"
 #include "utf8.h"
 
 #define GOPHER_DISPLAY_MAX	1024	/* bytes of display text per item */
@@ -167,6 +168,24 @@ gophermap_not_found(struct buf *b, const struct site *site, const char *sel,
 }
 
 int
+gophermap_search_wait(const struct store *st, int secs, struct buf *b)
+{
+	char line[128];
+
+	gophermap_info(b, &st->site, "Search the archive");
+	gophermap_info(b, &st->site, "");
+	snprintf(line, sizeof(line), "The search index is still being built: "
+	    "try again in %d seconds.", secs);
+	gophermap_info(b, &st->site, line);
+	gophermap_info(b, &st->site, "");
+	gophermap_item(b, '7', "Search again", "/search", st->site.host,
+	    st->site.gopher_port);
+	gophermap_item(b, '1', "Home", "/", st->site.host,
+	    st->site.gopher_port);
+	return gophermap_end(b);
+}
+
+int
 gophermap_end(struct buf *b)
 {
 	return buf_puts(b, ".\r\n");
@@ -226,7 +245,9 @@ gophermap_link(const struct store *st, struct buf *b, char type,
 static void
 gophermap_home(const struct store *st, struct buf *b)
 {
-	size_t i;
+	const struct tag *top[ROUTER_HOME_TAGS];
+	char line[64];
+	size_t i, n;
 
 	gophermap_info(b, &st->site, st->settings.title);
 	gophermap_info(b, &st->site, "");
@@ -245,30 +266,60 @@ gophermap_home(const struct store *st, struct buf *b)
 	}
 	for (i = 0; i < st->nposts && i < ROUTER_HOME_RECENT; i++)
 		gophermap_post_item(st, st->posts[i], b);
-	if (st->ntags > 0) {
+	/* The list of tags grows with the archive: only the most used. */
+	n = router_home_tags(st, top, ROUTER_HOME_TAGS);
+	if (n > 0) {
 		gophermap_info(b, &st->site, "");
-		gophermap_info(b, &st->site, "Tags");
+		gophermap_info(b, &st->site, n < st->ntags ?
+		    "Most used tags" : "Tags");
 	}
-	for (i = 0; i < st->ntags; i++)
-		gophermap_tag_item(st, st->tags[i], b);
+	for (i = 0; i < n; i++)
+		gophermap_tag_item(st, top[i], b);
+	if (n < st->ntags) {
+		snprintf(line, sizeof(line), "All %zu tags", st->ntags);
+		gophermap_link(st, b, '1', line, "/tags/");
+	}
 	gophermap_end(b);
 }
 
+/* Links to the pages before and after page of pages of a list. */
 static void
-gophermap_tags(const struct store *st, struct buf *b)
+gophermap_pager(const struct store *st, struct buf *b,
+    int (*path)(unsigned, char *, size_t), unsigned page, unsigned pages,
+    const char *newer, const char *older)
 {
+	char sel[URL_PATH_MAX + 8];
+
+	if (page > 1 && path(page - 1, sel, sizeof(sel)) == 0)
+		gophermap_link(st, b, '1', newer, sel);
+	if (page < pages && path(page + 1, sel, sizeof(sel)) == 0)
+		gophermap_link(st, b, '1', older, sel);
+}
+
+static void
+gophermap_tags(const struct store *st, const struct route *r,
+    struct buf *b)
+{
+	unsigned pages = router_tags_pages(st);
 	char line[128];
-	size_t i;
+	size_t i, first = (size_t)(r->page - 1) * ROUTER_TAGS_PAGE;
+	int n;
 
 	gophermap_info(b, &st->site, "All tags");
 	gophermap_info(b, &st->site, "");
-	snprintf(line, sizeof(line), "%zu tags over %zu posts.", st->ntags,
-	    st->nposts);
+	n = snprintf(line, sizeof(line), "%zu tags over %zu posts",
+	    st->ntags, st->nposts);
+	if (pages > 1 && n > 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - n, ", page %u of %u",
+		    r->page, pages);
+	strncat(line, ".", sizeof(line) - strlen(line) - 1);
 	gophermap_info(b, &st->site, line);
 	gophermap_info(b, &st->site, "");
-	for (i = 0; i < st->ntags; i++)
+	for (i = first; i < st->ntags && i < first + ROUTER_TAGS_PAGE; i++)
 		gophermap_tag_item(st, st->tags[i], b);
 	gophermap_info(b, &st->site, "");
+	gophermap_pager(st, b, router_tags_path, r->page, pages,
+	    "Previous tags", "More tags");
 	gophermap_link(st, b, '1', "Home", "/");
 	gophermap_end(b);
 }
@@ -311,20 +362,28 @@ gophermap_tag(const struct store *st, const struct route *r, struct buf *b)
 }
 
 static void
-gophermap_posts(const struct store *st, struct buf *b)
+gophermap_posts(const struct store *st, const struct route *r,
+    struct buf *b)
 {
+	unsigned pages = router_posts_pages(st);
 	char line[GOPHER_DISPLAY_MAX];
-	size_t i;
+	size_t i, first = (size_t)(r->page - 1) * ROUTER_POSTS_PAGE;
 
 	gophermap_info(b, &st->site, "All posts");
 	gophermap_info(b, &st->site, "");
-	snprintf(line, sizeof(line), "%zu post%s, newest first.", st->nposts,
-	    st->nposts == 1 ? "" : "s");
+	if (pages > 1)
+		snprintf(line, sizeof(line), "%zu posts, newest first, page %u "
+		    "of %u.", st->nposts, r->page, pages);
+	else
+		snprintf(line, sizeof(line), "%zu post%s, newest first.",
+		    st->nposts, st->nposts == 1 ? "" : "s");
 	gophermap_info(b, &st->site, line);
 	gophermap_info(b, &st->site, "");
-	for (i = 0; i < st->nposts; i++)
+	for (i = first; i < st->nposts && i < first + ROUTER_POSTS_PAGE; i++)
 		gophermap_post_item(st, st->posts[i], b);
 	gophermap_info(b, &st->site, "");
+	gophermap_pager(st, b, router_posts_path, r->page, pages,
+	    "Newer posts", "Older posts");
 	gophermap_link(st, b, '0', "Atom feed", "/atom.xml");
 	gophermap_link(st, b, '1', "Home", "/");
 	gophermap_end(b);
@@ -488,6 +547,52 @@ gophermap_post(const struct store *st, const struct post *p, struct buf *b)
 }
 
 int
+gophermap_search(const struct store *st, const struct search_results *a,
+    struct buf *b)
+{
+	const struct site *site = &st->site;
+	char path[URL_PATH_MAX + 8 + SEARCH_ENC_MAX];
+	char line[SEARCH_QUERY_MAX + 256], snip[SEARCH_SNIPPET_MAX + 1];
+	size_t i;
+
+	if (a->why != NULL) {
+		gophermap_info(b, site, "Search the archive");
+		gophermap_info(b, site, "");
+		gophermap_info(b, site, a->why);
+		gophermap_info(b, site, "");
+		goto links;
+	}
+	snprintf(line, sizeof(line), "Search: %s", a->query);
+	gophermap_info(b, site, line);
+	gophermap_info(b, site, "");
+	search_summary(a, line, sizeof(line));
+	gophermap_info(b, site, line);
+	gophermap_info(b, site, "");
+	for (i = 0; i < a->nhits; i++) {
+		gophermap_post_item(st, a->hits[i].post, b);
+		if (search_excerpt(st, &a->q, &a->hits[i], snip,
+		    sizeof(snip)) > 0)
+			gophermap_info(b, site, snip);
+		gophermap_info(b, site, "");
+	}
+	/* The query rides in the selector, as on Gemini, after a '?'. */
+	if (a->page > 1) {
+		search_page_path(a, a->page > a->pages ? a->pages :
+		    a->page - 1, path, sizeof(path));
+		gophermap_link(st, b, '1', "Previous results", path);
+	}
+	if (a->page < a->pages) {
+		search_page_path(a, a->page + 1, path, sizeof(path));
+		gophermap_link(st, b, '1', "More results", path);
+	}
+links:
+	gophermap_link(st, b, '7', "Search again", "/search");
+	gophermap_link(st, b, '1', "Home", "/");
+	gophermap_end(b);
+	return b->err ? -1 : 0;
+}
+
+int
 gophermap_render(const struct store *st, const struct route *r,
     struct buf *b)
 {
@@ -496,13 +601,13 @@ gophermap_render(const struct store *st, const struct route *r,
 		gophermap_home(st, b);
 		break;
 	case ROUTE_TAGS:
-		gophermap_tags(st, b);
+		gophermap_tags(st, r, b);
 		break;
 	case ROUTE_TAG:
 		gophermap_tag(st, r, b);
 		break;
 	case ROUTE_POSTS:
-		gophermap_posts(st, b);
+		gophermap_posts(st, r, b);
 		break;
 	case ROUTE_POST:
 		gophermap_post(st, r->post, b);

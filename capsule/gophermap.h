@@ -17,6 +17,13 @@ int	 gophermap_item(struct buf *, char, const char *, const char *,
 	    const char *, int);
 /* Info lines ('i'), wrapped at GOPHER_INFO_COLS columns. */
 int	 gophermap_info(struct buf *, const struct site *, const char *);
+struct search_results;
+
+/* A page of search results (or why the query was refused) as a menu. */
+int	 gophermap_search(const struct store *, const struct search_results *,
+	    struct buf *);
+/* The menu search answers while its index is built: wait, then retry. */
+int	 gophermap_search_wait(const struct store *, int, struct buf *);
 /* A whole type 3 error menu. */
 int	 gophermap_error(struct buf *, const char *);
 /* Appends a line of a Gopher text document: CRLF, no dot-stuffing. */

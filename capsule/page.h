@@ -22,12 +22,9 @@ enum proto {
 /*
  * A rendered document held by a snapshot's cache: for Gemini its
  * "20 <meta>\r\n" header comes first, so the whole reply is one write.
+ * Reference counted: the cache may evict it while a reply still sends it.
  */
-struct doc {
-	char	*data;		/* head, then body */
-	size_t	 len;		/* both */
-	size_t	 headlen;	/* 0 for Gopher */
-};
+struct doc;
 
 struct page {
 	int		 status;	/* Gemini status: 10, 20, 31, 51, 59, 40 */
@@ -39,14 +36,17 @@ struct page {
 	const char	*wire;
 	size_t		 wirelen;
 	struct buf	 own;		/* body when it is not cached */
+	struct doc	*doc;		/* a cached body: one reference */
 	char		 metabuf[URL_PATH_MAX + 64];
 };
 
 /*
  * Answers a request: path is raw (percent-encoded for Gemini), query is
- * already decoded (NULL when there is none). The body may point into the
- * snapshot's cache, so the caller keeps its snapshot reference until
- * page_release(). Returns -1 only when out of memory (status 40).
+ * already decoded (NULL when there is none). The body may be a cached
+ * document: the page holds a reference to it until page_release(), so
+ * eviction never frees what a reply is sending. Search answers 44 (a
+ * Gopher info menu) while the snapshot's index is still being built.
+ * Returns -1 only when out of memory (status 40).
  */
 int	 page_get(struct snapshot *, enum proto, const char *path, size_t len,
 	    const char *query, struct page *);
@@ -56,8 +56,18 @@ void	 page_release(struct page *);
 int	 page_render(const struct snapshot *, enum proto,
 	    const struct route *, const char *query, struct buf *out);
 
-/* The page cache of a snapshot of st; NULL when out of memory. */
+/*
+ * The page cache of a snapshot of st, within the budget last set (default
+ * CONFIG_CACHE_SIZE); NULL when out of memory.
+ */
 struct page_cache *page_cache_new(const struct store *);
 void	 page_cache_free(struct page_cache *);
+/* Bytes every cache made from now on may hold; 0 caches nothing. */
+void	 page_cache_budget(size_t);
+/* Bytes held and documents cached now (tests, bench). */
+size_t	 page_cache_used(struct page_cache *, size_t *ndocs);
+
+/* Seconds a Gemini client is told to wait while search is built. */
+#define PAGE_SEARCH_WAIT	5
 
 #endif

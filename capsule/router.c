@@ -35,22 +35,126 @@ router_page_number(const char *s, size_t n)
 	return v <= ROUTER_MAX_PAGE ? (unsigned)v : 0;
 }
 
+static unsigned
+router_pages(size_t n, size_t per)
+{
+	if (n == 0)
+		return 1;
+	return (unsigned)((n + per - 1) / per);
+}
+
 unsigned
 router_tag_pages(const struct tag *t)
 {
-	if (t->nposts == 0)
-		return 1;
-	return (unsigned)((t->nposts + ROUTER_PAGE_SIZE - 1) / ROUTER_PAGE_SIZE);
+	return router_pages(t->nposts, ROUTER_PAGE_SIZE);
+}
+
+unsigned
+router_posts_pages(const struct store *st)
+{
+	return router_pages(st->nposts, ROUTER_POSTS_PAGE);
+}
+
+unsigned
+router_tags_pages(const struct store *st)
+{
+	return router_pages(st->ntags, ROUTER_TAGS_PAGE);
+}
+
+/* 1 when a is used less than b, the later name losing a tie. */
+static int
+router_tag_less(const struct tag *a, const struct tag *b)
+{
+	if (a->nposts != b->nposts)
+		return a->nposts < b->nposts;
+	return a->index > b->index;
+}
+
+static int
+router_cmp_index(const void *a, const void *b)
+{
+	const struct tag *ta = *(const struct tag *const *)a;
+	const struct tag *tb = *(const struct tag *const *)b;
+
+	return ta->index < tb->index ? -1 : ta->index > tb->index;
+}
+
+/* A min-heap of the max most used tags seen so far: one pass, no sort. */
+size_t
+router_home_tags(const struct store *st, const struct tag **out,
+    size_t max)
+{
+	const struct tag *t;
+	size_t n = 0, i, j, c;
+
+	for (i = 0; i < st->ntags && max > 0; i++) {
+		t = st->tags[i];
+		if (n < max) {
+			/* Sift up. */
+			for (j = n++; j > 0 && router_tag_less(t,
+			    out[(j - 1) / 2]); j = (j - 1) / 2)
+				out[j] = out[(j - 1) / 2];
+			out[j] = t;
+			continue;
+		}
+		if (!router_tag_less(out[0], t))
+			continue;
+		/* Replace the least used and sift it down. */
+		for (j = 0;; j = c) {
+			c = 2 * j + 1;
+			if (c >= n)
+				break;
+			if (c + 1 < n && router_tag_less(out[c + 1], out[c]))
+				c++;
+			if (!router_tag_less(out[c], t))
+				break;
+			out[j] = out[c];
+		}
+		out[j] = t;
+	}
+	qsort(out, n, sizeof(*out), router_cmp_index);
+	return n;
+}
+
+/*
+ * sub is what follows "<base>page/" in a list's path: "<n>/" is page n
+ * of kind; page 1 and "<n>" without its slash redirect to their canonical
+ * paths, anything else is not found.
+ */
+static void
+router_match_page(struct route *r, const char *sub, unsigned pages,
+    const char *base, enum route_kind kind)
+{
+	size_t len = strcspn(sub, "/");
+	unsigned n = router_page_number(sub, len);
+
+	if (n == 0 || n > pages || (sub[len] == '/' && sub[len + 1] != '\0')) {
+		r->kind = ROUTE_NOT_FOUND;
+		return;
+	}
+	if (n == 1 || sub[len] == '\0') {
+		/* The base is a path that matched: it fits with room to spare. */
+		r->kind = ROUTE_REDIRECT;
+		if (n == 1)
+			len = (size_t)snprintf(r->target, sizeof(r->target),
+			    "%s", base);
+		else
+			len = (size_t)snprintf(r->target, sizeof(r->target),
+			    "%spage/%u/", base, n);
+		if (len >= sizeof(r->target))
+			r->kind = ROUTE_NOT_FOUND;
+		return;
+	}
+	r->kind = kind;
+	r->page = n;
 }
 
 /* rest is what follows "/tag/": "<slug>", "<slug>/", "<slug>/page/<n>/"... */
 static void
 router_match_tag(const struct store *st, char *rest, struct route *r)
 {
-	char *slash, *sub;
+	char *slash, *sub, base[URL_PATH_MAX + 2];
 	const struct tag *t;
-	unsigned n;
-	size_t len;
 
 	if ((slash = strchr(rest, '/')) != NULL)
 		*slash = '\0';
@@ -74,26 +178,13 @@ router_match_tag(const struct store *st, char *rest, struct route *r)
 		return;
 	}
 	if (strncmp(sub, "page/", 5) == 0) {
-		sub += 5;
-		len = strcspn(sub, "/");
-		n = router_page_number(sub, len);
-		if (n == 0 || n > router_tag_pages(t) ||
-		    (sub[len] == '/' && sub[len + 1] != '\0')) {
+		if ((size_t)snprintf(base, sizeof(base), "/tag/%s/", t->slug) >=
+		    sizeof(base)) {
 			r->kind = ROUTE_NOT_FOUND;
 			return;
 		}
-		if (n == 1) {
-			router_redirect(r, "/tag/%s/", t->slug);
-			return;
-		}
-		if (sub[len] == '\0') {
-			r->kind = ROUTE_REDIRECT;
-			snprintf(r->target, sizeof(r->target),
-			    "/tag/%s/page/%u/", t->slug, n);
-			return;
-		}
-		r->kind = ROUTE_TAG;
-		r->page = n;
+		router_match_page(r, sub + 5, router_tag_pages(t), base,
+		    ROUTE_TAG);
 		return;
 	}
 	r->kind = ROUTE_NOT_FOUND;
@@ -172,7 +263,14 @@ router_match(const struct store *st, const char *raw, size_t len,
 			r->kind = ROUTE_SEARCH;
 			r->page = pg;
 		}
-	} else if (strncmp(path, "/tag/", 5) == 0)
+	} else if (strncmp(path, "/tags/page/", 11) == 0)
+		router_match_page(r, path + 11, router_tags_pages(st),
+		    "/tags/", ROUTE_TAGS);
+	else if (strncmp(path, "/posts/page/", 12) == 0 && path[12] != '\0')
+		/* "/posts/page" and "/posts/page/" may be a post's path. */
+		router_match_page(r, path + 12, router_posts_pages(st),
+		    "/posts/", ROUTE_POSTS);
+	else if (strncmp(path, "/tag/", 5) == 0)
 		router_match_tag(st, path + 5, r);
 	else if (strncmp(path, "/posts/", 7) == 0) {
 		int slash = 0;
@@ -205,6 +303,30 @@ router_post_path(const struct store *st, const struct post *p, char *out,
 	(void)st;
 	n = snprintf(out, outsz, "/posts/%s", p->slug);
 	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+static int
+router_list_path(const char *base, unsigned page, char *out, size_t outsz)
+{
+	int n;
+
+	if (page <= 1)
+		n = snprintf(out, outsz, "%s", base);
+	else
+		n = snprintf(out, outsz, "%spage/%u/", base, page);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+int
+router_posts_path(unsigned page, char *out, size_t outsz)
+{
+	return router_list_path("/posts/", page, out, outsz);
+}
+
+int
+router_tags_path(unsigned page, char *out, size_t outsz)
+{
+	return router_list_path("/tags/", page, out, outsz);
 }
 
 int

@@ -8,13 +8,16 @@
 #include "url.h"
 
 #define ROUTER_PAGE_SIZE	50	/* posts on one tag or search page */
+#define ROUTER_POSTS_PAGE	100	/* posts on one page of /posts/ */
+#define ROUTER_TAGS_PAGE	1000	/* tags on one page of /tags/ */
 #define ROUTER_HOME_RECENT	10	/* recent posts on the home page */
+#define ROUTER_HOME_TAGS	30	/* most used tags on the home page */
 
 enum route_kind {
 	ROUTE_HOME,		/* / */
-	ROUTE_TAGS,		/* /tags/ */
+	ROUTE_TAGS,		/* /tags/ and /tags/page/<n>/ */
 	ROUTE_TAG,		/* /tag/<slug>/ and /tag/<slug>/page/<n>/ */
-	ROUTE_POSTS,		/* /posts/ */
+	ROUTE_POSTS,		/* /posts/ and /posts/page/<n>/ */
 	ROUTE_POST,		/* /posts/<slug> */
 	ROUTE_ROBOTS,		/* /robots.txt */
 	ROUTE_ATOM,		/* /atom.xml */
@@ -29,7 +32,8 @@ struct route {
 	enum route_kind		 kind;
 	const struct post	*post;
 	const struct tag	*tag;
-	unsigned		 page;		/* 1-based, for ROUTE_TAG */
+	unsigned		 page;		/* 1-based: tag, tags, posts,
+						   search */
 	const char		*error;		/* for ROUTE_BAD */
 	char			 target[URL_PATH_MAX + 2]; /* ROUTE_REDIRECT */
 };
@@ -43,7 +47,18 @@ int	 router_post_path(const struct store *, const struct post *,
 	    char *, size_t);
 int	 router_tag_path(const struct store *, const struct tag *, unsigned,
 	    char *, size_t);
-/* Pages a tag's post list takes (at least 1). */
+/* Paths of page n of /posts/ and /tags/ ("/posts/" for page 1). */
+int	 router_posts_path(unsigned, char *, size_t);
+int	 router_tags_path(unsigned, char *, size_t);
+/* Pages a tag's post list, /posts/ and /tags/ take (at least 1). */
 unsigned router_tag_pages(const struct tag *);
+unsigned router_posts_pages(const struct store *);
+unsigned router_tags_pages(const struct store *);
+/*
+ * The home page's tags: the max most used (ties to the older name
+ * order), into out in name order. Returns how many.
+ */
+size_t	 router_home_tags(const struct store *, const struct tag **,
+	    size_t);
 
 #endif

@@ -1,21 +1,25 @@
 /*
  * search.c: the inverted word index of a snapshot, and queries on it.
  *
- * search_build() walks every post once and leaves, in the store's arena,
- * a sorted array of folded words, each with its posting list (posts in
- * store order, newest first, with a count and where the word was seen).
- * A query looks its words up by binary search and intersects their lists
- * starting from the shortest, so it costs time in proportion to the
- * matches, not to the store. The answers render as gemtext or as a
- * Gopher menu from the same ranked hits.
+ * search_build() walks every post once and leaves a sorted array of
+ * folded words, each with its posting list: posts in store order (newest
+ * first), each as a varint gap and a varint of its count and where the
+ * word was seen (title, tag, body), about 2-3 bytes a posting against 12
+ * for fixed fields. A skip entry every SEARCH_BLOCK postings lets a list
+ * be entered in the middle. A query looks its words up by binary search
+ * (the last word also as a prefix), intersects their lists from the
+ * shortest one, and keeps only the best page * per hits in a heap, so a
+ * common word costs a pass over its list and no sort of every match.
+ * Excerpts are found at render time by scanning the post's body.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
-#include "gophermap.h"
-#include "router.h"
 #include "search.h"
 #include "url.h"
 #include "utf8.h"
@@ -23,31 +27,34 @@
 #define SEARCH_IN_TITLE	0x1
 #define SEARCH_IN_TAG	0x2
 #define SEARCH_IN_BODY	0x4
-#define SEARCH_NO_OFF	UINT32_MAX	/* no hit in the body */
-#define SEARCH_CONTEXT	60	/* snippet bytes before the first hit */
-#define SEARCH_PATH_MAX	(URL_PATH_MAX + 8)
-#define SEARCH_DISPLAY_MAX (POST_MAX_HEADER + 16)	/* date and title */
-/* A percent-encoded query: three bytes for each byte at worst. */
-#define SEARCH_ENC_MAX	(SEARCH_QUERY_MAX * 3 + 1)
+#define SEARCH_BLOCK	64	/* postings between skip entries */
+#define SEARCH_COUNT_MAX 0xffff	/* a posting's count saturates here */
+#define SEARCH_CONTEXT	60	/* excerpt bytes before the first hit */
+#define SEARCH_LOOKBACK	160	/* bytes searched back for a cut point */
+#define SEARCH_PREFIX_SCAN 4096	/* words of a prefix range looked at */
+#define SEARCH_PREFIX_POSTINGS 500000	/* postings one prefix may merge */
 
-struct search_posting {
-	uint32_t	 post;		/* index in store->posts */
-	uint32_t	 first;		/* body offset of the first hit */
-	uint16_t	 count;		/* saturates */
-	uint8_t		 flags;		/* SEARCH_IN_* */
+/* Where block k + 1 of a posting list starts. */
+struct search_skip {
+	uint32_t	 base;		/* post of the posting before it, + 1 */
+	uint32_t	 off;		/* byte offset in the list */
 };
 
 struct search_term {
-	const char			*word;	/* folded, not NUL-terminated */
-	uint32_t			 len;
-	uint32_t			 nposts;
-	const struct search_posting	*posts;	/* by post index */
+	const char		*word;	/* folded, not NUL-terminated */
+	uint32_t		 len;
+	uint32_t		 nposts;
+	const uint8_t		*data;	/* the encoded postings */
+	const struct search_skip *skips; /* (nposts - 1) / SEARCH_BLOCK */
 };
 
 struct search_index {
-	struct arena			 arena;	/* holds all of it */
-	const struct search_term	*terms;	/* sorted by word bytes */
-	size_t				 nterms;
+	struct search_term	*terms;	/* sorted by word bytes */
+	size_t			 nterms;
+	char			*pool;	/* the words */
+	uint8_t			*data;	/* every list, one after another */
+	struct search_skip	*skips;
+	size_t			 size;	/* bytes of all of it */
 };
 
 /*
@@ -217,19 +224,72 @@ search_words(const char *s, size_t len, search_word_cb cb, void *arg)
 	return search_walk(s, len, 1, cb, arg);
 }
 
-/* Building. Temporary tables live in malloc'd memory until the end. */
+int
+search_blank(const char *q)
+{
+	if (q == NULL)
+		return 1;
+	for (; *q != '\0'; q++)
+		if (*q != ' ' && *q != '\t' && *q != '\r' && *q != '\n')
+			return 0;
+	return 1;
+}
+
+/*
+ * The body of p as search reads it, building the index and cutting
+ * excerpts: the one place it is read, so where bodies live (memory, or
+ * the post's file) is decided here alone.
+ */
+static const char *
+search_body(const struct store *st, const struct post *p, size_t *len)
+{
+	(void)st;
+	*len = p->body_len;
+	return p->body;
+}
+
+/* Varints: 7 bits a byte, low bits first. */
+static size_t
+search_put_varint(uint8_t *out, uint32_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		out[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	out[n++] = (uint8_t)v;
+	return n;
+}
+
+static inline uint32_t
+search_get_varint(const uint8_t **pp)
+{
+	const uint8_t *p = *pp;
+	uint32_t v = 0;
+	int shift = 0;
+
+	while (*p & 0x80) {
+		v |= (uint32_t)(*p++ & 0x7f) << shift;
+		shift += 7;
+	}
+	v |= (uint32_t)*p++ << shift;
+	*pp = p;
+	return v;
+}
+
+/* Building. Each word's list grows in its own buffer until the end. */
 
 struct search_bterm {
 	size_t		 off;		/* of the word in the pool */
 	uint32_t	 len;
 	uint32_t	 nposts;
-	uint32_t	 last;		/* post index + 1 seen last */
-	size_t		 cur;		/* its posting, then the fill cursor */
-};
-
-struct search_bposting {
-	uint32_t		 term;
-	struct search_posting	 p;
+	uint32_t	 touched;	/* post index + 1 that counted it last */
+	uint32_t	 base;		/* post + 1 of its last posting */
+	uint32_t	 count;		/* in the post being read */
+	uint8_t		 flags;
+	uint8_t		*data;
+	size_t		 dlen, dcap;
 };
 
 struct search_builder {
@@ -239,8 +299,10 @@ struct search_builder {
 	size_t			 nslots;	/* a power of two */
 	char			*pool;
 	size_t			 poollen, poolcap;
-	struct search_bposting	*posts;
-	size_t			 nposts, capposts;
+	uint32_t		*touched;	/* terms seen in this post */
+	size_t			 ntouched, captouched;
+	size_t			 datalen;	/* bytes of every list */
+	size_t			 nskips;
 	uint32_t		 post;		/* the post being read */
 	int			 flag;		/* where its words come from */
 	int			 err;
@@ -258,17 +320,17 @@ search_hash(const char *s, size_t n)
 
 /* Grows *p (of *cap elements of size sz) to hold need; -1 when it can't. */
 static int
-search_grow(void *pp, size_t *cap, size_t need, size_t sz)
+search_grow(void *pp, size_t *cap, size_t need, size_t sz, size_t first)
 {
 	void **p = pp, *np;
-	size_t nc = *cap ? *cap : 256;
+	size_t nc = *cap ? *cap : first;
 
 	if (need <= *cap)
 		return 0;
 	while (nc < need) {
 		if (nc > SIZE_MAX / 2 / sz)
 			return -1;
-		nc *= 2;
+		nc = nc < 4096 ? nc * 2 : nc + nc / 2;
 	}
 	if ((np = realloc(*p, nc * sz)) == NULL)
 		return -1;
@@ -315,16 +377,14 @@ search_intern(struct search_builder *b, const char *w, size_t len)
 	}
 	if (b->nterms >= UINT32_MAX - 1 ||
 	    search_grow(&b->terms, &b->capterms, b->nterms + 1,
-	    sizeof(*b->terms)) == -1 ||
-	    search_grow(&b->pool, &b->poolcap, b->poollen + len, 1) == -1)
+	    sizeof(*b->terms), 1024) == -1 ||
+	    search_grow(&b->pool, &b->poolcap, b->poollen + len, 1, 4096) == -1)
 		return -1;
 	memcpy(b->pool + b->poollen, w, len);
 	t = &b->terms[b->nterms];
+	memset(t, 0, sizeof(*t));
 	t->off = b->poollen;
 	t->len = (uint32_t)len;
-	t->nposts = 0;
-	t->last = 0;
-	t->cur = 0;
 	b->poollen += len;
 	b->slots[j] = (uint32_t)b->nterms + 1;
 	return (long)b->nterms++;
@@ -334,38 +394,55 @@ static int
 search_add_word(void *arg, const char *w, size_t len, size_t off)
 {
 	struct search_builder *b = arg;
-	struct search_posting *p;
 	struct search_bterm *t;
 	long ti;
 
+	(void)off;
 	if ((ti = search_intern(b, w, len)) == -1) {
 		b->err = 1;
 		return -1;
 	}
 	t = &b->terms[ti];
-	if (t->last != b->post + 1) {
-		if (search_grow(&b->posts, &b->capposts, b->nposts + 1,
-		    sizeof(*b->posts)) == -1) {
+	if (t->touched != b->post + 1) {
+		if (search_grow(&b->touched, &b->captouched, b->ntouched + 1,
+		    sizeof(*b->touched), 256) == -1) {
 			b->err = 1;
 			return -1;
 		}
-		b->posts[b->nposts].term = (uint32_t)ti;
-		p = &b->posts[b->nposts].p;
-		p->post = b->post;
-		p->first = SEARCH_NO_OFF;
-		p->count = 0;
-		p->flags = 0;
-		t->last = b->post + 1;
-		t->cur = b->nposts++;
-		t->nposts++;
+		b->touched[b->ntouched++] = (uint32_t)ti;
+		t->touched = b->post + 1;
+		t->count = 0;
+		t->flags = 0;
 	}
-	p = &b->posts[t->cur].p;
-	if (p->count < UINT16_MAX)
-		p->count++;
-	p->flags |= b->flag;
-	if (b->flag == SEARCH_IN_BODY && p->first == SEARCH_NO_OFF &&
-	    off < SEARCH_NO_OFF)
-		p->first = (uint32_t)off;
+	if (t->count < SEARCH_COUNT_MAX)
+		t->count++;
+	t->flags |= b->flag;
+	return 0;
+}
+
+/* Appends the post's posting to every word it holds. */
+static int
+search_end_post(struct search_builder *b)
+{
+	struct search_bterm *t;
+	uint8_t enc[10];
+	size_t i, n;
+
+	for (i = 0; i < b->ntouched; i++) {
+		t = &b->terms[b->touched[i]];
+		n = search_put_varint(enc, b->post - t->base);
+		n += search_put_varint(enc + n, t->count << 3 | t->flags);
+		if (search_grow(&t->data, &t->dcap, t->dlen + n, 1, 4) == -1)
+			return -1;
+		memcpy(t->data + t->dlen, enc, n);
+		t->dlen += n;
+		t->base = b->post + 1;
+		if (t->nposts > 0 && t->nposts % SEARCH_BLOCK == 0)
+			b->nskips++;
+		t->nposts++;
+		b->datalen += n;
+	}
+	b->ntouched = 0;
 	return 0;
 }
 
@@ -393,57 +470,72 @@ search_cmp_key(const void *a, const void *b)
 	return search_cmp_word(ka->word, ka->len, kb->word, kb->len);
 }
 
-/* Moves the builder's tables into the index's arena. */
+/* The skip entries of a finished list, by walking it once. */
+static size_t
+search_skips(const uint8_t *data, uint32_t nposts, struct search_skip *out)
+{
+	const uint8_t *p = data;
+	uint32_t i, base = 0, n = 0;
+
+	for (i = 0; i < nposts; i++) {
+		if (i > 0 && i % SEARCH_BLOCK == 0) {
+			out[n].base = base;
+			out[n].off = (uint32_t)(p - data);
+			n++;
+		}
+		base += search_get_varint(&p) + 1;
+		(void)search_get_varint(&p);
+	}
+	return n;
+}
+
+/* Moves the builder's lists into the index, word by word, in word order. */
 static struct search_index *
 search_finish(struct search_builder *b)
 {
 	struct search_index *idx;
-	struct search_term *terms;
-	struct search_posting *posts;
-	struct search_sortkey *keys;
-	char *pool;
-	size_t i, at;
+	struct search_sortkey *keys = NULL;
+	struct search_bterm *bt;
+	size_t i, at = 0, sk = 0;
 
 	if ((idx = calloc(1, sizeof(*idx))) == NULL)
 		return NULL;
-	arena_init(&idx->arena);
-	if ((terms = arena_alloc(&idx->arena,
-	    (b->nterms + 1) * sizeof(*terms))) == NULL ||
-	    (posts = arena_alloc(&idx->arena,
-	    (b->nposts + 1) * sizeof(*posts))) == NULL ||
-	    (pool = arena_alloc(&idx->arena, b->poollen + 1)) == NULL) {
+	if ((idx->terms = calloc(b->nterms + 1, sizeof(*idx->terms))) == NULL ||
+	    (idx->pool = malloc(b->poollen + 1)) == NULL ||
+	    (idx->data = malloc(b->datalen + 1)) == NULL ||
+	    (idx->skips = calloc(b->nskips + 1, sizeof(*idx->skips))) ==
+	    NULL || (keys = calloc(b->nterms + 1, sizeof(*keys))) == NULL) {
+		free(keys);
 		search_free(idx);
 		return NULL;
 	}
 	if (b->poollen > 0)
-		memcpy(pool, b->pool, b->poollen);
-	if ((keys = calloc(b->nterms + 1, sizeof(*keys))) == NULL) {
-		search_free(idx);
-		return NULL;
-	}
+		memcpy(idx->pool, b->pool, b->poollen);
 	for (i = 0; i < b->nterms; i++) {
-		keys[i].word = pool + b->terms[i].off;
+		keys[i].word = idx->pool + b->terms[i].off;
 		keys[i].len = b->terms[i].len;
 		keys[i].term = (uint32_t)i;
 	}
 	qsort(keys, b->nterms, sizeof(*keys), search_cmp_key);
-	/* Each term's list takes the next stretch of one array. */
-	for (i = 0, at = 0; i < b->nterms; i++) {
-		struct search_bterm *bt = &b->terms[keys[i].term];
-
-		terms[i].word = keys[i].word;
-		terms[i].len = keys[i].len;
-		terms[i].nposts = bt->nposts;
-		terms[i].posts = posts + at;
-		bt->cur = at;
-		at += bt->nposts;
+	for (i = 0; i < b->nterms; i++) {
+		bt = &b->terms[keys[i].term];
+		idx->terms[i].word = keys[i].word;
+		idx->terms[i].len = keys[i].len;
+		idx->terms[i].nposts = bt->nposts;
+		idx->terms[i].data = idx->data + at;
+		idx->terms[i].skips = idx->skips + sk;
+		memcpy(idx->data + at, bt->data, bt->dlen);
+		sk += search_skips(idx->data + at, bt->nposts,
+		    idx->skips + sk);
+		at += bt->dlen;
+		/* Freed as it is copied: the peak stays near one index. */
+		free(bt->data);
+		bt->data = NULL;
 	}
 	free(keys);
-	/* Postings were made in post order, so each list comes out sorted. */
-	for (i = 0; i < b->nposts; i++)
-		posts[b->terms[b->posts[i].term].cur++] = b->posts[i].p;
-	idx->terms = terms;
 	idx->nterms = b->nterms;
+	idx->size = sizeof(*idx) + (b->nterms + 1) * sizeof(*idx->terms) +
+	    b->poollen + b->datalen + (b->nskips + 1) * sizeof(*idx->skips);
 	return idx;
 }
 
@@ -454,7 +546,8 @@ search_build(const struct store *st)
 	struct search_builder b;
 	struct search_index *idx = NULL;
 	const struct post *p;
-	size_t i, j;
+	const char *body;
+	size_t i, j, blen;
 
 	memset(&b, 0, sizeof(b));
 	for (i = 0; i < st->nposts && !b.err; i++) {
@@ -467,15 +560,23 @@ search_build(const struct store *st)
 			search_words(p->tags[j], strlen(p->tags[j]),
 			    search_add_word, &b);
 		b.flag = SEARCH_IN_BODY;
-		if (!b.err)
-			search_words(p->body, p->body_len, search_add_word, &b);
+		if (!b.err && (body = search_body(st, p, &blen)) != NULL)
+			search_words(body, blen, search_add_word, &b);
+		if (!b.err && search_end_post(&b) == -1)
+			b.err = 1;
 	}
 	if (!b.err)
 		idx = search_finish(&b);
+	for (i = 0; i < b.nterms; i++)
+		free(b.terms[i].data);
 	free(b.terms);
 	free(b.slots);
 	free(b.pool);
-	free(b.posts);
+	free(b.touched);
+#ifdef __GLIBC__
+	/* The lists grew in many small buffers: give their pages back. */
+	malloc_trim(0);
+#endif
 	return idx;
 }
 
@@ -484,18 +585,20 @@ search_free(struct search_index *idx)
 {
 	if (idx == NULL)
 		return;
-	arena_free(&idx->arena);
+	free(idx->terms);
+	free(idx->pool);
+	free(idx->data);
+	free(idx->skips);
 	free(idx);
 }
 
-/* Queries. */
+size_t
+search_index_size(const struct search_index *idx)
+{
+	return idx != NULL ? idx->size : 0;
+}
 
-struct search_query {
-	char	 words[SEARCH_MAX_TERMS][SEARCH_TERM_MAX + 1];
-	size_t	 lens[SEARCH_MAX_TERMS];
-	size_t	 n;
-	int	 toomany;
-};
+/* Queries. */
 
 static int
 search_add_query_word(void *arg, const char *w, size_t len, size_t off)
@@ -517,88 +620,246 @@ search_add_query_word(void *arg, const char *w, size_t len, size_t off)
 	return 0;
 }
 
-/* Why a query cannot be run, or NULL when it can; fills q. */
+static int
+search_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Trims s into out (SEARCH_QUERY_MAX + 1 bytes) and parses its words
+ * into q. Returns why the query cannot be run, or NULL when it can.
+ */
 static const char *
-search_parse_query(const char *s, struct search_query *q)
+search_parse_query(const char *s, char *out, struct search_query *q)
 {
 	size_t len, i, n;
 	uint32_t c;
 
 	memset(q, 0, sizeof(*q));
-	if (s == NULL || (len = strlen(s)) == 0)
+	out[0] = '\0';
+	if (search_blank(s))
 		return "Type one or more words to search the archive.";
+	while (search_space(*s))
+		s++;
+	for (len = strlen(s); search_space(s[len - 1]); len--)
+		;
 	if (len > SEARCH_QUERY_MAX)
 		return "That query is too long: use at most 256 bytes.";
-	if (!utf8_valid(s, len))
+	memcpy(out, s, len);
+	out[len] = '\0';
+	if (!utf8_valid(out, len))
 		return "That query is not valid UTF-8 text.";
 	for (i = 0; i < len; i += n) {
-		n = utf8_decode(s + i, len - i, &c);
+		n = utf8_decode(out + i, len - i, &c);
 		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0))
 			return "That query holds control characters.";
 	}
-	search_walk(s, len, 0, search_add_query_word, q);
+	search_walk(out, len, 0, search_add_query_word, q);
 	if (q->toomany)
 		return "That query has too many words: use at most 16.";
 	if (q->n == 0)
 		return "That query has no words in it, only punctuation.";
+	q->prefix = q->lens[q->n - 1] >= SEARCH_PREFIX_MIN;
 	return NULL;
 }
 
-static const struct search_term *
-search_lookup(const struct search_index *idx, const char *w, size_t len)
+/* The first term >= w (nterms when none). */
+static size_t
+search_lower(const struct search_index *idx, const char *w, size_t len)
 {
 	size_t lo = 0, hi = idx->nterms, mid;
-	int c;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = search_cmp_word(w, len, idx->terms[mid].word,
-		    idx->terms[mid].len);
-		if (c == 0)
-			return &idx->terms[mid];
-		if (c < 0)
-			hi = mid;
-		else
+		if (search_cmp_word(idx->terms[mid].word, idx->terms[mid].len,
+		    w, len) < 0)
 			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return NULL;
+	return lo;
+}
+
+static int
+search_has_prefix(const struct search_term *t, const char *w, size_t len)
+{
+	return t->len >= len && memcmp(t->word, w, len) == 0;
+}
+
+/* A cursor over one posting list. */
+struct search_cur {
+	const struct search_term *t;
+	const uint8_t	*p;
+	uint32_t	 i;		/* postings read */
+	uint32_t	 base;		/* post + 1 of the last one read */
+};
+
+/*
+ * The list of one query word: one term's postings, or for a prefix that
+ * stands for several words their union, merged into a table by post.
+ */
+struct search_list {
+	struct search_cur	 cur;
+	uint32_t		*dense;	/* count << 3 | flags; 0: absent */
+	size_t			 ndense;
+	size_t			 size;	/* postings, to order the lists */
+	size_t			 at;	/* next post a dense list looks at */
+	uint32_t		 post, count;
+	uint8_t			 flags;
+};
+
+static void
+search_cur_init(struct search_cur *c, const struct search_term *t)
+{
+	c->t = t;
+	c->p = t->data;
+	c->i = 0;
+	c->base = 0;
+}
+
+/* The next posting with post >= target: 1 with it in l, 0 at the end. */
+static int
+search_cur_seek(struct search_list *l, uint32_t target)
+{
+	struct search_cur *c = &l->cur;
+	const struct search_term *t = c->t;
+	size_t lo = 0, hi, mid;
+	uint32_t post, cf;
+
+	if (c->i > 0 && l->post >= target)
+		return 1;
+	/* Skip whole blocks whose postings all come before target. */
+	hi = t->nposts > 0 ? (t->nposts - 1) / SEARCH_BLOCK : 0;
+	if (hi > 0 && t->skips[0].base <= target &&
+	    (size_t)(c->i / SEARCH_BLOCK) < hi) {
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (t->skips[mid].base <= target)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo * SEARCH_BLOCK > c->i) {
+			c->i = (uint32_t)(lo * SEARCH_BLOCK);
+			c->p = t->data + t->skips[lo - 1].off;
+			c->base = t->skips[lo - 1].base;
+		}
+	}
+	while (c->i < t->nposts) {
+		post = c->base + search_get_varint(&c->p);
+		cf = search_get_varint(&c->p);
+		c->base = post + 1;
+		c->i++;
+		if (post >= target) {
+			l->post = post;
+			l->count = cf >> 3;
+			l->flags = cf & 7;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+search_list_seek(struct search_list *l, uint32_t target)
+{
+	size_t i;
+
+	if (l->dense == NULL)
+		return search_cur_seek(l, target);
+	/* Targets only grow: all between the last target and post was 0. */
+	if (l->at > 0 && target <= l->post)
+		return 1;
+	for (i = l->at > target ? l->at : target; i < l->ndense; i++)
+		if (l->dense[i] != 0) {
+			l->at = i + 1;
+			l->post = (uint32_t)i;
+			l->count = l->dense[i] >> 3;
+			l->flags = l->dense[i] & 7;
+			return 1;
+		}
+	l->at = l->ndense;
+	return 0;
+}
+
+static int
+search_cmp_nposts(const void *a, const void *b)
+{
+	const struct search_term *ta = *(const struct search_term *const *)a;
+	const struct search_term *tb = *(const struct search_term *const *)b;
+
+	return ta->nposts > tb->nposts ? -1 : ta->nposts < tb->nposts;
 }
 
 /*
- * The first posting at or after *at in t with a post >= post, found by
- * galloping: cheap when lists are long and the answer is near.
+ * The list of word w: its own postings, and with prefix those of the
+ * words it begins too (the SEARCH_PREFIX_TERMS most used ones). Returns
+ * 0 with l set, 1 when nothing matches, -1 when out of memory.
  */
-static const struct search_posting *
-search_seek(const struct search_term *t, size_t *at, uint32_t post)
+static int
+search_list_open(const struct store *st, const struct search_index *idx,
+    const char *w, size_t len, int prefix, struct search_list *l)
 {
-	size_t lo = *at, step = 1, hi, mid;
+	const struct search_term *pick[SEARCH_PREFIX_TERMS + 1], *t;
+	const struct search_term **range;
+	struct search_list one;
+	size_t at = search_lower(idx, w, len), n = 0, i, end, sum = 0;
+	int exact;
 
-	while (lo + step < t->nposts && t->posts[lo + step].post < post) {
-		lo += step;
-		step *= 2;
+	memset(l, 0, sizeof(*l));
+	end = at;
+	if (prefix)
+		while (end < idx->nterms && end - at < SEARCH_PREFIX_SCAN &&
+		    search_has_prefix(&idx->terms[end], w, len))
+			end++;
+	else if (at < idx->nterms && idx->terms[at].len == len &&
+	    memcmp(idx->terms[at].word, w, len) == 0)
+		end = at + 1;
+	if (end == at)
+		return 1;
+	if (end - at == 1) {
+		search_cur_init(&l->cur, &idx->terms[at]);
+		l->size = idx->terms[at].nposts;
+		return 0;
 	}
-	hi = lo + step < t->nposts ? lo + step : t->nposts;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (t->posts[mid].post < post)
-			lo = mid + 1;
-		else
-			hi = mid;
+	/* The most used words of the range; the word itself always. */
+	if ((range = calloc(end - at, sizeof(*range))) == NULL)
+		return -1;
+	for (i = at; i < end; i++)
+		range[i - at] = &idx->terms[i];
+	qsort(range, end - at, sizeof(*range), search_cmp_nposts);
+	if ((exact = idx->terms[at].len == len))
+		pick[n++] = &idx->terms[at];
+	for (i = 0; i < end - at && n < SEARCH_PREFIX_TERMS; i++) {
+		if (exact && range[i] == &idx->terms[at])
+			continue;
+		if (sum + range[i]->nposts > SEARCH_PREFIX_POSTINGS)
+			break;
+		sum += range[i]->nposts;
+		pick[n++] = range[i];
 	}
-	*at = lo;
-	return lo < t->nposts ? &t->posts[lo] : NULL;
-}
+	free(range);
+	if ((l->dense = calloc(st->nposts + 1, sizeof(*l->dense))) == NULL)
+		return -1;
+	l->ndense = st->nposts;
+	for (i = 0; i < n; i++) {
+		t = pick[i];
+		memset(&one, 0, sizeof(one));
+		search_cur_init(&one.cur, t);
+		while (search_cur_seek(&one, one.cur.i > 0 ? one.post + 1 : 0) &&
+		    one.post < l->ndense) {
+			uint32_t d = l->dense[one.post];
+			uint32_t c = (d >> 3) + one.count;
 
-static void
-search_note(struct search_hit *h, const struct search_posting *p)
-{
-	if (p->flags & SEARCH_IN_TITLE)
-		h->title_hits++;
-	if (p->flags & SEARCH_IN_TAG)
-		h->tag_hits++;
-	h->count += p->count;
-	if (p->first != SEARCH_NO_OFF && p->first < h->first)
-		h->first = p->first;
+			if (d == 0)
+				l->size++;
+			if (c > SEARCH_COUNT_MAX)
+				c = SEARCH_COUNT_MAX;
+			l->dense[one.post] = c << 3 | (d & 7) | one.flags;
+		}
+	}
+	return 0;
 }
 
 /* Title hits, then tag hits, then more occurrences, then newer posts. */
@@ -613,71 +874,220 @@ search_cmp_hit(const void *a, const void *b)
 		return ha->tag_hits > hb->tag_hits ? -1 : 1;
 	if (ha->count != hb->count)
 		return ha->count > hb->count ? -1 : 1;
-	return ha->post->index < hb->post->index ? -1 :
-	    ha->post->index > hb->post->index;
+	return ha->at < hb->at ? -1 : ha->at > hb->at;
+}
+
+/* The best hits kept so far: a heap whose root is the worst of them. */
+struct search_top {
+	struct search_hit	*h;
+	size_t			 n, cap;
+	size_t			 keep;	/* SIZE_MAX: keep every hit */
+	size_t			 total;
+};
+
+static void
+search_top_down(struct search_top *top, size_t j)
+{
+	struct search_hit x = top->h[j];
+	size_t c;
+
+	for (;; j = c) {
+		c = 2 * j + 1;
+		if (c >= top->n)
+			break;
+		if (c + 1 < top->n && search_cmp_hit(&top->h[c + 1],
+		    &top->h[c]) > 0)
+			c++;
+		if (search_cmp_hit(&top->h[c], &x) <= 0)
+			break;
+		top->h[j] = top->h[c];
+	}
+	top->h[j] = x;
+}
+
+static int
+search_top_add(struct search_top *top, const struct search_hit *h)
+{
+	size_t j;
+
+	top->total++;
+	if (top->keep == 0)
+		return 0;
+	if (top->n == top->keep) {
+		if (search_cmp_hit(h, &top->h[0]) >= 0)
+			return 0;
+		top->h[0] = *h;
+		search_top_down(top, 0);
+		return 0;
+	}
+	if (search_grow(&top->h, &top->cap, top->n + 1, sizeof(*top->h),
+	    64) == -1)
+		return -1;
+	/* Sift up; with keep SIZE_MAX it is never popped, only sorted. */
+	for (j = top->n++; j > 0 && search_cmp_hit(h,
+	    &top->h[(j - 1) / 2]) > 0; j = (j - 1) / 2)
+		top->h[j] = top->h[(j - 1) / 2];
+	top->h[j] = *h;
+	return 0;
+}
+
+/*
+ * Every post that holds all of q's words, offered to top. The shortest
+ * list leads; the others are only probed, skipping blocks as they go.
+ */
+static int
+search_match(const struct store *st, const struct search_index *idx,
+    const struct search_query *q, struct search_top *top)
+{
+	struct search_list lists[SEARCH_MAX_TERMS], tmp;
+	struct search_hit h;
+	size_t i, j, n = 0;
+	uint32_t post = 0;
+	int r = 0, found;
+
+	for (i = 0; i < q->n; i++) {
+		r = search_list_open(st, idx, q->words[i], q->lens[i],
+		    q->prefix && i == q->n - 1, &lists[n]);
+		if (r != 0)
+			goto done;
+		n++;
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && lists[j].size < lists[j - 1].size; j--) {
+			tmp = lists[j];
+			lists[j] = lists[j - 1];
+			lists[j - 1] = tmp;
+		}
+	while (search_list_seek(&lists[0], post)) {
+		post = lists[0].post;
+		found = 1;
+		for (i = 1; i < n; i++) {
+			if (!search_list_seek(&lists[i], post))
+				goto done;
+			if (lists[i].post != post) {
+				found = 0;
+				break;
+			}
+		}
+		if (found && post < st->nposts) {
+			memset(&h, 0, sizeof(h));
+			h.post = st->posts[post];
+			h.at = post;
+			for (i = 0; i < n; i++) {
+				h.title_hits += (lists[i].flags &
+				    SEARCH_IN_TITLE) != 0;
+				h.tag_hits += (lists[i].flags &
+				    SEARCH_IN_TAG) != 0;
+				h.body_hits += (lists[i].flags &
+				    SEARCH_IN_BODY) != 0;
+				h.tag_only += lists[i].flags == SEARCH_IN_TAG;
+				h.count += lists[i].count;
+			}
+			if (search_top_add(top, &h) == -1) {
+				r = -1;
+				goto done;
+			}
+			post++;
+		} else if (!found)
+			post = lists[i].post;	/* the one that went past */
+		else
+			post++;
+	}
+ done:
+	for (i = 0; i < n; i++)
+		free(lists[i].dense);
+	return r == -1 ? -1 : 0;
+}
+
+int
+search_query(const struct store *st, const struct search_index *idx,
+    const char *query, unsigned page, size_t per, struct search_results *res)
+{
+	struct search_top top;
+	size_t keep;
+
+	memset(res, 0, sizeof(*res));
+	res->page = page == 0 ? 1 : page;
+	res->pages = 1;
+	if ((res->why = search_parse_query(query, res->query, &res->q)) !=
+	    NULL)
+		return 0;
+	if (idx == NULL) {
+		res->why = "Search is not available right now.";
+		return 0;
+	}
+	if (url_encode(res->query, res->enc, sizeof(res->enc)) == -1)
+		res->enc[0] = '\0';
+	if (per == 0)
+		per = 1;
+	keep = (size_t)res->page * per;
+	memset(&top, 0, sizeof(top));
+	top.keep = keep;
+	if (search_match(st, idx, &res->q, &top) == -1) {
+		free(top.h);
+		return -1;
+	}
+	if (top.n > 0)
+		qsort(top.h, top.n, sizeof(*top.h), search_cmp_hit);
+	res->total = top.total;
+	res->pages = (unsigned)((top.total + per - 1) / per);
+	if (res->pages == 0)
+		res->pages = 1;
+	res->from = (size_t)(res->page - 1) * per;
+	if (res->from >= top.n) {
+		res->from = top.total < res->from ? top.total : res->from;
+		free(top.h);
+		return 0;
+	}
+	res->nhits = top.n - res->from < per ? top.n - res->from : per;
+	memmove(top.h, top.h + res->from, res->nhits * sizeof(*top.h));
+	res->hits = top.h;
+	return 0;
+}
+
+void
+search_results_free(struct search_results *res)
+{
+	free(res->hits);
+	res->hits = NULL;
+	res->nhits = 0;
 }
 
 int
 search_run(const struct store *st, const struct search_index *idx,
-    const char *query,
-    struct search_hit **hitsp, size_t *nhitsp, const char **why)
+    const char *query, struct search_hit **hitsp, size_t *nhitsp,
+    const char **why)
 {
 	struct search_query q;
-	const struct search_term *terms[SEARCH_MAX_TERMS], *tmp;
-	const struct search_posting *p;
-	struct search_hit *hits, *h;
-	size_t at[SEARCH_MAX_TERMS], i, j, k, nhits = 0;
+	struct search_top top;
+	char trimmed[SEARCH_QUERY_MAX + 1];
 
 	*hitsp = NULL;
 	*nhitsp = 0;
-	*why = NULL;
-	if ((*why = search_parse_query(query, &q)) != NULL)
+	if ((*why = search_parse_query(query, trimmed, &q)) != NULL)
 		return 1;
 	if (idx == NULL) {
 		*why = "Search is not available right now.";
 		return 1;
 	}
-	for (i = 0; i < q.n; i++)
-		if ((terms[i] = search_lookup(idx, q.words[i],
-		    q.lens[i])) == NULL)
-			return 0;
-	/* The shortest list leads; the others are only probed. */
-	for (i = 1; i < q.n; i++)
-		for (j = i; j > 0 && terms[j]->nposts < terms[j - 1]->nposts;
-		    j--) {
-			tmp = terms[j];
-			terms[j] = terms[j - 1];
-			terms[j - 1] = tmp;
-		}
-	if ((hits = calloc(terms[0]->nposts + 1, sizeof(*hits))) == NULL)
+	memset(&top, 0, sizeof(top));
+	top.keep = SIZE_MAX;
+	if (search_match(st, idx, &q, &top) == -1) {
+		free(top.h);
 		return -1;
-	memset(at, 0, sizeof(at));
-	for (k = 0; k < terms[0]->nposts; k++) {
-		h = &hits[nhits];
-		memset(h, 0, sizeof(*h));
-		h->first = SIZE_MAX;
-		search_note(h, &terms[0]->posts[k]);
-		for (i = 1; i < q.n; i++) {
-			p = search_seek(terms[i], &at[i],
-			    terms[0]->posts[k].post);
-			if (p == NULL || p->post != terms[0]->posts[k].post)
-				break;
-			search_note(h, p);
-		}
-		if (i < q.n)
-			continue;
-		h->post = st->posts[terms[0]->posts[k].post];
-		nhits++;
 	}
-	qsort(hits, nhits, sizeof(*hits), search_cmp_hit);
-	if (nhits == 0) {
-		free(hits);
-		hits = NULL;
+	if (top.n > 0)
+		qsort(top.h, top.n, sizeof(*top.h), search_cmp_hit);
+	if (top.n == 0) {
+		free(top.h);
+		top.h = NULL;
 	}
-	*hitsp = hits;
-	*nhitsp = nhits;
+	*hitsp = top.h;
+	*nhitsp = top.n;
 	return 0;
 }
+
+/* Excerpts. */
 
 /* Start of the character holding byte i (going back over continuations). */
 static size_t
@@ -688,264 +1098,320 @@ search_char_start(const char *s, size_t i)
 	return i;
 }
 
-size_t
-search_snippet(const struct search_hit *h, char *out, size_t outsz)
+/* 1 when the folded word w is one of q's words (the last as a prefix). */
+static int
+search_query_has(const struct search_query *q, const char *w, size_t len)
 {
-	const char *body = h->post->body;
-	size_t blen = h->post->body_len, start, end, i, n, o = 0, room;
-	uint32_t c;
-	int space = 0;
+	size_t i;
 
-	/* Room for a character and two ellipses at least. */
+	for (i = 0; i < q->n; i++) {
+		if (q->lens[i] == len && memcmp(q->words[i], w, len) == 0)
+			return 1;
+		if (q->prefix && i == q->n - 1 && len > q->lens[i] &&
+		    memcmp(q->words[i], w, q->lens[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+struct search_find {
+	const struct search_query	*q;
+	size_t				 off;
+};
+
+static int
+search_find_word(void *arg, const char *w, size_t len, size_t off)
+{
+	struct search_find *f = arg;
+
+	if (!search_query_has(f->q, w, len))
+		return 0;
+	f->off = off;
+	return 1;
+}
+
+/*
+ * Bytes of gemtext markup that open the line at s (n bytes): "#"s and a
+ * space, "> ", "* ", and "=> target " of a link. A preformatting toggle
+ * is all markup; a link without a label shows nothing.
+ */
+static size_t
+search_markup(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && memcmp(s, "```", 3) == 0)
+		return n;
+	if (n >= 2 && memcmp(s, "=>", 2) == 0) {
+		for (i = 2; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+			;
+		while (i < n && s[i] != ' ' && s[i] != '\t')
+			i++;
+	} else if (n >= 1 && s[0] == '#') {
+		while (i < n && s[i] == '#')
+			i++;
+	} else if (n >= 1 && s[0] == '>')
+		i = 1;
+	else if (n >= 2 && (s[0] == '*' || s[0] == '-') && s[1] == ' ')
+		i = 1;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* +1 for a character that opens a quotation, -1 closes, 0 neither. */
+static int
+search_quote(uint32_t c, int depth)
+{
+	if (c == 0x201c || c == 0xab || c == 0x201e)
+		return 1;
+	if (c == 0x201d || c == 0xbb)
+		return -1;
+	if (c == '"')
+		return depth > 0 ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Where an excerpt around hit (in the line starting at line) should
+ * begin: the start of the line's text when the hit is near it, else the
+ * start of the hit's sentence, else a word some way before the hit; and
+ * never inside a quotation: then its opening quote, when near enough.
+ */
+static size_t
+search_start(const char *body, size_t line, size_t text, size_t hit)
+{
+	size_t start, i, n, open = SIZE_MAX;
+	uint32_t c;
+	int depth = 0, q;
+
+	if (hit <= text + SEARCH_CONTEXT)
+		return text;
+	start = search_char_start(body, hit - SEARCH_CONTEXT);
+	/* A sentence that starts not too far back. */
+	for (i = hit; i > text + 2 && i + SEARCH_LOOKBACK > hit; i--)
+		if (body[i - 1] == ' ' && (body[i - 2] == '.' ||
+		    body[i - 2] == '?' || body[i - 2] == '!')) {
+			if (hit - i <= 2 * SEARCH_CONTEXT)
+				start = i;
+			break;
+		}
+	if (start != i)
+		while (start < hit && body[start] != ' ')
+			start++;
+	while (start < hit && body[start] == ' ')
+		start++;
+	/* Inside a quotation there? Start at its opening quote instead. */
+	(void)line;
+	for (i = text; i < start; i += n) {
+		n = search_decode(body + i, start - i, &c);
+		if ((q = search_quote(c, depth)) > 0) {
+			if (depth++ == 0)
+				open = i;
+		} else if (q < 0 && depth > 0)
+			depth--;
+	}
+	if (depth > 0 && open != SIZE_MAX && hit - open <= SEARCH_LOOKBACK)
+		start = open;
+	return start;
+}
+
+/* Builds an excerpt into out; see search_excerpt(). */
+struct search_out {
+	char	*s;
+	size_t	 len, room;
+	size_t	 cut_out;	/* length at the last space outside quotes */
+	size_t	 cut_any;	/* length at the last space */
+	int	 depth;
+	int	 space;		/* a space is owed before the next character */
+	int	 dash;		/* a dash is: a heading ended there */
+	int	 full;
+};
+
+static void
+search_out_char(struct search_out *o, const char *ch, size_t n, uint32_t c)
+{
+	int q;
+
+	if (o->full)
+		return;
+	if (o->space) {
+		/* After a heading " — " keeps it apart from its text. */
+		size_t sep = o->dash ? 5 : 1;
+
+		if (o->len + sep + n + 3 > o->room) {
+			o->full = 1;
+			return;
+		}
+		o->cut_any = o->len;
+		if (o->depth == 0)
+			o->cut_out = o->len;
+		memcpy(o->s + o->len, o->dash ? " — " : " ", sep);
+		o->len += sep;
+		o->space = o->dash = 0;
+	}
+	if (o->len + n + 3 > o->room) {
+		o->full = 1;
+		return;
+	}
+	if ((q = search_quote(c, o->depth)) > 0)
+		o->depth++;
+	else if (q < 0 && o->depth > 0)
+		o->depth--;
+	memcpy(o->s + o->len, ch, n);
+	o->len += n;
+}
+
+/* Appends text with its line markup dropped and white space folded. */
+static void
+search_out_text(struct search_out *o, const char *s, size_t len, size_t from)
+{
+	size_t i = from, n, end, m;
+	uint32_t c;
+	int heading;
+
+	while (i < len && !o->full) {
+		end = i;
+		heading = 0;
+		while (end < len && s[end] != '\n')
+			end++;
+		if (i == from) {
+			/* Starting inside a line: was it a heading? */
+			for (m = from; m > 0 && s[m - 1] != '\n'; m--)
+				;
+			heading = s[m] == '#';
+		}
+		if (i > from || from == 0 || s[from - 1] == '\n') {
+			heading = s[i] == '#';
+			m = search_markup(s + i, end - i);
+			i += m;
+			if (m > 0 && o->len > 0)
+				o->space = 1;
+		}
+		for (; i < end && !o->full; i += n) {
+			n = search_decode(s + i, end - i, &c);
+			if (c <= 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ||
+			    c == 0xfffd) {
+				o->space = o->len > 0;
+				continue;
+			}
+			search_out_char(o, s + i, n, c);
+		}
+		if (end < len) {
+			o->space = o->len > 0;
+			if (heading && o->len > 0)
+				o->dash = 1;
+		}
+		i = end + 1;
+	}
+}
+
+/* Copies a tag name into o as plain text, whole characters only. */
+static void
+search_out_plain(struct search_out *o, const char *s)
+{
+	size_t i, n, len = strlen(s);
+	uint32_t c;
+
+	for (i = 0; i < len && !o->full; i += n) {
+		n = search_decode(s + i, len - i, &c);
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		search_out_char(o, s + i, n, c);
+	}
+}
+
+size_t
+search_excerpt(const struct store *st, const struct search_query *q,
+    const struct search_hit *h, char *out, size_t outsz)
+{
+	struct search_out o;
+	struct search_find f = { q, SIZE_MAX };
+	const char *body, *tag = NULL;
+	size_t blen, line, text, start = 0, i;
+
 	if (outsz < 16) {
 		if (outsz > 0)
 			out[0] = '\0';
 		return 0;
 	}
-	room = outsz - 1 < SEARCH_SNIPPET_MAX ? outsz - 1 : SEARCH_SNIPPET_MAX;
-	start = h->first != SIZE_MAX && h->first < blen ? h->first : 0;
-	/* Some words before the hit, from the start of a word. */
-	if (start > SEARCH_CONTEXT) {
-		i = search_char_start(body, start - SEARCH_CONTEXT);
-		while (i < start && body[i] != ' ' && body[i] != '\n')
-			i++;
-		start = i < start ? i : search_char_start(body,
-		    start - SEARCH_CONTEXT);
-	} else
-		start = 0;
-	if (start > 0) {
-		memcpy(out, "\u2026", 3);	/* an ellipsis: text was cut */
-		o = 3;
-	}
-	/* Whitespace runs, line ends and controls become one space. */
-	for (i = start; i < blen; i += n) {
-		n = search_decode(body + i, blen - i, &c);
-		if (c <= 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ||
-		    c == 0xfffd) {
-			space = o > 0;
-			continue;
+	memset(&o, 0, sizeof(o));
+	o.s = out;
+	o.room = outsz - 1 < SEARCH_SNIPPET_MAX ? outsz - 1 : SEARCH_SNIPPET_MAX;
+	if ((body = search_body(st, h->post, &blen)) == NULL)
+		blen = 0;
+	if (h->body_hits > 0 && blen > 0)
+		search_words(body, blen, search_find_word, &f);
+	if (h->tag_only > 0) {
+		/* A word found only through a tag: say which tag. */
+		for (i = 0; i < h->post->ntags && tag == NULL; i++) {
+			struct search_find t = { q, SIZE_MAX };
+
+			search_words(h->post->tags[i], strlen(h->post->tags[i]),
+			    search_find_word, &t);
+			if (t.off != SIZE_MAX)
+				tag = h->post->tags[i];
 		}
-		/* Room for this character, a space and a closing ellipsis. */
-		if (o + space + n + 3 > room)
-			break;
-		if (space)
-			out[o++] = ' ';
-		space = 0;
-		memcpy(out + o, body + i, n);
-		o += n;
 	}
-	end = i;
-	if (end < blen) {
-		/* Cut back to the end of a word when one is near. */
-		for (i = o; i > o / 2 && out[i - 1] != ' '; i--)
+	if (tag != NULL) {
+		search_out_plain(&o, "Tagged ");
+		search_out_plain(&o, tag);
+		search_out_plain(&o, ":");
+		o.space = 1;
+	}
+	if (f.off != SIZE_MAX) {
+		for (line = f.off; line > 0 && body[line - 1] != '\n'; line--)
 			;
-		if (i > o / 2)
-			o = i - 1;
-		memcpy(out + o, "\u2026", 3);
-		o += 3;
+		text = line + search_markup(body + line, f.off - line);
+		start = search_start(body, line, text, f.off);
+		if (start > text) {
+			memcpy(out, "\u2026", 3);	/* text was cut */
+			o.len = 3;
+		}
 	}
-	out[o] = '\0';
-	return o;
+	o.cut_out = o.cut_any = 0;
+	search_out_text(&o, body, blen, start);
+	if (o.full) {
+		/* Cut at a space, outside a quotation where that keeps enough. */
+		if (o.cut_out > o.room / 4)
+			o.len = o.cut_out;
+		else if (o.cut_any > o.room / 2)
+			o.len = o.cut_any;
+		memcpy(out + o.len, "\u2026", 3);
+		o.len += 3;
+	}
+	out[o.len] = '\0';
+	return o.len;
 }
 
-/* Rendering. Both protocols show the same hits in the same order. */
+/* Answers' words for a page's head and its links. */
 
-struct search_answer {
-	const char		*why;	/* the query was refused */
-	struct search_hit	*hits;
-	size_t			 nhits;
-	unsigned		 page, pages;
-	size_t			 from, to;	/* hits shown: [from, to) */
-	char			 enc[SEARCH_ENC_MAX];	/* the query, encoded */
-};
-
-static int
-search_answer(const struct store *st, const struct search_index *idx,
-    const char *query, unsigned page, struct search_answer *a)
+void
+search_summary(const struct search_results *a, char *out, size_t outsz)
 {
-	int r;
-
-	memset(a, 0, sizeof(a[0]));
-	r = search_run(st, idx, query, &a->hits, &a->nhits, &a->why);
-	if (r == -1)
-		return -1;
-	a->page = page == 0 ? 1 : page;
-	a->pages = (unsigned)((a->nhits + ROUTER_PAGE_SIZE - 1) /
-	    ROUTER_PAGE_SIZE);
-	if (a->pages == 0)
-		a->pages = 1;
-	a->from = (size_t)(a->page - 1) * ROUTER_PAGE_SIZE;
-	if (a->from > a->nhits)
-		a->from = a->nhits;
-	a->to = a->from + ROUTER_PAGE_SIZE < a->nhits ?
-	    a->from + ROUTER_PAGE_SIZE : a->nhits;
-	if (r == 0 && url_encode(query, a->enc, sizeof(a->enc)) == -1)
-		a->enc[0] = '\0';
-	return 0;
+	if (a->total == 0)
+		snprintf(out, outsz, "No post matches \u201c%s\u201d.",
+		    a->query);
+	else if (a->page > a->pages)
+		snprintf(out, outsz, "%zu post%s match \u201c%s\u201d, but "
+		    "there is no page %u: the last is page %u.", a->total,
+		    a->total == 1 ? "" : "s", a->query, a->page, a->pages);
+	else if (a->pages > 1)
+		snprintf(out, outsz, "%zu posts match \u201c%s\u201d. Page %u "
+		    "of %u: %zu to %zu.", a->total, a->query, a->page,
+		    a->pages, a->from + 1, a->from + a->nhits);
+	else
+		snprintf(out, outsz, "%zu post%s match%s \u201c%s\u201d.",
+		    a->total, a->total == 1 ? "" : "s",
+		    a->total == 1 ? "es" : "", a->query);
 }
 
-/* The path of results page n of the answer's query. */
-static void
-search_page_path(const struct search_answer *a, unsigned n, char *out,
+void
+search_page_path(const struct search_results *a, unsigned n, char *out,
     size_t outsz)
 {
 	if (n <= 1)
 		snprintf(out, outsz, "/search?%s", a->enc);
 	else
 		snprintf(out, outsz, "/search/page/%u?%s", n, a->enc);
-}
-
-/* "3 posts match "x"." and where this page is. */
-static void
-search_summary(const struct search_answer *a, const char *query,
-    char *out, size_t outsz)
-{
-	if (a->nhits == 0)
-		snprintf(out, outsz, "No post matches \u201c%s\u201d.", query);
-	else if (a->page > a->pages)
-		snprintf(out, outsz, "%zu post%s match \u201c%s\u201d, but "
-		    "there is no page %u: the last is page %u.", a->nhits,
-		    a->nhits == 1 ? "" : "s", query, a->page, a->pages);
-	else if (a->pages > 1)
-		snprintf(out, outsz, "%zu posts match \u201c%s\u201d. Page %u "
-		    "of %u: %zu to %zu.", a->nhits, query, a->page, a->pages,
-		    a->from + 1, a->to);
-	else
-		snprintf(out, outsz, "%zu post%s match%s \u201c%s\u201d.",
-		    a->nhits, a->nhits == 1 ? "" : "s",
-		    a->nhits == 1 ? "es" : "", query);
-}
-
-int
-search_render_gemtext(const struct store *st, const struct search_index *idx,
-    const char *query, unsigned page, struct buf *b)
-{
-	struct search_answer a;
-	char path[SEARCH_PATH_MAX], line[SEARCH_QUERY_MAX + 256];
-	char snip[SEARCH_SNIPPET_MAX + 1];
-	const struct post *p;
-	size_t i;
-
-	if (search_answer(st, idx, query, page, &a) == -1)
-		return -1;
-	if (a.why != NULL) {
-		buf_printf(b, "# Search the archive\n\n%s\n\n", a.why);
-		buf_puts(b, "=> /search Search again\n=> / Home\n");
-		return b->err ? -1 : 0;
-	}
-	buf_printf(b, "# Search: %s\n\n", query);
-	search_summary(&a, query, line, sizeof(line));
-	buf_printf(b, "%s\n\n", line);
-	for (i = a.from; i < a.to; i++) {
-		p = a.hits[i].post;
-		if (router_post_path(st, p, path, sizeof(path)) == -1)
-			continue;
-		buf_printf(b, "=> %s %s %s\n", path, p->date, p->title);
-		if (search_snippet(&a.hits[i], snip, sizeof(snip)) > 0)
-			buf_printf(b, "> %s\n", snip);
-		buf_putc(b, '\n');
-	}
-	if (a.page > 1) {
-		search_page_path(&a, a.page > a.pages ? a.pages : a.page - 1,
-		    path, sizeof(path));
-		buf_printf(b, "=> %s Previous results\n", path);
-	}
-	if (a.page < a.pages) {
-		search_page_path(&a, a.page + 1, path, sizeof(path));
-		buf_printf(b, "=> %s More results\n", path);
-	}
-	buf_puts(b, "=> /search Search again\n=> / Home\n");
-	free(a.hits);
-	return b->err ? -1 : 0;
-}
-
-struct search_wrap {
-	struct buf		*b;
-	const struct site	*site;
-	const char		*selector;
-	int			 nline;
-};
-
-/* The item takes the first line; info lines under it carry the rest. */
-static int
-search_wrap_line(void *arg, const char *s, size_t n)
-{
-	struct search_wrap *w = arg;
-	char line[SEARCH_DISPLAY_MAX + 4];
-
-	if (n > SEARCH_DISPLAY_MAX)
-		n = SEARCH_DISPLAY_MAX;
-	snprintf(line, sizeof(line), "%s%.*s", w->nline ? "  " : "", (int)n,
-	    s);
-	gophermap_item(w->b, w->nline ? 'i' : '0', line,
-	    w->nline ? "" : w->selector, w->site->host, w->site->gopher_port);
-	w->nline++;
-	return 0;
-}
-
-/* A type 0 item whose display text wraps at GOPHER_INFO_COLS. */
-static void
-search_gopher_item(struct buf *b, const struct site *site, const char *disp,
-    const char *selector)
-{
-	struct search_wrap w = { b, site, selector, 0 };
-
-	utf8_wrap(disp, strlen(disp), GOPHER_INFO_COLS, search_wrap_line, &w);
-}
-
-int
-search_render_gopher(const struct store *st, const struct search_index *idx,
-    const char *query, unsigned page, struct buf *b)
-{
-	struct search_answer a;
-	const struct site *site = &st->site;
-	char path[SEARCH_PATH_MAX], line[SEARCH_QUERY_MAX + 256];
-	char snip[SEARCH_SNIPPET_MAX + 1], disp[SEARCH_DISPLAY_MAX];
-	const struct post *p;
-	size_t i;
-
-	if (search_answer(st, idx, query, page, &a) == -1)
-		return -1;
-	if (a.why != NULL) {
-		gophermap_info(b, site, "Search the archive");
-		gophermap_info(b, site, "");
-		gophermap_info(b, site, a.why);
-		gophermap_info(b, site, "");
-		goto links;
-	}
-	snprintf(line, sizeof(line), "Search: %s", query);
-	gophermap_info(b, site, line);
-	gophermap_info(b, site, "");
-	search_summary(&a, query, line, sizeof(line));
-	gophermap_info(b, site, line);
-	gophermap_info(b, site, "");
-	for (i = a.from; i < a.to; i++) {
-		p = a.hits[i].post;
-		if (router_post_path(st, p, path, sizeof(path)) == -1)
-			continue;
-		snprintf(disp, sizeof(disp), "%s %s", p->date, p->title);
-		search_gopher_item(b, site, disp, path);
-		if (search_snippet(&a.hits[i], snip, sizeof(snip)) > 0)
-			gophermap_info(b, site, snip);
-		gophermap_info(b, site, "");
-	}
-	/* The query rides in the selector, as on Gemini, after a '?'. */
-	if (a.page > 1) {
-		search_page_path(&a, a.page > a.pages ? a.pages : a.page - 1,
-		    path, sizeof(path));
-		gophermap_item(b, '1', "Previous results", path, site->host,
-		    site->gopher_port);
-	}
-	if (a.page < a.pages) {
-		search_page_path(&a, a.page + 1, path, sizeof(path));
-		gophermap_item(b, '1', "More results", path, site->host,
-		    site->gopher_port);
-	}
-links:
-	gophermap_item(b, '7', "Search again", "/search", site->host,
-	    site->gopher_port);
-	gophermap_item(b, '1', "Home", "/", site->host, site->gopher_port);
-	gophermap_end(b);
-	free(a.hits);
-	return b->err ? -1 : 0;
 }

@@ -313,6 +313,7 @@ server_load_snapshot(void)
 	site.static_links = 0;
 	if ((st = store_load(c->content, &site, server_report, NULL)) == NULL)
 		return NULL;
+	page_cache_budget(c->cache_size);
 	return snapshot_new(st, SNAPSHOT_SEARCH);
 }
 

@@ -9,7 +9,8 @@
  *       -o build/search_fuzz tests/fuzz/search_fuzz.c capsule/search.c \
  *       capsule/store.c capsule/post.c capsule/page.c capsule/feed.c \
  *       capsule/gemtext.c capsule/gophermap.c capsule/router.c \
- *       capsule/url.c capsule/utf8.c capsule/buf.c capsule/arena.c
+ *       capsule/url.c capsule/utf8.c capsule/buf.c capsule/arena.c \
+ *       capsule/file.c capsule/snapshot.c
  *   build/search_fuzz -max_total_time=60 -max_len=400
  *
  * Not run by make check.
@@ -18,12 +19,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gemtext.h"
+#include "gophermap.h"
 #include "search.h"
 #include "utf8.h"
 
 #define FUZZ_MAX	4096
 
 static struct store *fuzz_store;
+static struct search_index *fuzz_idx;
+
+/* Renders page n of the answer to q, as gemtext or as a Gopher menu. */
+static int
+fuzz_answer(const char *q, unsigned n, int gopher, struct buf *b)
+{
+	struct search_results res;
+	int rc;
+
+	if (search_query(fuzz_store, fuzz_idx, q, n, 50, &res) == -1)
+		return -1;
+	rc = gopher ? gophermap_search(fuzz_store, &res, b) :
+	    gemtext_search(fuzz_store, &res, b);
+	search_results_free(&res);
+	return rc;
+}
 
 static int
 fuzz_word(void *arg, const char *w, size_t n, size_t off)
@@ -64,7 +83,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_store == NULL) {
 		dir = getenv("CAPSULE_CONTENT");
 		fuzz_store = store_load(dir ? dir : "content", NULL, NULL, NULL);
-		if (fuzz_store == NULL)
+		if (fuzz_store == NULL ||
+		    (fuzz_idx = search_build(fuzz_store)) == NULL)
 			abort();
 	}
 	if (size == 0 || size > FUZZ_MAX)
@@ -75,12 +95,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&b);
 	switch (data[0] % 3) {
 	case 0:
-		if (search_render_gemtext(fuzz_store, q, 1 + data[0] / 3 % 4,
-		    &b) == -1 || !utf8_valid(b.data, b.len))
+		if (fuzz_answer(q, 1 + data[0] / 3 % 4, 0, &b) == -1 ||
+		    !utf8_valid(b.data, b.len))
 			__builtin_trap();
 		break;
 	case 1:
-		if (search_render_gopher(fuzz_store, q, 1, &b) == -1)
+		if (fuzz_answer(q, 1, 1, &b) == -1)
 			__builtin_trap();
 		fuzz_check_menu(b.data, b.len);
 		break;

@@ -4,7 +4,7 @@ Gemini or Gopher, and says whether they hold the same documents with the
 same text and whether either has a dead link. Standard library only.
 
     crawl.py gemini LIVE_PORT MIRROR_PORT
-    crawl.py gopher LIVE_PORT MIRROR_PORT
+    crawl.py gopher LIVE_PORT MIRROR_PORT [LABEL]
 
 Prints "ok NAME" or "FAIL NAME: why" lines, as tests/lib.sh does.
 
@@ -235,6 +235,8 @@ def compare(proto, live, mirror):
 
 def main():
     proto, lport, mport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    # An optional fourth word names the store in the test names.
+    name = proto + ("_" + sys.argv[4] if len(sys.argv) > 4 else "")
     try:
         if proto == "gemini":
             live = crawl_gemini(lport, False)
@@ -243,9 +245,9 @@ def main():
             live = crawl_gopher(lport, False)
             mirror = crawl_gopher(mport, True)
     except OSError as e:
-        fail(f"{proto}_crawl", str(e))
+        fail(f"{name}_crawl", str(e))
         return 1
-    compare(proto, live, mirror)
+    compare(name, live, mirror)
     return 0
 
 

@@ -286,3 +286,25 @@ start_server
 python3 "$ROOT/tests/integration/crawl.py" gemini "$GEM_PORT" "$MGEM"
 python3 "$ROOT/tests/integration/crawl.py" gopher "$GOPH_PORT" "$MGOPH"
 alive export_live_server_survives_the_crawl
+
+# --- the same with lists in pages: /posts/page/N/ live and in the mirror
+stop_server
+mkdir -p "$TMP/paged"
+cp "$ROOT/content/capsule.conf" "$TMP/paged/"
+for i in $(seq 1 130); do
+	printf 'Title: Paged post %03d\nDate: 2021-%02d-%02d\nTags: Paged, Set %d\n\nBody %d.\n' \
+	    "$i" $(((i - 1) / 28 % 12 + 1)) $(((i - 1) % 28 + 1)) $((i % 3)) "$i" \
+	    >"$TMP/paged/paged-$i.txt"
+done
+"$CAPSULE" export --out "$MIRROR" --content "$TMP/paged" --hostname localhost \
+    --gopher-port "$MGOPH" >/dev/null 2>&1
+if [ -f "$MIRROR/gemini/posts/page/2/index.gmi" ] &&
+    [ -f "$MIRROR/gopher/posts/page/2/gophermap" ]; then
+	ok export_writes_the_pages_of_posts
+else
+	fail export_writes_the_pages_of_posts "$(cd "$MIRROR" && find . -path '*page*' | head)"
+fi
+CONTENT=$TMP/paged start_server
+python3 "$ROOT/tests/integration/crawl.py" gemini "$GEM_PORT" "$MGEM" paged
+python3 "$ROOT/tests/integration/crawl.py" gopher "$GOPH_PORT" "$MGOPH" paged
+alive export_live_server_survives_the_paged_crawl

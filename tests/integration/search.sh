@@ -97,6 +97,25 @@ check search_gopher_menu_ends_with_a_dot "." "$(printf '%s' "$out" | tail -1 | t
 check_has search_gopher_without_words_explains "Type one or more words" "$(goph '7/search')"
 check_has search_gopher_curly_apostrophe $'\t/posts/' "$(goph '7/search%09Khamenei%E2%80%99s')"
 
+# Issue 12: trimmed queries, partial words, no markup in excerpts.
+check search_query_of_spaces_asks_again "10 Search the archive" \
+    "$(gem '/search?%20%20%20' | head -1 | tr -d '\r')"
+check search_trailing_newline_is_trimmed "$(links "$(gem '/search?Bloomfield')")" \
+    "$(links "$(gem '/search?Bloomfield%0A')")"
+check_has search_trimmed_query_is_shown_trimmed "# Search: Bloomfield"$'\n' \
+    "$(gem '/search?%20Bloomfield%0A')"
+check search_partial_word_finds_trafalgar \
+    "london-rally-gains-widespread-media-attention" \
+    "$(links "$(gem '/search?Traf')")"
+check_has search_gopher_partial_word $'\t/posts/london-rally-gains-widespread-media-attention\t' \
+    "$(goph '7/search%09traf')"
+check_has search_gopher_spaces_ask_again "Type one or more words" \
+    "$(goph '7/search%09%20%20')"
+out=$(gem '/search?Khamenei%E2%80%99s%20fears')
+check_has search_excerpt_shows_the_heading "> Khamenei’s fears — " "$out"
+bad=$(printf '%s\n' "$out" | grep '^> ' | grep -E '^> (##|>|\*|=>) |##|=> ' || true)
+check search_excerpts_carry_no_markup "" "$bad"
+
 check_has search_robots_keeps_crawlers_out $'Disallow: /search' "$(gem /robots.txt)"
 
 # Pages: 120 posts that all match, 50 a page.
@@ -124,3 +143,41 @@ check_has search_gopher_pages_too $'1More results\t/search/page/2?zebra\t' \
 out=$(printf '/search/page/2?zebra\r\n' | timeout 10 socat - TCP:127.0.0.1:"$GOPH_PORT")
 check_has search_gopher_page_2_follows "51 to 100" "$out"
 alive search_server_survives
+
+# Searches are answered off the event loop: many at once, clients that
+# hang up before their answer, then a stop while answers are being made.
+# (A bare "wait" would wait for the server too: wait for the clients.)
+pids=""
+for i in $(seq 1 12); do
+	goph "7/search%09zebra%20$i" >"$TMP/par-$i.out" &
+	pids="$pids $!"
+	printf '/search\tzebra %d\r\n' "$i" | timeout 1 socat -t0 - TCP:127.0.0.1:"$GOPH_PORT" \
+	    >/dev/null 2>&1 &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086
+wait $pids
+n=0
+for i in $(seq 1 12); do
+	grep -q 'match' "$TMP/par-$i.out" && n=$((n + 1))
+done
+check search_answers_many_at_once 12 "$n"
+alive search_server_survives_clients_that_hang_up
+pids=""
+for i in $(seq 1 8); do
+	printf '/search\tzebr%d\r\n' "$i" | timeout 5 socat - TCP:127.0.0.1:"$GOPH_PORT" \
+	    >/dev/null 2>&1 &
+	pids="$pids $!"
+done
+kill "$SERVER_PID"
+wait "$SERVER_PID"
+rc=$?
+SERVER_PID=""
+# shellcheck disable=SC2086
+wait $pids
+check search_stop_while_searching_exits_cleanly 0 "$rc"
+if grep -q 'Sanitizer' "$TMP/server.out"; then
+	fail search_stop_while_searching_is_clean "$(grep -A5 Sanitizer "$TMP/server.out" | head -8)"
+else
+	ok search_stop_while_searching_is_clean
+fi

@@ -123,3 +123,26 @@ TEST(config_file_then_flags)
 	CHECK(strstr(err, "capsule.conf:1: unknown setting") != NULL);
 	tu_rmdir(dir);
 }
+
+TEST(config_cache_size_takes_bytes_with_a_unit)
+{
+	struct config c;
+	char err[256];
+
+	config_defaults(&c);
+	CHECK(c.cache_size == 64u * 1024 * 1024);
+	CHECK(parse(&c, err, sizeof(err), "--cache-size", "512K", NULL) == 0);
+	CHECK(c.cache_size == 512u * 1024);
+	CHECK(parse(&c, err, sizeof(err), "--cache-size=2G", NULL) == 0);
+	CHECK(c.cache_size == 2048ul * 1024 * 1024);
+	CHECK(parse(&c, err, sizeof(err), "--cache-size", "0", NULL) == 0);
+	CHECK(c.cache_size == 0);
+	CHECK(parse(&c, err, sizeof(err), "--cache-size", "100MB", NULL) == 0);
+	CHECK(c.cache_size == 100u * 1024 * 1024);
+	CHECK(parse(&c, err, sizeof(err), "--cache-size", "-1", NULL) == -1);
+	CHECK(strstr(err, "cache-size") != NULL);
+	CHECK(parse(&c, err, sizeof(err), "--cache-size", "12X", NULL) == -1);
+	CHECK(parse(&c, err, sizeof(err), "--cache-size", "", NULL) == -1);
+	CHECK(parse(&c, err, sizeof(err), "--cache-size", "99999G",
+	    NULL) == -1);
+}

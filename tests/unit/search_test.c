@@ -4,6 +4,11 @@
 #include <string.h>
 
 #include "fake_store.h"
+#include "gemtext.h"
+#include "gophermap.h"
+#include "page.h"
+#include "router.h"
+#include "snapshot.h"
 #include "search.h"
 #include "test.h"
 #include "utf8.h"
@@ -94,6 +99,37 @@ seed(struct fake_store *f)
 	f->idx = search_build(&f->st);
 }
 
+/* A results page as gemtext or a Gopher menu, appended to b. */
+static int
+gem_search(struct fake_store *f, const char *q, unsigned page,
+    struct buf *b)
+{
+	struct search_results res;
+	int rc;
+
+	if (search_query(&f->st, f->idx, q, page, ROUTER_PAGE_SIZE, &res) ==
+	    -1)
+		return -1;
+	rc = gemtext_search(&f->st, &res, b);
+	search_results_free(&res);
+	return rc;
+}
+
+static int
+goph_search(struct fake_store *f, const char *q, unsigned page,
+    struct buf *b)
+{
+	struct search_results res;
+	int rc;
+
+	if (search_query(&f->st, f->idx, q, page, ROUTER_PAGE_SIZE, &res) ==
+	    -1)
+		return -1;
+	rc = gophermap_search(&f->st, &res, b);
+	search_results_free(&res);
+	return rc;
+}
+
 /* The slugs of the hits, in order, joined by spaces. */
 static const char *
 run(struct fake_store *f, const char *q, char *out, size_t outsz)
@@ -182,11 +218,10 @@ TEST(search_refuses_bad_queries_with_a_reason)
 TEST(search_snippet_is_short_valid_and_shows_the_hit)
 {
 	struct fake_store f;
-	struct search_hit *hits;
+	struct search_results res;
 	struct buf body;
 	char snip[SEARCH_SNIPPET_MAX + 1];
-	const char *why;
-	size_t n, len, i;
+	size_t len, i;
 
 	fake_init(&f);
 	buf_init(&body);
@@ -198,18 +233,19 @@ TEST(search_snippet_is_short_valid_and_shows_the_hit)
 		buf_puts(&body, "\u00e0 bient\u00f4t ");
 	fake_post(&f, "p", "2020-01-01", "T", "", body.data);
 	f.idx = search_build(&f.st);
-	CHECK(search_run(&f.st, f.idx, "needle", &hits, &n, &why) == 0 && n == 1);
-	len = search_snippet(&hits[0], snip, sizeof(snip));
+	CHECK(search_query(&f.st, f.idx, "needle", 1, 50, &res) == 0);
+	CHECK(res.why == NULL && res.total == 1 && res.nhits == 1);
+	len = search_excerpt(&f.st, &res.q, &res.hits[0], snip, sizeof(snip));
 	CHECK(len > 0 && len <= SEARCH_SNIPPET_MAX);
 	CHECK(len == strlen(snip));
 	CHECK(utf8_valid(snip, len));
 	CHECK(strstr(snip, "the needle") != NULL);
 	CHECK(strchr(snip, '\n') == NULL);
-	CHECK(strncmp(snip, "\u2026", 3) == 0);
 	CHECK(strcmp(snip + len - 3, "\u2026") == 0);
 	/* Too small a buffer gets an empty snippet, not an overflow. */
-	CHECK(search_snippet(&hits[0], snip, 8) == 0 && snip[0] == '\0');
-	free(hits);
+	CHECK(search_excerpt(&f.st, &res.q, &res.hits[0], snip, 8) == 0 &&
+	    snip[0] == '\0');
+	search_results_free(&res);
 	buf_free(&body);
 	fake_free(&f);
 }
@@ -221,7 +257,7 @@ TEST(search_gemtext_lists_date_title_and_snippet)
 
 	seed(&f);
 	buf_init(&b);
-	CHECK(search_render_gemtext(&f.st, f.idx, "alpha beta", 1, &b) == 0);
+	CHECK(gem_search(&f, "alpha beta", 1, &b) == 0);
 	CHECK_STR(b.data,
 	    "# Search: alpha beta\n\n"
 	    "2 posts match \u201calpha beta\u201d.\n\n"
@@ -231,10 +267,10 @@ TEST(search_gemtext_lists_date_title_and_snippet)
 	    "> Only one Bloomfield. Alpha and beta and gamma.\n\n"
 	    "=> /search Search again\n=> / Home\n");
 	buf_reset(&b);
-	CHECK(search_render_gemtext(&f.st, f.idx, "nowhere", 1, &b) == 0);
+	CHECK(gem_search(&f, "nowhere", 1, &b) == 0);
 	CHECK(strstr(b.data, "No post matches \u201cnowhere\u201d.") != NULL);
 	buf_reset(&b);
-	CHECK(search_render_gemtext(&f.st, f.idx, "\xff\xfe", 1, &b) == 0);
+	CHECK(gem_search(&f, "\xff\xfe", 1, &b) == 0);
 	CHECK(strncmp(b.data, "# Search the archive\n", 21) == 0);
 	CHECK(strstr(b.data, "\xff") == NULL);
 	buf_free(&b);
@@ -258,7 +294,7 @@ TEST(search_pages_past_fifty_results)
 	}
 	f.idx = search_build(&f.st);
 	buf_init(&b);
-	CHECK(search_render_gemtext(&f.st, f.idx, "common words", 2, &b) == 0);
+	CHECK(gem_search(&f, "common words", 2, &b) == 0);
 	for (links = 0, s = b.data; (s = strstr(s, "=> /posts/")) != NULL;
 	    s++)
 		links++;
@@ -270,7 +306,7 @@ TEST(search_pages_past_fifty_results)
 	CHECK(strstr(b.data,
 	    "=> /search/page/3?common%20words More results\n") != NULL);
 	buf_reset(&b);
-	CHECK(search_render_gemtext(&f.st, f.idx, "common words", 9, &b) == 0);
+	CHECK(gem_search(&f, "common words", 9, &b) == 0);
 	CHECK(strstr(b.data, "there is no page 9") != NULL);
 	CHECK(strstr(b.data, "=> /search/page/3?common%20words Previous")
 	    != NULL);
@@ -287,7 +323,7 @@ TEST(search_gopher_menu_has_whole_lines_and_an_end)
 
 	seed(&f);
 	buf_init(&b);
-	CHECK(search_render_gopher(&f.st, f.idx, "bloomfield", 1, &b) == 0);
+	CHECK(goph_search(&f, "bloomfield", 1, &b) == 0);
 	CHECK(strstr(b.data, "0" "2020-01-01 Lincoln Bloomfield speaks\t"
 	    "/posts/titled\texample.org\t70\r\n") != NULL);
 	CHECK(strstr(b.data, "7Search again\t/search\texample.org\t70\r\n")
@@ -302,7 +338,7 @@ TEST(search_gopher_menu_has_whole_lines_and_an_end)
 		CHECK(tabs == 3);
 	}
 	buf_reset(&b);
-	CHECK(search_render_gopher(&f.st, f.idx, "", 1, &b) == 0);
+	CHECK(goph_search(&f, "", 1, &b) == 0);
 	CHECK(strstr(b.data, "iType one or more words") != NULL);
 	buf_free(&b);
 	fake_free(&f);
@@ -354,4 +390,261 @@ TEST(search_finds_seed_words_in_content)
 	    n == 0);
 	search_free(idx);
 	store_free(st);
+}
+
+/* A store whose words are spread so rankings tie and differ in every way. */
+static void
+many(struct fake_store *f, char slug[][16], char date[][16],
+    char body[][256], size_t n)
+{
+	size_t i, j, o;
+	unsigned seed = 7;
+
+	fake_init(f);
+	for (i = 0; i < n; i++) {
+		snprintf(slug[i], 16, "p%03u", (unsigned)(i % 1000));
+		snprintf(date[i], 16, "2020-%02u-%02u",
+		    (unsigned)(12 - i / 28 % 12), (unsigned)(28 - i % 28));
+		o = 0;
+		for (j = 0; j < 12; j++)
+			o += snprintf(body[i] + o, 256 - o, "%s ",
+			    rand_r(&seed) % 3 == 0 ? "common" :
+			    rand_r(&seed) % 2 ? "often" : "filler");
+		fake_post(f, slug[i], date[i], rand_r(&seed) % 5 == 0 ?
+		    "Common title" : "Plain title", rand_r(&seed) % 7 == 0 ?
+		    "Common" : "", body[i]);
+	}
+	f->idx = search_build(&f->st);
+}
+
+TEST(search_top_pages_equal_the_fully_sorted_order)
+{
+	static char slug[FAKE_MAX_POSTS][16], date[FAKE_MAX_POSTS][16];
+	static char body[FAKE_MAX_POSTS][256];
+	static const char *queries[] = { "common", "often", "common often",
+	    "title", "com" };
+	static const size_t pers[] = { 1, 7, 50 };
+	struct fake_store f;
+	struct search_results res;
+	struct search_hit *all;
+	const char *why;
+	size_t n, qi, pi, i;
+	unsigned page;
+
+	many(&f, slug, date, body, FAKE_MAX_POSTS);
+	CHECK(f.idx != NULL);
+	for (qi = 0; qi < sizeof(queries) / sizeof(queries[0]); qi++) {
+		CHECK(search_run(&f.st, f.idx, queries[qi], &all, &n, &why) ==
+		    0);
+		CHECK(n > 10);
+		for (pi = 0; pi < sizeof(pers) / sizeof(pers[0]); pi++) {
+			for (page = 1; (size_t)(page - 1) * pers[pi] < n &&
+			    page < 40; page++) {
+				CHECK(search_query(&f.st, f.idx, queries[qi],
+				    page, pers[pi], &res) == 0);
+				CHECK(res.total == n);
+				CHECK(res.from == (page - 1) * pers[pi]);
+				for (i = 0; i < res.nhits; i++)
+					CHECK(res.hits[i].post ==
+					    all[res.from + i].post);
+				CHECK(res.nhits == (n - res.from < pers[pi] ?
+				    n - res.from : pers[pi]));
+				search_results_free(&res);
+			}
+		}
+		free(all);
+	}
+	fake_free(&f);
+}
+
+TEST(search_postings_survive_skips_over_long_lists)
+{
+	static char slug[FAKE_MAX_POSTS][16], date[FAKE_MAX_POSTS][16];
+	static char body[FAKE_MAX_POSTS][256];
+	struct fake_store f;
+	struct search_hit *hits;
+	const char *why;
+	size_t n, i, want = 0;
+
+	/* "common often" probes a list of about 200 postings, past skips. */
+	many(&f, slug, date, body, FAKE_MAX_POSTS);
+	for (i = 0; i < FAKE_MAX_POSTS; i++)
+		want += strstr(body[i], "common") != NULL &&
+		    strstr(body[i], "often") != NULL;
+	CHECK(search_run(&f.st, f.idx, "often common", &hits, &n, &why) == 0);
+	CHECK(n == want && want > 0);
+	free(hits);
+	fake_free(&f);
+}
+
+TEST(search_last_word_finds_the_words_it_begins)
+{
+	struct fake_store f;
+	char got[512];
+
+	seed(&f);
+	CHECK_STR(run(&f, "bloomf", got, sizeof(got)),
+	    "titled tagged counted once");
+	CHECK_STR(run(&f, "Bloo", got, sizeof(got)),
+	    "titled tagged counted once");
+	/* Only the last word is a prefix, and only from three bytes. */
+	CHECK_STR(run(&f, "bloo alpha", got, sizeof(got)), "");
+	CHECK_STR(run(&f, "al", got, sizeof(got)), "");
+	CHECK_STR(run(&f, "rain kha", got, sizeof(got)), "newest");
+	fake_free(&f);
+}
+
+TEST(search_trims_white_space_around_a_query)
+{
+	struct fake_store f;
+	struct search_results res;
+	char got[512];
+
+	seed(&f);
+	CHECK_STR(run(&f, "  bloomfield\n", got, sizeof(got)),
+	    "titled tagged counted once");
+	CHECK_STR(run(&f, "\talpha beta \r\n", got, sizeof(got)),
+	    "counted once");
+	CHECK(search_blank("   ") && search_blank("\n") && search_blank(NULL));
+	CHECK(!search_blank(" a "));
+	CHECK(search_query(&f.st, f.idx, " alpha \n", 1, 50, &res) == 0);
+	CHECK(res.why == NULL);
+	CHECK_STR(res.query, "alpha");
+	CHECK_STR(res.enc, "alpha");
+	search_results_free(&res);
+	CHECK(search_query(&f.st, f.idx, "   ", 1, 50, &res) == 0);
+	CHECK(res.why != NULL && strstr(res.why, "Type one or more") != NULL);
+	fake_free(&f);
+}
+
+/* The excerpt of the first hit of q in f. */
+static const char *
+excerpt(struct fake_store *f, const char *q, char *out, size_t outsz)
+{
+	struct search_results res;
+
+	out[0] = '\0';
+	if (search_query(&f->st, f->idx, q, 1, 50, &res) != 0 ||
+	    res.nhits == 0)
+		return "no hit";
+	search_excerpt(&f->st, &res.q, &res.hits[0], out, outsz);
+	search_results_free(&res);
+	return out;
+}
+
+TEST(search_excerpts_carry_no_gemtext_markup)
+{
+	struct fake_store f;
+	char got[SEARCH_SNIPPET_MAX + 1];
+
+	fake_init(&f);
+	fake_post(&f, "marked", "2020-01-01", "Marked", "",
+	    "## Khamenei\u2019s fears\n\nThe fears grew.\n"
+	    "> A quoted zebra line.\n* A listed yak item.\n"
+	    "=> gemini://example.org/ The linked gnu label\n"
+	    "```\nnothing\n```\n### Deep okapi heading\n");
+	f.idx = search_build(&f.st);
+	CHECK_STR(excerpt(&f, "fears", got, sizeof(got)),
+	    "Khamenei\u2019s fears \u2014 The fears grew. A quoted zebra line. "
+	    "A listed yak item. The linked gnu label nothing Deep okapi "
+	    "heading");
+	CHECK_STR(excerpt(&f, "zebra", got, sizeof(got)),
+	    "A quoted zebra line. A listed yak item. The linked gnu label "
+	    "nothing Deep okapi heading");
+	CHECK_STR(excerpt(&f, "okapi", got, sizeof(got)),
+	    "Deep okapi heading");
+	CHECK(strstr(excerpt(&f, "gnu", got, sizeof(got)), "=>") == NULL);
+	CHECK(strstr(got, "gemini://") == NULL);
+	fake_free(&f);
+}
+
+TEST(search_excerpt_says_when_a_post_matched_through_a_tag)
+{
+	struct fake_store f;
+	char got[SEARCH_SNIPPET_MAX + 1];
+
+	seed(&f);
+	/* "tagged" has Bloomfield only as a tag. */
+	CHECK_STR(excerpt(&f, "another bloomfield", got, sizeof(got)),
+	    "Tagged Bloomfield: Nothing about him here, only alpha.");
+	/* One word in the body, one only in a tag: the hint, then the body. */
+	CHECK_STR(excerpt(&f, "bloomfield nothing", got, sizeof(got)),
+	    "Tagged Bloomfield: Nothing about him here, only alpha.");
+	/* Found in the body or the title: no hint. */
+	CHECK_STR(excerpt(&f, "rain", got, sizeof(got)),
+	    "Rain today. The fears of Khamenei\u2019s men were noted.");
+	CHECK_STR(excerpt(&f, "lincoln", got, sizeof(got)), "He spoke once.");
+	fake_free(&f);
+}
+
+TEST(search_excerpt_neither_starts_nor_stops_inside_a_quotation)
+{
+	struct fake_store f;
+	struct buf body;
+	char got[SEARCH_SNIPPET_MAX + 1];
+	size_t i, len;
+
+	fake_init(&f);
+	buf_init(&body);
+	for (i = 0; i < 10; i++)
+		buf_puts(&body, "Some plain words come first here. ");
+	buf_puts(&body, "She said \u201cthe walrus was here and then it "
+	    "left\u201d and went home. ");
+	for (i = 0; i < 10; i++)
+		buf_puts(&body, "More plain words follow after that. ");
+	fake_post(&f, "q", "2020-01-01", "T", "", body.data);
+	f.idx = search_build(&f.st);
+	excerpt(&f, "walrus", got, sizeof(got));
+	/* It starts at the sentence, whose quotation is then whole. */
+	CHECK(strncmp(got, "\u2026She said \u201cthe walrus", 22) == 0);
+	len = strlen(got);
+	CHECK(len <= SEARCH_SNIPPET_MAX);
+	CHECK(strcmp(got + len - 3, "\u2026") == 0);
+	buf_reset(&body);
+	/* A long quotation the cut would land in: it stops before it. */
+	buf_puts(&body, "The walrus spoke at length about many things and "
+	    "then said: \u201c");
+	for (i = 0; i < 20; i++)
+		buf_puts(&body, "words and more words ");
+	buf_puts(&body, "\u201d. The end.");
+	fake_free(&f);
+	fake_init(&f);
+	fake_post(&f, "q", "2020-01-01", "T", "", body.data);
+	f.idx = search_build(&f.st);
+	excerpt(&f, "walrus", got, sizeof(got));
+	CHECK_STR(got, "The walrus spoke at length about many things and "
+	    "then said:\u2026");
+	buf_free(&body);
+	fake_free(&f);
+}
+
+TEST(page_get_answers_44_while_the_search_index_is_built)
+{
+	char dir[1024];
+	struct snapshot *sn;
+	struct store *st;
+	struct page pg;
+
+	snprintf(dir, sizeof(dir), "%s/content", test_root());
+	CHECK((st = store_load(dir, NULL, NULL, NULL)) != NULL);
+	/* A snapshot without its index yet, as a swap publishes it. */
+	CHECK((sn = snapshot_new(st, 0)) != NULL && sn->search == NULL);
+	CHECK(page_get(sn, PROTO_GEMINI, "/search", 7, "london", &pg) == 0);
+	CHECK(pg.status == 44);
+	CHECK_STR(pg.meta, "5");
+	page_release(&pg);
+	CHECK(page_get(sn, PROTO_GOPHER, "/search", 7, "london", &pg) == 0);
+	CHECK(pg.status == 44 && pg.len > 0);
+	CHECK(strstr(pg.body, "iThe search index is still being built") !=
+	    NULL);
+	CHECK(strcmp(pg.body + pg.len - 3, ".\r\n") == 0);
+	page_release(&pg);
+	/* A blank query still gets the prompt; other pages serve. */
+	CHECK(page_get(sn, PROTO_GEMINI, "/search", 7, "  ", &pg) == 0);
+	CHECK(pg.status == 10);
+	page_release(&pg);
+	CHECK(page_get(sn, PROTO_GEMINI, "/", 1, NULL, &pg) == 0);
+	CHECK(pg.status == 20);
+	page_release(&pg);
+	snapshot_unref(sn);
 }

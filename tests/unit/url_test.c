@@ -564,3 +564,124 @@ TEST(router_tag_pages_hold_50_posts_newest_first_with_newer_older_links)
 	CHECK(strstr(b.data, "page 1 of") == NULL);
 	buf_free(&b);
 }
+
+/* Lines of doc that start with prefix. */
+static size_t
+count_prefixed(const char *doc, const char *prefix)
+{
+	const char *s = doc;
+	size_t n = 0, len = strlen(prefix);
+
+	if (strncmp(s, prefix, len) == 0)
+		n++;
+	while ((s = strchr(s, '\n')) != NULL)
+		if (strncmp(++s, prefix, len) == 0)
+			n++;
+	return n;
+}
+
+TEST(router_posts_list_pages_hold_100_posts_in_both_protocols)
+{
+	struct store *st;
+	struct route r;
+	struct buf b;
+
+	CHECK((st = router_store()) != NULL);
+	CHECK(router_posts_pages(st) == 2);
+	buf_init(&b);
+	CHECK(tu_render(st, PROTO_GEMINI, "/posts/", &b) == 0);
+	CHECK(count_prefixed(b.data, "=> /posts/post-") == 100);
+	CHECK(strstr(b.data, "=> /posts/post-119 ") != NULL);
+	CHECK(strstr(b.data, "=> /posts/post-020 ") != NULL);
+	CHECK(strstr(b.data, "=> /posts/post-019 ") == NULL);
+	CHECK(strstr(b.data, "120 posts, newest first, page 1 of 2.") != NULL);
+	CHECK(strstr(b.data, "=> /posts/page/2/ Older posts\n") != NULL);
+	CHECK(strstr(b.data, "Newer posts") == NULL);
+	CHECK(tu_render(st, PROTO_GEMINI, "/posts/page/2/", &b) == 0);
+	CHECK(count_prefixed(b.data, "=> /posts/post-") == 20);
+	CHECK(strstr(b.data, "=> /posts/post-019 ") != NULL);
+	CHECK(strstr(b.data, "=> /posts/post-000 ") != NULL);
+	CHECK(strstr(b.data, "=> /posts/ Newer posts\n") != NULL);
+	CHECK(strstr(b.data, "Older posts") == NULL);
+	CHECK(tu_render(st, PROTO_GOPHER, "/posts/", &b) == 0);
+	CHECK(count_prefixed(b.data, "0") == 100 + 1);	/* and the feed */
+	CHECK(strstr(b.data,
+	    "1Older posts\t/posts/page/2/\texample.org\t7070\r\n") != NULL);
+	CHECK(tu_render(st, PROTO_GOPHER, "/posts/page/2/", &b) == 0);
+	CHECK(count_prefixed(b.data, "0") == 20 + 1);
+	CHECK(strstr(b.data, "1Newer posts\t/posts/\texample.org\t7070\r\n") !=
+	    NULL);
+	buf_free(&b);
+	match("/posts/page/2/", 14, &r);
+	CHECK(r.kind == ROUTE_POSTS && r.page == 2);
+	match("/posts/page/2", 13, &r);
+	CHECK(r.kind == ROUTE_REDIRECT);
+	CHECK_STR(r.target, "/posts/page/2/");
+	match("/posts/page/1/", 14, &r);
+	CHECK(r.kind == ROUTE_REDIRECT);
+	CHECK_STR(r.target, "/posts/");
+	match("/posts/page/3/", 14, &r);
+	CHECK(r.kind == ROUTE_NOT_FOUND);
+	match("/posts/page/02/", 15, &r);
+	CHECK(r.kind == ROUTE_NOT_FOUND);
+	match("/posts/page/2/x", 15, &r);
+	CHECK(r.kind == ROUTE_NOT_FOUND);
+}
+
+TEST(router_tags_list_pages_and_the_home_page_shows_the_30_most_used)
+{
+	char *dir, name[64], text[4096];
+	struct store *st;
+	struct route r;
+	struct buf b;
+	int i, j, o;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	/* 1,100 tags: post i carries tags t<i*55>..t<i*55+54>, plus "Hot"
+	 * on every post and "Warm" on half of them. */
+	for (i = 0; i < 20; i++) {
+		o = snprintf(text, sizeof(text), "Title: P%d\nDate: 2020-01-%02d\n"
+		    "Tags: Hot%s", i, i + 1, i % 2 ? ", Warm" : "");
+		for (j = 0; j < 55; j++)
+			o += snprintf(text + o, sizeof(text) - o, ", t%04d",
+			    i * 55 + j);
+		snprintf(text + o, sizeof(text) - o, "\n\nBody.\n");
+		snprintf(name, sizeof(name), "p%02d.txt", i);
+		CHECK(tu_write(dir, name, text, -1) == 0);
+	}
+	st = tu_load(dir, NULL);
+	tu_rmdir(dir);
+	CHECK(st != NULL && st->ntags == 1102);
+	CHECK(router_tags_pages(st) == 2);
+	buf_init(&b);
+	CHECK(tu_render(st, PROTO_GEMINI, "/tags/", &b) == 0);
+	CHECK(count_prefixed(b.data, "=> /tag/") == 1000);
+	CHECK(strstr(b.data, "1102 tags over 20 posts, page 1 of 2.") != NULL);
+	CHECK(strstr(b.data, "=> /tags/page/2/ More tags\n") != NULL);
+	CHECK(tu_render(st, PROTO_GEMINI, "/tags/page/2/", &b) == 0);
+	CHECK(count_prefixed(b.data, "=> /tag/") == 102);
+	CHECK(strstr(b.data, "=> /tags/ Previous tags\n") != NULL);
+	CHECK(tu_render(st, PROTO_GOPHER, "/tags/page/2/", &b) == 0);
+	CHECK(count_prefixed(b.data, "1") == 102 + 2);	/* Previous, Home */
+	CHECK(strstr(b.data, "1Previous tags\t/tags/\texample.org\t7070\r\n") !=
+	    NULL);
+	/* The home page: 30 tags, the two most used among them. */
+	CHECK(tu_render(st, PROTO_GEMINI, "/", &b) == 0);
+	CHECK(count_prefixed(b.data, "=> /tag/") == 30);
+	CHECK(strstr(b.data, "## Most used tags\n") != NULL);
+	CHECK(strstr(b.data, "=> /tag/hot/ Hot (20)\n") != NULL);
+	CHECK(strstr(b.data, "=> /tag/warm/ Warm (10)\n") != NULL);
+	CHECK(strstr(b.data, "=> /tags/ All 1102 tags\n") != NULL);
+	CHECK(tu_render(st, PROTO_GOPHER, "/", &b) == 0);
+	CHECK(strstr(b.data, "1Hot (20)\t/tag/hot/\t") != NULL);
+	CHECK(strstr(b.data, "1All 1102 tags\t/tags/\t") != NULL);
+	buf_free(&b);
+	router_match(st, "/tags/page/2/", 13, &r);
+	CHECK(r.kind == ROUTE_TAGS && r.page == 2);
+	router_match(st, "/tags/page/3/", 13, &r);
+	CHECK(r.kind == ROUTE_NOT_FOUND);
+	router_match(st, "/tags/page/2", 12, &r);
+	CHECK(r.kind == ROUTE_REDIRECT);
+	CHECK_STR(r.target, "/tags/page/2/");
+	store_free(st);
+}

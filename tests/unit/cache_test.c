@@ -1,0 +1,184 @@
+/* cache_test.c: the page cache keeps its budget and never frees a body in use. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "page.h"
+#include "snapshot.h"
+#include "test.h"
+#include "testutil.h"
+
+#define CACHE_POSTS	200
+
+/* A store of CACHE_POSTS posts of about 2 KB each, as a snapshot. */
+static struct snapshot *
+cache_snap(size_t budget)
+{
+	struct snapshot *sn;
+	char *dir, name[64], text[4096];
+	int i, o, j;
+
+	if ((dir = tu_mkdir()) == NULL)
+		return NULL;
+	for (i = 0; i < CACHE_POSTS; i++) {
+		o = snprintf(text, sizeof(text), "Title: Post %d\n"
+		    "Date: 2020-%02d-%02d\nTags: T%d\n\n", i, 1 + i % 12,
+		    1 + i % 28, i % 7);
+		for (j = 0; j < 40; j++)
+			o += snprintf(text + o, sizeof(text) - o,
+			    "Line %d of post %d, with some words.\n", j, i);
+		snprintf(name, sizeof(name), "p%03d.txt", i);
+		if (tu_write(dir, name, text, -1) == -1) {
+			tu_rmdir(dir);
+			return NULL;
+		}
+	}
+	page_cache_budget(budget);
+	sn = tu_snap(dir, NULL);
+	page_cache_budget(CONFIG_CACHE_SIZE);
+	tu_rmdir(dir);
+	return sn;
+}
+
+static int
+cache_get(struct snapshot *sn, enum proto proto, int i, struct page *pg)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/posts/p%03d", i);
+	return page_get(sn, proto, path, strlen(path), NULL, pg);
+}
+
+TEST(page_cache_keeps_its_budget_and_evicts_the_least_recently_used)
+{
+	struct snapshot *sn;
+	struct page a, b;
+	size_t used, n, budget = 64 * 1024;
+	int i;
+
+	CHECK((sn = cache_snap(budget)) != NULL);
+	for (i = 0; i < CACHE_POSTS; i++) {
+		CHECK(cache_get(sn, PROTO_GEMINI, i, &a) == 0 && a.status == 20);
+		page_release(&a);
+		CHECK(cache_get(sn, PROTO_GOPHER, i, &a) == 0 && a.status == 20);
+		page_release(&a);
+		used = page_cache_used(sn->cache, &n);
+		CHECK(used <= budget);
+	}
+	/* 400 documents of 2 KB and more cannot all fit in 64 KB. */
+	CHECK(n > 0 && n < 2 * CACHE_POSTS);
+	/* The newest is still cached: the same bytes come back. */
+	CHECK(cache_get(sn, PROTO_GOPHER, CACHE_POSTS - 1, &a) == 0);
+	CHECK(cache_get(sn, PROTO_GOPHER, CACHE_POSTS - 1, &b) == 0);
+	CHECK(a.body == b.body);
+	page_release(&a);
+	page_release(&b);
+	/* The oldest was evicted: asked again, it is cached again. */
+	CHECK(cache_get(sn, PROTO_GEMINI, 0, &a) == 0);
+	CHECK(cache_get(sn, PROTO_GEMINI, 0, &b) == 0);
+	CHECK(a.body == b.body);
+	page_release(&a);
+	page_release(&b);
+	snapshot_unref(sn);
+}
+
+TEST(page_cache_never_frees_a_document_a_reply_still_sends)
+{
+	struct snapshot *sn;
+	struct page held, pg, again;
+	char *copy;
+	int i;
+
+	CHECK((sn = cache_snap(32 * 1024)) != NULL);
+	CHECK(cache_get(sn, PROTO_GEMINI, 5, &held) == 0);
+	CHECK(held.doc != NULL);
+	CHECK((copy = malloc(held.wirelen)) != NULL);
+	memcpy(copy, held.wire, held.wirelen);
+	/* Every other post passes through the cache: post 5 is evicted. */
+	for (i = 0; i < CACHE_POSTS; i++) {
+		CHECK(cache_get(sn, PROTO_GEMINI, i, &pg) == 0);
+		page_release(&pg);
+	}
+	CHECK(cache_get(sn, PROTO_GEMINI, 5, &again) == 0);
+	CHECK(again.wire != held.wire);
+	/* The held reply still reads its bytes (ASan would see a free). */
+	CHECK(memcmp(held.wire, copy, held.wirelen) == 0);
+	CHECK(again.wirelen == held.wirelen);
+	CHECK(memcmp(again.wire, copy, held.wirelen) == 0);
+	page_release(&again);
+	page_release(&held);
+	free(copy);
+	snapshot_unref(sn);
+}
+
+TEST(page_cache_of_size_zero_caches_nothing)
+{
+	struct snapshot *sn;
+	struct page a, b;
+	size_t n;
+
+	CHECK((sn = cache_snap(0)) != NULL);
+	CHECK(cache_get(sn, PROTO_GEMINI, 1, &a) == 0 && a.status == 20);
+	CHECK(cache_get(sn, PROTO_GEMINI, 1, &b) == 0 && b.status == 20);
+	CHECK(a.body != b.body && a.len == b.len);
+	CHECK(page_cache_used(sn->cache, &n) == 0 && n == 0);
+	page_release(&a);
+	page_release(&b);
+	snapshot_unref(sn);
+}
+
+struct cache_worker {
+	struct snapshot	*sn;
+	unsigned	 seed;
+	int		 bad;
+};
+
+static void *
+cache_hammer(void *arg)
+{
+	struct cache_worker *w = arg;
+	struct page pg[4];
+	int i, k, j;
+
+	for (i = 0; i < 2000; i++) {
+		for (k = 0; k < 4; k++) {
+			j = (int)(rand_r(&w->seed) % CACHE_POSTS);
+			if (cache_get(w->sn, k % 2 ? PROTO_GOPHER :
+			    PROTO_GEMINI, j, &pg[k]) != 0 ||
+			    pg[k].status != 20 || pg[k].len < 1000)
+				w->bad++;
+		}
+		for (k = 0; k < 4; k++) {
+			/* Read every byte of what is held, then let go. */
+			if (memchr(pg[k].body, '\0', pg[k].len) != NULL)
+				w->bad++;
+			page_release(&pg[k]);
+		}
+	}
+	return NULL;
+}
+
+TEST(page_cache_is_shared_by_threads_within_its_budget)
+{
+	struct cache_worker w[4];
+	pthread_t t[4];
+	struct snapshot *sn;
+	size_t budget = 96 * 1024;
+	int i;
+
+	CHECK((sn = cache_snap(budget)) != NULL);
+	for (i = 0; i < 4; i++) {
+		w[i].sn = sn;
+		w[i].seed = (unsigned)i + 1;
+		w[i].bad = 0;
+		CHECK(pthread_create(&t[i], NULL, cache_hammer, &w[i]) == 0);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 4; i++)
+		CHECK(w[i].bad == 0);
+	CHECK(page_cache_used(sn->cache, NULL) <= budget);
+	snapshot_unref(sn);
+}
