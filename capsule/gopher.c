@@ -89,8 +89,10 @@ gopher_html_escape(struct buf *b, const char *s, size_t n)
 static void
 gopher_url_page(struct reply *r, const char *url, size_t n)
 {
-	size_t i, scheme = strcspn(url, ":");
+	const char *colon = memchr(url, ':', n);
+	size_t i, scheme = colon ? (size_t)(colon - url) : n;
 
+	/* The selector is not NUL-terminated: only n bytes are ours. */
 	if (scheme >= n || scheme == 0 || !isalpha((unsigned char)url[0])) {
 		gopher_error(r, 59, "Not a URL");
 		return;
