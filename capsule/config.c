@@ -113,11 +113,7 @@ config_find(const char *name, size_t len)
 	return NULL;
 }
 
-/*
- * A host name is also a file name in the cert dir: letters, digits, '-',
- * '.', '_' and ':' (IPv6), not starting with a dot. Lowercased.
- */
-static int
+int
 config_hostname(const char *v, char *out, size_t outsz)
 {
 	size_t i, n = strlen(v);

@@ -29,6 +29,13 @@ struct config {
 
 void	 config_defaults(struct config *);
 /*
+ * A host name is also a file name in the cert dir and a Gopher menu
+ * field: letters, digits, '-', '.', '_' and ':' (IPv6), no leading dot,
+ * no "..". Copies it lowercased into out (which may be v); 0 or -1.
+ * --hostname and capsule.conf's Hostname lines both go through it.
+ */
+int	 config_hostname(const char *v, char *out, size_t outsz);
+/*
  * Reads "key value" lines from path into c. Returns 0, or -1 with a
  * "path:line: message" in err.
  */
