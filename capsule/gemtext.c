@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gemtext.h"
+#include "utf8.h"
 
 #define GEMTEXT_PATH_MAX (URL_PATH_MAX + 8)
 
@@ -179,6 +180,8 @@ gemtext_post(const struct store *st, const struct post *p, struct buf *b)
 int
 gemtext_render(const struct store *st, const struct route *r, struct buf *b)
 {
+	size_t start = b->len;
+
 	switch (r->kind) {
 	case ROUTE_HOME:
 		gemtext_home(st, b);
@@ -198,5 +201,8 @@ gemtext_render(const struct store *st, const struct route *r, struct buf *b)
 	default:
 		return -1;
 	}
+	/* Posts are anyone's text: no escape reaches a reader's terminal. */
+	if (!b->err)
+		utf8_defang(b->data + start, b->len - start);
 	return b->err ? -1 : 0;
 }

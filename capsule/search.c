@@ -813,7 +813,7 @@ search_render_gemtext(const struct store *st, const char *query,
 	char path[SEARCH_PATH_MAX], line[SEARCH_QUERY_MAX + 256];
 	char snip[SEARCH_SNIPPET_MAX + 1];
 	const struct post *p;
-	size_t i;
+	size_t i, start = b->len;
 
 	if (search_answer(st, query, page, &a) == -1)
 		return -1;
@@ -845,6 +845,9 @@ search_render_gemtext(const struct store *st, const char *query,
 	}
 	buf_puts(b, "=> /search Search again\n=> / Home\n");
 	free(a.hits);
+	/* Titles and snippets are posts' text: no terminal escapes. */
+	if (!b->err)
+		utf8_defang(b->data + start, b->len - start);
 	return b->err ? -1 : 0;
 }
 
