@@ -39,6 +39,7 @@
 
 #define SERVER_BACKLOG		1024
 #define SERVER_ACCEPT_BATCH	64	/* accepts per wakeup: fairness */
+#define SERVER_DRAIN_MAX	(2 * SERVER_BACKLOG)	/* queue at a stop */
 #define SERVER_PAUSE_MS		100	/* accept rests when out of fds */
 #define SERVER_STOP_MS		5000	/* in-flight requests after SIGTERM */
 #define SERVER_WARN_MS		10000	/* accept errors: one line per 10 s */
@@ -427,7 +428,7 @@ server_raise_nofile(void)
  * within that share.
  */
 static void
-server_caps(int *max, int *hard)
+server_caps(int *max, int *hard, int *fds)
 {
 	struct rlimit rl;
 	unsigned long long nofile = SERVER_FD_COUNTED, share;
@@ -440,6 +441,7 @@ server_caps(int *max, int *hard)
 	share /= srv.nworkers;
 	if (share < 2)
 		share = 2;
+	*fds = (int)share;
 	if (srv.cfg.max_conns == 0) {
 		*hard = (int)share;
 		*max = (int)(share - share / 8);
@@ -479,7 +481,14 @@ worker_on_deadline(uv_timer_t *t)
 	conn_close_all(w);
 }
 
-/* The main thread asks to stop: no new connections, finish the rest. */
+static void	worker_accept(struct worker *, struct listener *, size_t);
+
+/*
+ * The main thread asks to stop: no new connections, finish the rest.
+ * Closing a listener resets whatever waits in its accept queue, though
+ * those clients were told "connected" and may have sent their request;
+ * so the queue is taken in first and answered with the rest.
+ */
 static void
 worker_on_wake(uv_async_t *a)
 {
@@ -488,6 +497,8 @@ worker_on_wake(uv_async_t *a)
 
 	if (w->stopping || !atomic_load(&srv.stopping))
 		return;
+	for (i = 0; i < w->nlisteners; i++)
+		worker_accept(w, &w->listeners[i], SERVER_DRAIN_MAX);
 	w->stopping = 1;
 	for (i = 0; i < w->nlisteners; i++) {
 		uv_close((uv_handle_t *)&w->listeners[i].poll, NULL);
@@ -537,8 +548,9 @@ worker_accept_error(struct worker *w)
 
 /*
  * A connection we cannot take: a Gopher client still gets an error item
- * (the socket buffer takes it at once), a Gemini one only the close, as
- * a TLS handshake is what the cap saves.
+ * (the socket buffer takes it at once), a Gemini one only the close: it
+ * comes here only when the worker is out of descriptors, as "44" needs
+ * a TLS handshake first.
  */
 static void
 worker_refuse(int fd, enum proto proto)
@@ -572,19 +584,16 @@ worker_shed(struct worker *w, struct listener *l)
 	return 1;
 }
 
+/* Accepts up to max connections waiting on l. */
 static void
-worker_on_accept(uv_poll_t *p, int status, int events)
+worker_accept(struct worker *w, struct listener *l, size_t max)
 {
-	struct listener *l = p->data;
-	struct worker *w = l->w;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, i;
+	size_t i;
+	int fd;
 
-	(void)events;
-	if (status < 0 || w->stopping)
-		return;
-	for (i = 0; i < SERVER_ACCEPT_BATCH; i++) {
+	for (i = 0; i < max; i++) {
 		len = sizeof(ss);
 		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -597,13 +606,31 @@ worker_on_accept(uv_poll_t *p, int status, int events)
 				worker_accept_error(w);
 			return;
 		}
-		/* Past the hard cap, not even a "slow down" is affordable. */
-		if (w->nconns >= (size_t)w->hard_conns) {
+		/*
+		 * Past the hard cap a Gopher client gets its error item at
+		 * once; a Gemini one still gets its "44" (the handshake is
+		 * the price) until the worker's descriptors run short.
+		 */
+		if (w->nconns >= (size_t)w->hard_conns &&
+		    (l->proto == PROTO_GOPHER ||
+		    w->nconns >= (size_t)w->fd_conns)) {
 			worker_refuse(fd, l->proto);
 			continue;
 		}
 		conn_accept(w, fd, l->proto, (struct sockaddr *)&ss);
 	}
+}
+
+static void
+worker_on_accept(uv_poll_t *p, int status, int events)
+{
+	struct listener *l = p->data;
+	struct worker *w = l->w;
+
+	(void)events;
+	if (status < 0 || w->stopping)
+		return;
+	worker_accept(w, l, SERVER_ACCEPT_BATCH);
 }
 
 static int
@@ -612,7 +639,7 @@ worker_init(struct worker *w, size_t index)
 	size_t i;
 
 	w->index = index;
-	server_caps(&w->max_conns, &w->hard_conns);
+	server_caps(&w->max_conns, &w->hard_conns, &w->fd_conns);
 	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (uv_loop_init(&w->loop) != 0)
 		return -1;
@@ -706,7 +733,7 @@ server_announce(const struct store *st)
 	const struct config *c = &srv.cfg;
 	const char *host = srv.tls->names[0];
 	size_t i;
-	int max, hard;
+	int max, hard, fds;
 
 	log_info("%s: %zu posts, %zu tags; %zu worker%s", c->content,
 	    st->nposts, st->ntags, srv.nworkers, srv.nworkers == 1 ? "" : "s");
@@ -718,9 +745,10 @@ server_announce(const struct store *st)
 			    strchr(srv.binds[i].name, ':') ? "]" : "",
 			    srv.binds[i].port, srv.binds[i].proto ==
 			    PROTO_GEMINI ? "gemini" : "gopher, gophers");
-	server_caps(&max, &hard);
+	server_caps(&max, &hard, &fds);
 	log_info("each worker serves %d connections at once, tells %d more "
-	    "to slow down", max, hard > max ? hard - max : 0);
+	    "Gopher and %d more Gemini clients to slow down", max,
+	    hard > max ? hard - max : 0, fds > max ? fds - max : 0);
 	if (c->gemini_port != 0)
 		log_info("open gemini://%s:%d/", host, c->gemini_port);
 	if (c->gopher_port != 0)

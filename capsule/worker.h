@@ -41,7 +41,8 @@ struct worker {
 	struct conn	*spare;		/* closed ones, kept for reuse */
 	size_t		 nspare;
 	int		 max_conns;	/* served; past it "slow down" */
-	int		 hard_conns;	/* past it: closed at once */
+	int		 hard_conns;	/* past it: Gopher refused at once */
+	int		 fd_conns;	/* past it: closed, no answer */
 	int		 spare_fd;	/* given up to accept when out of fds */
 	int		 stopping;
 	int		 finished;
