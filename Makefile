@@ -2,9 +2,10 @@
 # `make run` serves content/ on localhost; `make check` builds and runs every test.
 
 CC      ?= cc
-PKGS     = libtls libuv libssl libcrypto
+PKGS     = libtls libuv libssl libcrypto libseccomp
 DEBS     = build-essential pkg-config libtls-dev libuv1-dev libssl-dev openssl \
-           curl lynx socat libxml2-utils python3 molly-brown gophernicus
+           curl lynx socat libxml2-utils python3 molly-brown gophernicus \
+           libseccomp-dev haproxy
 BENCH_DEBS = linux-perf
 CSTD     = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     = -Wall -Wextra -Werror

@@ -220,6 +220,25 @@ cert_ensure(const char *dir, const char *host, char *err, size_t errsz)
 }
 
 int
+cert_check_key(const char *path, char *err, size_t errsz)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+		snprintf(err, errsz, "%s: private key readable by %s (mode "
+		    "%04o); fix with: chmod 600 %s", path, sb.st_mode &
+		    S_IRWXO ? "everyone" : "its group",
+		    (unsigned)(sb.st_mode & 07777), path);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cert_fingerprint(const char *path, char *out, size_t outsz, char *err,
     size_t errsz)
 {

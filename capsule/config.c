@@ -74,6 +74,15 @@ static const struct config_opt config_opts[] = {
 	{ "foreground", CONFIG_BOOL, OFF(foreground), 0, 0, 0, NULL,
 	    "stay in the foreground, log to stderr (and allow running as\n"
 	    "root without --user, for development)" },
+	{ "cache-dir", CONFIG_STR, OFF(cache_dir), SZ(cache_dir), 0, 0, "DIR",
+	    "where indexes are kept, writable (default:\n"
+	    "<content>/.capsule-cache)" },
+	{ "no-sandbox", CONFIG_BOOL, OFF(no_sandbox), 0, 0, 0, NULL,
+	    "no seccomp filter, Landlock, no_new_privs or capability\n"
+	    "drop (see capsule(8))" },
+	/* The sandbox test makes a forbidden call with it. */
+	{ "sandbox-selftest", CONFIG_BOOL, OFF(sandbox_selftest), 0, 0, 0,
+	    NULL, NULL },
 	/* Tests shorten the 10 s waits with it; nobody else needs it. */
 	{ "request-timeout", CONFIG_MS, OFF(wait_ms), 0, 1, 3600000, "SECS",
 	    NULL },

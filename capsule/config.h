@@ -25,6 +25,9 @@ struct config {
 	int	 foreground;
 	int	 max_conns;			/* per worker; 0: derived */
 	int	 wait_ms;	/* handshake and request read; hidden flag */
+	char	 cache_dir[CONFIG_PATH_MAX];	/* "": <content>/.capsule-cache */
+	int	 no_sandbox;			/* --no-sandbox */
+	int	 sandbox_selftest;	/* hidden: try a forbidden call */
 };
 
 void	 config_defaults(struct config *);

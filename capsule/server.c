@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -32,6 +33,7 @@
 
 #include "cert.h"
 #include "log.h"
+#include "sandbox.h"
 #include "server.h"
 #include "store.h"
 #include "tlsglue.h"
@@ -335,6 +337,9 @@ server_load_tls(const struct store *st, char *err, size_t errsz)
 		    st->settings.hostnames[i];
 		if ((made = cert_ensure(c->cert_dir, names[i], err, errsz)) ==
 		    -1)
+			return NULL;
+		if (cert_paths(c->cert_dir, names[i], crt, key,
+		    sizeof(crt)) == 0 && cert_check_key(key, err, errsz) == -1)
 			return NULL;
 		if (cert_paths(c->cert_dir, names[i], crt, key,
 		    sizeof(crt)) == 0 &&
@@ -755,6 +760,46 @@ server_announce(const struct store *st)
 		log_info("open gopher://%s:%d/", host, c->gopher_port);
 }
 
+/*
+ * Confines the process before any thread starts (they inherit it):
+ * reads only the content, writes only the cert and cache dirs and the
+ * access log, and makes only the system calls serving needs.
+ */
+static int
+server_sandbox(void)
+{
+	const struct config *c = &srv.cfg;
+	struct sandbox_paths p;
+	char cache[CONFIG_PATH_MAX + 32], what[200], err[SERVER_ERR_MAX];
+
+	if (c->no_sandbox) {
+		log_warnx("--no-sandbox: not confined");
+		return 0;
+	}
+	if (c->cache_dir[0] != '\0')
+		snprintf(cache, sizeof(cache), "%s", c->cache_dir);
+	else
+		snprintf(cache, sizeof(cache), "%s/.capsule-cache", c->content);
+	/* Landlock can only name a directory that exists. */
+	(void)mkdir(cache, 0700);
+	p.content = c->content;
+	p.cert_dir = c->cert_dir;
+	p.cache_dir = cache;
+	p.access_log = c->access_log;
+	if (sandbox_enter(&p, what, sizeof(what), err, sizeof(err)) == -1) {
+		log_warnx("%s (--no-sandbox runs without)", err);
+		return -1;
+	}
+	log_info("%s", what);
+	if (c->sandbox_selftest) {
+		log_info("sandbox self-test: a forbidden system call");
+		sandbox_selftest();
+		log_warnx("sandbox self-test: the call was allowed");
+		return -1;
+	}
+	return 0;
+}
+
 /* Starts the workers and waits for a stop signal; the exit status. */
 static int
 server_run(void)
@@ -841,6 +886,8 @@ serve_main(int argc, char **argv)
 	}
 	if (server_resolve(err, sizeof(err)) == -1 ||
 	    server_bind(err, sizeof(err)) == -1 ||
+	    (!c->no_sandbox && sandbox_drop_bounding(err, sizeof(err)) ==
+	    -1) ||
 	    server_drop_privileges(err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		goto out;
@@ -869,6 +916,8 @@ serve_main(int argc, char **argv)
 		}
 		log_init(0);
 	}
+	if (server_sandbox() == -1)
+		goto out;
 	rc = server_run();
  out:
 	server_cleanup();
