@@ -26,7 +26,15 @@ HOST    ?= 127.0.0.1
 GEMINI_PORT ?= 1965
 GOPHER_PORT ?= 7070
 
-.PHONY: all deps run check bench clean unit asan
+# Fuzzing: libFuzzer (clang) for `make fuzz`; `make check` replays the
+# saved corpora with $(CC) under ASan+UBSan through tests/fuzz/replay.c.
+FUZZERS  = url post search gemini gopher config proxy
+FUZZCC  ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_LIBOBJS = $(patsubst capsule/%.c,build/fuzz/obj/%.o,$(LIBSRCS))
+REPLAY_OBJS  = $(FUZZERS:%=build/asan/replay/%_fuzz.o)
+
+.PHONY: all deps run check bench clean unit asan fuzz
 
 all: capsule/capsule
 
@@ -44,6 +52,35 @@ build/asan/capsule: $(SRCS) $(HDRS)
 build/asan/test_unit: $(LIBSRCS) $(UNITSRCS) $(HDRS) tests/unit/test.h
 	@mkdir -p build/asan
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule -o $@ $(LIBSRCS) $(UNITSRCS) $(LIBS)
+
+build/fuzz/obj/%.o: capsule/%.c $(HDRS)
+	@mkdir -p build/fuzz/obj
+	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_store.h $(FUZZ_LIBOBJS)
+	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -Icapsule \
+		-o $@ $< $(FUZZ_LIBOBJS) $(LIBS)
+
+build/asan/replay/%_fuzz.o: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_store.h $(HDRS)
+	@mkdir -p build/asan/replay
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule -DLLVMFuzzerTestOneInput=fuzz_$* \
+		-c -o $@ $<
+
+build/asan/fuzz_replay: tests/fuzz/replay.c $(REPLAY_OBJS) $(LIBSRCS) $(HDRS)
+	@mkdir -p build/asan
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule -o $@ tests/fuzz/replay.c \
+		$(REPLAY_OBJS) $(LIBSRCS) $(LIBS)
+
+# Each harness for FUZZ_SECONDS; new inputs go to build/fuzz/corpus/NAME,
+# crashes to build/fuzz/crash-NAME-*. FUZZERS="gemini proxy" picks some.
+fuzz: $(FUZZERS:%=build/fuzz/%_fuzz)
+	@for f in $(FUZZERS); do \
+		mkdir -p build/fuzz/corpus/$$f; \
+		echo "== $$f ($(FUZZ_SECONDS) s)"; \
+		build/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=build/fuzz/crash-$$f- \
+			build/fuzz/corpus/$$f tests/fuzz/corpus/$$f || exit 1; \
+	done
 
 build/gemget: tests/gemget.c
 	@mkdir -p build
@@ -73,7 +110,7 @@ run: deps
 		--gemini-port $(GEMINI_PORT) --gopher-port $(GOPHER_PORT) --access-log -
 
 check: deps
-	@$(MAKE) --no-print-directory capsule/capsule build/test_unit build/asan/capsule build/asan/test_unit build/gemget
+	@$(MAKE) --no-print-directory capsule/capsule build/test_unit build/asan/capsule build/asan/test_unit build/gemget build/asan/fuzz_replay
 	@tests/run.sh
 
 bench:

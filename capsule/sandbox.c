@@ -236,11 +236,11 @@ sandbox_seccomp(char *err, size_t errsz)
 	/* libuv sets O_NONBLOCK and FD_CLOEXEC with ioctl; stdio asks isatty */
 	for (i = 0; rc == 0 && i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
+		    SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0));
 	/* New sockets only for syslog(3), once detached. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-		    SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+		    SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
 	if (rc == 0)
 		rc = seccomp_load(ctx);
 	seccomp_release(ctx);
