@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "proxy.h"
+#include "ratelimit.h"
 
 #define CONFIG_LINE_MAX		2048	/* bytes in one config file line */
 #define CONFIG_MAX_WORKERS	256
@@ -25,6 +27,8 @@ enum config_kind {
 	CONFIG_HOST,	/* appends to hostnames[] */
 	CONFIG_LISTEN,	/* appends to listen[] */
 	CONFIG_BOOL,	/* a flag; in a file "yes"/"no" or nothing */
+	CONFIG_RATE,	/* "N/SECONDS" into rate_max, rate_secs */
+	CONFIG_PROXY_FROM,	/* appends to proxy_from[] */
 	CONFIG_FILE,	/* --config: only a flag */
 	CONFIG_HELP,
 	CONFIG_VERSION,
@@ -77,6 +81,15 @@ static const struct config_opt config_opts[] = {
 	{ "cache-dir", CONFIG_STR, OFF(cache_dir), SZ(cache_dir), 0, 0, "DIR",
 	    "where indexes are kept, writable (default:\n"
 	    "<content>/.capsule-cache)" },
+	{ "rate-limit", CONFIG_RATE, 0, 0, 0, 0, "N/SECS",
+	    "at most N requests per client address in SECS seconds;\n"
+	    "past it Gemini 44, Gopher an error item (default: off)" },
+	{ "proxy-protocol", CONFIG_BOOL, OFF(proxy_protocol), 0, 0, 0, NULL,
+	    "connections start with a PROXY header (v1 or v2) naming\n"
+	    "the client; only from --proxy-from addresses" },
+	{ "proxy-from", CONFIG_PROXY_FROM, 0, 0, 0, 0, "ADDR[/BITS]",
+	    "a load balancer that may send PROXY headers, repeatable\n"
+	    "(default: 127.0.0.0/8 and ::1)" },
 	{ "no-sandbox", CONFIG_BOOL, OFF(no_sandbox), 0, 0, 0, NULL,
 	    "no seccomp filter, Landlock, no_new_privs or capability\n"
 	    "drop (see capsule(8))" },
@@ -216,6 +229,31 @@ config_set(struct config *c, const struct config_opt *o, const char *v,
 		snprintf(c->listen[c->nlisten++], sizeof(c->listen[0]), "%s",
 		    v);
 		return 0;
+	case CONFIG_RATE:
+		if (ratelimit_parse(v, &c->rate_max, &c->rate_secs) == -1) {
+			snprintf(err, errsz, "rate-limit: want N/SECONDS, not "
+			    "\"%s\"", v);
+			return -1;
+		}
+		return 0;
+	case CONFIG_PROXY_FROM: {
+		struct proxy_net net;
+
+		if (c->nproxy_from == CONFIG_MAX_PROXY_FROM) {
+			snprintf(err, errsz, "proxy-from: more than %d",
+			    CONFIG_MAX_PROXY_FROM);
+			return -1;
+		}
+		if (strlen(v) >= sizeof(c->proxy_from[0]) ||
+		    proxy_net_parse(v, &net) == -1) {
+			snprintf(err, errsz, "proxy-from: want an address or "
+			    "ADDR/BITS, not \"%s\"", v);
+			return -1;
+		}
+		snprintf(c->proxy_from[c->nproxy_from++],
+		    sizeof(c->proxy_from[0]), "%s", v);
+		return 0;
+	}
 	case CONFIG_BOOL:
 		if (v == NULL || strcmp(v, "yes") == 0 ||
 		    strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
@@ -370,7 +408,7 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 	const struct config_opt *o;
 	const char *v;
 	char msg[256];
-	int i, pass, hosts_seen = 0, listen_seen = 0;
+	int i, pass, hosts_seen = 0, listen_seen = 0, proxy_seen = 0;
 
 	/* Pass 0 reads --config (and answers --help); pass 1 sets the rest. */
 	for (pass = 0; pass < 2; pass++) {
@@ -399,6 +437,8 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 				c->nhostnames = 0;
 			if (o->kind == CONFIG_LISTEN && !listen_seen++)
 				c->nlisten = 0;
+			if (o->kind == CONFIG_PROXY_FROM && !proxy_seen++)
+				c->nproxy_from = 0;
 			if (config_set(c, o, v, msg, sizeof(msg)) == -1) {
 				snprintf(err, errsz, "--%s", msg);
 				return -1;

@@ -7,6 +7,7 @@
 #define CONFIG_MAX_HOSTNAMES	16
 #define CONFIG_MAX_LISTEN	16
 #define CONFIG_PATH_MAX		1024
+#define CONFIG_MAX_PROXY_FROM	16
 
 #define CAPSULE_VERSION		"0.1.0"
 
@@ -28,6 +29,11 @@ struct config {
 	char	 cache_dir[CONFIG_PATH_MAX];	/* "": <content>/.capsule-cache */
 	int	 no_sandbox;			/* --no-sandbox */
 	int	 sandbox_selftest;	/* hidden: try a forbidden call */
+	unsigned rate_max;			/* --rate-limit N/SECS; 0 off */
+	unsigned rate_secs;
+	int	 proxy_protocol;		/* PROXY headers expected */
+	char	 proxy_from[CONFIG_MAX_PROXY_FROM][64];	/* may send them */
+	size_t	 nproxy_from;			/* 0: loopback */
 };
 
 void	 config_defaults(struct config *);

@@ -73,12 +73,68 @@ static struct {
 	atomic_int		 stopping;
 	uv_loop_t		 loop;		/* the main thread's: signals */
 	uv_signal_t		 sigs[3];
+	struct ratelimit	*ratelimit;	/* NULL: no --rate-limit */
+	struct proxy_net	 proxy_nets[PROXY_MAX_NETS];
+	size_t			 nproxy_nets;
 } srv;
 
 const struct config *
 server_config(void)
 {
 	return &srv.cfg;
+}
+
+struct ratelimit *
+server_ratelimit(void)
+{
+	return srv.ratelimit;
+}
+
+const struct proxy_net *
+server_proxy_nets(size_t *n)
+{
+	*n = srv.nproxy_nets;
+	return srv.cfg.proxy_protocol ? srv.proxy_nets : NULL;
+}
+
+/* --rate-limit and --proxy-from, from text to what conn.c looks up. */
+static int
+server_limits(char *err, size_t errsz)
+{
+	const struct config *c = &srv.cfg;
+	size_t i;
+
+	if (c->rate_max > 0) {
+		if ((srv.ratelimit = malloc(sizeof(*srv.ratelimit))) == NULL ||
+		    ratelimit_init(srv.ratelimit, c->rate_max,
+		    c->rate_secs) == -1) {
+			free(srv.ratelimit);
+			srv.ratelimit = NULL;
+			snprintf(err, errsz, "rate limiter: out of memory");
+			return -1;
+		}
+		log_info("rate limit: %u requests per client address in %u "
+		    "second%s", c->rate_max, c->rate_secs,
+		    c->rate_secs == 1 ? "" : "s");
+	}
+	if (!c->proxy_protocol)
+		return 0;
+	if (c->nproxy_from == 0) {
+		(void)proxy_net_parse("127.0.0.0/8", &srv.proxy_nets[0]);
+		(void)proxy_net_parse("::1", &srv.proxy_nets[1]);
+		srv.nproxy_nets = 2;
+	}
+	for (i = 0; i < c->nproxy_from && i < PROXY_MAX_NETS; i++)
+		if (proxy_net_parse(c->proxy_from[i],
+		    &srv.proxy_nets[srv.nproxy_nets++]) == -1) {
+			snprintf(err, errsz, "proxy-from %s: not an address",
+			    c->proxy_from[i]);
+			return -1;
+		}
+	log_info("PROXY protocol: expected on every connection, from %s%s",
+	    c->nproxy_from ? c->proxy_from[0] : "127.0.0.0/8 and ::1",
+	    c->nproxy_from > 1 ? " and others" : "");
+	return 0;
 }
 
 struct store *
@@ -729,6 +785,11 @@ server_cleanup(void)
 	srv.store = NULL;
 	tlsglue_unref(srv.tls);
 	srv.tls = NULL;
+	if (srv.ratelimit != NULL) {
+		ratelimit_free(srv.ratelimit);
+		free(srv.ratelimit);
+		srv.ratelimit = NULL;
+	}
 	log_access_close();
 }
 
@@ -884,7 +945,8 @@ serve_main(int argc, char **argv)
 		log_warn("access log %s", c->access_log);
 		goto out;
 	}
-	if (server_resolve(err, sizeof(err)) == -1 ||
+	if (server_limits(err, sizeof(err)) == -1 ||
+	    server_resolve(err, sizeof(err)) == -1 ||
 	    server_bind(err, sizeof(err)) == -1 ||
 	    (!c->no_sandbox && sandbox_drop_bounding(err, sizeof(err)) ==
 	    -1) ||

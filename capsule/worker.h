@@ -13,6 +13,8 @@
 
 #include "config.h"
 #include "page.h"
+#include "proxy.h"
+#include "ratelimit.h"
 
 /* Each --listen address can resolve to a few; two protocols each. */
 #define WORKER_MAX_LISTENERS	64
@@ -55,6 +57,10 @@ const struct config	*server_config(void);
 struct store		*server_store(void);
 /* A reference to the key pairs serving now, or NULL; tlsglue_unref(). */
 struct tlsglue		*server_tls(void);
+/* The per-address limiter, or NULL when --rate-limit is off. */
+struct ratelimit	*server_ratelimit(void);
+/* With --proxy-protocol: who may send PROXY headers (*n set); else NULL. */
+const struct proxy_net	*server_proxy_nets(size_t *n);
 /* A connection has closed: a stopping worker may be done. */
 void			 worker_conn_gone(struct worker *);
 
