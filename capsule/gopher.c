@@ -196,6 +196,11 @@ gopher_answer(struct store *st, const char *line, size_t len,
 		memcpy(query, g.search, g.searchlen);
 		query[g.searchlen] = '\0';
 	}
+	if (plen >= sizeof(path)) {
+		/* The framing caps a line below this; the buffer is ours. */
+		gopher_error(r, 59, "Selector too long");
+		return;
+	}
 	if (plen == 0)
 		snprintf(path, sizeof(path), "/");
 	else {

@@ -236,18 +236,26 @@ int
 proxy_net_match(const struct proxy_net *nets, size_t n,
     const struct sockaddr *sa)
 {
+	static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0xff, 0xff };
 	const unsigned char *a;
 	size_t i;
-	int full, rest;
+	int full, rest, fam;
 
 	for (i = 0; i < n; i++) {
-		if (sa->sa_family != nets[i].family)
-			continue;
-		a = sa->sa_family == AF_INET ?
+		fam = sa->sa_family;
+		a = fam == AF_INET ?
 		    (const unsigned char *)&((const struct sockaddr_in *)
 		    (const void *)sa)->sin_addr :
 		    (const unsigned char *)&((const struct sockaddr_in6 *)
 		    (const void *)sa)->sin6_addr;
+		/* A dual-stack socket shows IPv4 clients as ::ffff:a.b.c.d. */
+		if (fam == AF_INET6 && memcmp(a, v4mapped, 12) == 0) {
+			fam = AF_INET;
+			a += 12;
+		}
+		if (fam != nets[i].family)
+			continue;
 		full = nets[i].bits / 8;
 		rest = nets[i].bits % 8;
 		if (memcmp(a, nets[i].addr, (size_t)full) != 0)

@@ -59,6 +59,7 @@ struct server_bind {
 	int			 skip;
 	char			 name[INET6_ADDRSTRLEN];
 	int			 port;
+	int			 fd;		/* from systemd; else -1 */
 };
 
 static struct {
@@ -205,6 +206,7 @@ server_resolve(char *err, size_t errsz)
 					return -1;
 				}
 				b = &srv.binds[srv.nbinds++];
+				b->fd = -1;
 				memcpy(&b->ss, ai->ai_addr, ai->ai_addrlen);
 				b->len = ai->ai_addrlen;
 				b->proto = (enum proto)p;
@@ -220,6 +222,87 @@ server_resolve(char *err, size_t errsz)
 		}
 	}
 	return 0;
+}
+
+/*
+ * Socket activation: systemd passes listening sockets as descriptors 3
+ * and up (LISTEN_FDS, for LISTEN_PID), so a restart loses no queued
+ * connection and capsule needs no privilege for port 70. Which is which
+ * comes from LISTEN_FDNAMES ("gemini", "gopher"), else from the port.
+ * Returns the number taken over, or -1 with err.
+ */
+static int
+server_inherit(char *err, size_t errsz)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *names = getenv("LISTEN_FDNAMES"), *nm;
+	struct server_bind *b;
+	char *end;
+	long n, i, k;
+	int fd, acc, fl;
+	socklen_t len;
+	size_t nl;
+
+	if (pid == NULL || fds == NULL || strtol(pid, NULL, 10) != getpid())
+		return 0;
+	n = strtol(fds, &end, 10);
+	if (*end != '\0' || n < 1 || n > WORKER_MAX_LISTENERS) {
+		snprintf(err, errsz, "LISTEN_FDS=%s: not a count", fds);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		fd = 3 + (int)i;
+		b = &srv.binds[srv.nbinds];
+		memset(b, 0, sizeof(*b));
+		b->len = sizeof(b->ss);
+		len = sizeof(acc);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) ==
+		    -1 || !acc || getsockname(fd, (struct sockaddr *)&b->ss,
+		    &b->len) == -1 || (b->ss.ss_family != AF_INET &&
+		    b->ss.ss_family != AF_INET6)) {
+			snprintf(err, errsz, "descriptor %d from systemd: not a "
+			    "listening TCP socket", fd);
+			return -1;
+		}
+		b->port = ntohs(b->ss.ss_family == AF_INET ?
+		    ((struct sockaddr_in *)&b->ss)->sin_port :
+		    ((struct sockaddr_in6 *)&b->ss)->sin6_port);
+		/* The i-th name of "a:b:c", if there is one. */
+		for (nm = names, nl = 0, k = 0; nm != NULL; nm += nl + 1, k++) {
+			nl = strcspn(nm, ":");
+			if (k == i)
+				break;
+			if (nm[nl] == '\0') {
+				nm = NULL;
+				break;
+			}
+		}
+		if (nm != NULL && nl == 6 && strncmp(nm, "gopher", 6) == 0)
+			b->proto = PROTO_GOPHER;
+		else if (nm != NULL && nl == 6 && strncmp(nm, "gemini", 6) == 0)
+			b->proto = PROTO_GEMINI;
+		else if (b->port == srv.cfg.gopher_port)
+			b->proto = PROTO_GOPHER;
+		else
+			b->proto = PROTO_GEMINI;
+		if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+		    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
+		    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+			snprintf(err, errsz, "descriptor %d: %s", fd,
+			    strerror(errno));
+			return -1;
+		}
+		b->fd = fd;
+		if (getnameinfo((struct sockaddr *)&b->ss, b->len, b->name,
+		    sizeof(b->name), NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(b->name, sizeof(b->name), "?");
+		srv.nbinds++;
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	log_info("%ld listening socket%s from systemd", n, n == 1 ? "" : "s");
+	return (int)n;
 }
 
 /* A listening socket any number of workers can share the port of. */
@@ -281,7 +364,7 @@ server_bind(char *err, size_t errsz)
 
 	for (k = 0; k < srv.nbinds; k++) {
 		b = &srv.binds[k];
-		if (server_probe(b) == 0)
+		if (b->fd != -1 || server_probe(b) == 0)
 			continue;
 		if (b->optional && (errno == EAFNOSUPPORT ||
 		    errno == EADDRNOTAVAIL)) {
@@ -300,7 +383,12 @@ server_bind(char *err, size_t errsz)
 			b = &srv.binds[k];
 			if (b->skip)
 				continue;
-			if ((fd = server_socket(b)) == -1) {
+			/* systemd's socket: every worker polls a copy. */
+			if (b->fd != -1)
+				fd = fcntl(b->fd, F_DUPFD_CLOEXEC, 3);
+			else
+				fd = server_socket(b);
+			if (fd == -1) {
 				snprintf(err, errsz, "listen on %s port %d: %s",
 				    b->name, b->port, strerror(errno));
 				return -1;
@@ -780,6 +868,11 @@ server_cleanup(void)
 	}
 	free(srv.workers);
 	srv.workers = NULL;
+	for (k = 0; k < srv.nbinds; k++)
+		if (srv.binds[k].fd != -1) {
+			close(srv.binds[k].fd);
+			srv.binds[k].fd = -1;
+		}
 	if (srv.store != NULL)
 		store_unref(srv.store);
 	srv.store = NULL;
@@ -909,7 +1002,7 @@ serve_main(int argc, char **argv)
 	struct config *c = &srv.cfg;
 	char err[SERVER_ERR_MAX];
 	size_t i;
-	int rc;
+	int rc, inherited = 0;
 
 	config_defaults(c);
 	if ((rc = config_parse_args(c, argc, argv, err, sizeof(err))) != 0) {
@@ -946,7 +1039,8 @@ serve_main(int argc, char **argv)
 		goto out;
 	}
 	if (server_limits(err, sizeof(err)) == -1 ||
-	    server_resolve(err, sizeof(err)) == -1 ||
+	    (inherited = server_inherit(err, sizeof(err))) == -1 ||
+	    (inherited == 0 && server_resolve(err, sizeof(err)) == -1) ||
 	    server_bind(err, sizeof(err)) == -1 ||
 	    (!c->no_sandbox && sandbox_drop_bounding(err, sizeof(err)) ==
 	    -1) ||

@@ -20,11 +20,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = 0;
 	char *line;
 
-	if (size > GOPHER_REQUEST_MAX)
+	if (size == 0 || size > GOPHER_REQUEST_MAX + 8)
 		return 0;
-	if (gopher_request_end((const char *)data, size, &len) !=
-	    GOPHER_LINE)
-		len = size;	/* a client that half-closes: all it sent */
+	switch (gopher_request_end((const char *)data, size, &len)) {
+	case GOPHER_TOO_LONG:
+		if (data[0] != 0xff)
+			return 0;
+		break;
+	case GOPHER_MORE:
+		/* A client that half-closes: all it sent (as conn.c). */
+		len = size;
+		if (len > 0 && data[len - 1] == '\r')
+			len--;
+		break;
+	default:
+		break;
+	}
+	/* Past the framing too: gopher_answer() guards its own buffers. */
+	if (data[0] == 0xff && size > 1)
+		len = size;
 	if ((line = malloc(len ? len : 1)) == NULL)
 		return 0;
 	memcpy(line, data, len);

@@ -101,4 +101,6 @@ TEST(proxy_nets)
 	CHECK(proxy_net_match(n, 2, (struct sockaddr *)&s6));
 	inet_pton(AF_INET6, "::2", &s6.sin6_addr);
 	CHECK(!proxy_net_match(n, 2, (struct sockaddr *)&s6));
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", &s6.sin6_addr);
+	CHECK(proxy_net_match(n, 2, (struct sockaddr *)&s6));
 }
