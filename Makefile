@@ -5,7 +5,7 @@ CC      ?= cc
 PKGS     = libtls libuv libssl libcrypto libseccomp
 DEBS     = build-essential pkg-config libtls-dev libuv1-dev libssl-dev openssl \
            curl lynx socat libxml2-utils python3 molly-brown gophernicus \
-           libseccomp-dev haproxy
+           libseccomp-dev haproxy systemd man-db
 BENCH_DEBS = linux-perf
 CSTD     = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     = -Wall -Wextra -Werror
@@ -34,7 +34,16 @@ FUZZ_SECONDS ?= 60
 FUZZ_LIBOBJS = $(patsubst capsule/%.c,build/fuzz/obj/%.o,$(LIBSRCS))
 REPLAY_OBJS  = $(FUZZERS:%=build/asan/replay/%_fuzz.o)
 
-.PHONY: all deps run check bench clean unit asan fuzz
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: the binary, the
+# manual pages, an example config, and the systemd units (dist/).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/capsule
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+.PHONY: all deps run check bench clean unit asan fuzz install uninstall
 
 all: capsule/capsule
 
@@ -117,6 +126,28 @@ bench:
 	@$(MAKE) --no-print-directory deps EXTRA_DEBS="$(BENCH_DEBS)"
 	@$(MAKE) --no-print-directory capsule/capsule
 	@tests/bench/run.sh
+
+install: capsule/capsule
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/capsule
+	install -m 755 capsule/capsule $(DESTDIR)$(BINDIR)/capsule
+	install -m 644 capsule/capsule.8 $(DESTDIR)$(MANDIR)/man8/capsule.8
+	install -m 644 capsule/capsule.conf.5 $(DESTDIR)$(MANDIR)/man5/capsule.conf.5
+	install -m 644 dist/capsule.conf $(DESTDIR)$(DOCDIR)/capsule.conf.example
+	@# An operator's settings are never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/capsule/capsule.conf ] || \
+		install -m 644 dist/capsule.conf $(DESTDIR)$(SYSCONFDIR)/capsule/capsule.conf
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/capsule.service.in >$(DESTDIR)$(UNITDIR)/capsule.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/capsule.service
+	install -m 644 dist/capsule.socket $(DESTDIR)$(UNITDIR)/capsule.socket
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/capsule $(DESTDIR)$(MANDIR)/man8/capsule.8 \
+		$(DESTDIR)$(MANDIR)/man5/capsule.conf.5 \
+		$(DESTDIR)$(DOCDIR)/capsule.conf.example \
+		$(DESTDIR)$(UNITDIR)/capsule.service $(DESTDIR)$(UNITDIR)/capsule.socket
 
 clean:
 	rm -rf build capsule/capsule
