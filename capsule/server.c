@@ -930,12 +930,15 @@ server_sandbox(void)
 		log_warnx("--no-sandbox: not confined");
 		return 0;
 	}
-	if (c->cache_dir[0] != '\0')
+	/*
+	 * Landlock can only name a directory that exists: one asked for is
+	 * made; the default one only if the store made it when loading.
+	 */
+	if (c->cache_dir[0] != '\0') {
 		snprintf(cache, sizeof(cache), "%s", c->cache_dir);
-	else
+		(void)mkdir(cache, 0700);
+	} else
 		snprintf(cache, sizeof(cache), "%s/.capsule-cache", c->content);
-	/* Landlock can only name a directory that exists. */
-	(void)mkdir(cache, 0700);
 	p.content = c->content;
 	p.cert_dir = c->cert_dir;
 	p.cache_dir = cache;
