@@ -64,10 +64,12 @@ build/asan/test_unit: $(LIBSRCS) $(UNITSRCS) $(HDRS) tests/unit/test.h
 
 build/fuzz/obj/%.o: capsule/%.c $(HDRS)
 	@mkdir -p build/fuzz/obj
-	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer-no-link,address,undefined \
+		-fno-sanitize-recover=undefined -c -o $@ $<
 
 build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_store.h $(FUZZ_LIBOBJS)
-	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -Icapsule \
+	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Icapsule \
 		-o $@ $< $(FUZZ_LIBOBJS) $(LIBS)
 
 build/asan/replay/%_fuzz.o: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_store.h $(HDRS)
