@@ -30,6 +30,7 @@ GOPHER_PORT ?= 7070
 # saved corpora with $(CC) under ASan+UBSan through tests/fuzz/replay.c.
 FUZZERS  = url post search gemini gopher config proxy
 FUZZCC  ?= clang
+FUZZ_DEBS = clang
 FUZZ_SECONDS ?= 60
 FUZZ_LIBOBJS = $(patsubst capsule/%.c,build/fuzz/obj/%.o,$(LIBSRCS))
 REPLAY_OBJS  = $(FUZZERS:%=build/asan/replay/%_fuzz.o)
@@ -84,7 +85,9 @@ build/asan/fuzz_replay: tests/fuzz/replay.c $(REPLAY_OBJS) $(LIBSRCS) $(HDRS)
 
 # Each harness for FUZZ_SECONDS; new inputs go to build/fuzz/corpus/NAME,
 # crashes to build/fuzz/crash-NAME-*. FUZZERS="gemini proxy" picks some.
-fuzz: $(FUZZERS:%=build/fuzz/%_fuzz)
+fuzz:
+	@$(MAKE) --no-print-directory deps EXTRA_DEBS="$(FUZZ_DEBS)"
+	@$(MAKE) --no-print-directory $(FUZZERS:%=build/fuzz/%_fuzz)
 	@for f in $(FUZZERS); do \
 		mkdir -p build/fuzz/corpus/$$f; \
 		echo "== $$f ($(FUZZ_SECONDS) s)"; \
