@@ -14,6 +14,10 @@ wait_log() {
 	done
 }
 
+CONTENT="$TMP/content"
+cp -r "$ROOT/content" "$CONTENT"
+mkdir -p "$TMP/outside"
+printf 'Title: Outside\nDate: 2024-01-01\n\nA file outside the store.\n' >"$TMP/outside/secret.txt"
 start_server
 wait_log "sandbox:"
 check_has sandbox_start_up_log_says_what "sandbox: no_new_privs, seccomp filter" "$(cat "$TMP/server.out")"
@@ -35,8 +39,15 @@ wait_log "reloaded:"
 check_has sandbox_reload_works "reloaded: " "$(cat "$TMP/server.out")"
 check sandbox_reload_made_a_key_pair 600 "$(stat -c %a "$TMP/certs/localhost.key" 2>/dev/null)"
 check sandbox_serves_after_reload "20" "$("$GEMGET" -p "$GEM_PORT" localhost "gemini://localhost/\r\n" 2>/dev/null | head -c 2)"
+# Landlock: a reload cannot read outside the store, even through a link.
+ln -s "$TMP/outside/secret.txt" "$CONTENT/secret.txt"
+kill -HUP "$SERVER_PID"
+i=0
+while [ "$(grep -c 'reloaded:' "$TMP/server.out")" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+check sandbox_landlock_no_reads_outside_the_store "51" "$("$GEMGET" -p "$GEM_PORT" localhost "gemini://localhost/posts/secret\r\n" 2>/dev/null | head -c 2)"
 alive sandbox_alive_after_requests_and_reload
 stop_server
+rm "$CONTENT/secret.txt"
 
 # --- a forbidden system call kills the process with SIGSYS
 P=$(free_port)
@@ -57,7 +68,7 @@ stop_server
 
 # --- a private key others can read is refused, with the fix
 chmod 644 "$TMP/certs/localhost.key"
-timeout 10 "$CAPSULE" serve --foreground --content "$ROOT/content" --cert-dir "$TMP/certs" \
+timeout 10 "$CAPSULE" serve --foreground --content "$CONTENT" --cert-dir "$TMP/certs" \
     --hostname localhost --listen 127.0.0.1 --gemini-port "$(free_port)" \
     --gopher-port "$(free_port)" --workers 1 >"$TMP/key.out" 2>&1
 rc=$?
