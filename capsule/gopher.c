@@ -183,6 +183,11 @@ gopher_answer(struct store *st, const char *line, size_t len,
 	 * Our own menus link later pages of an answer as "path?query", the
 	 * query percent-encoded as on Gemini; a search after a TAB wins.
 	 */
+	/* The framing caps a line below these sizes; the buffers are ours. */
+	if (g.sellen >= sizeof(path) || g.searchlen >= sizeof(query)) {
+		gopher_error(r, 59, "Selector too long");
+		return;
+	}
 	plen = g.sellen;
 	if ((q = memchr(g.selector, '?', g.sellen)) != NULL) {
 		plen = (size_t)(q - g.selector);
@@ -195,11 +200,6 @@ gopher_answer(struct store *st, const char *line, size_t len,
 	if (g.search != NULL) {
 		memcpy(query, g.search, g.searchlen);
 		query[g.searchlen] = '\0';
-	}
-	if (plen >= sizeof(path)) {
-		/* The framing caps a line below this; the buffer is ours. */
-		gopher_error(r, 59, "Selector too long");
-		return;
 	}
 	if (plen == 0)
 		snprintf(path, sizeof(path), "/");
