@@ -2,11 +2,11 @@
 # `make run` serves content/ on localhost; `make check` builds and runs every test.
 
 CC      ?= cc
-PKGS     = libtls libuv libssl libcrypto libxml-2.0 libcurl
+PKGS     = libtls libuv libssl libcrypto libxml-2.0 libcurl libseccomp
 DEBS     = build-essential pkg-config libtls-dev libuv1-dev libssl-dev openssl \
-           libxml2-dev libcurl4-openssl-dev \
+           libxml2-dev libcurl4-openssl-dev libseccomp-dev \
            curl lynx socat libxml2-utils python3 molly-brown gophernicus \
-           w3m tmux amfora bombadillo gopher sacc
+           w3m tmux amfora bombadillo gopher sacc haproxy systemd man-db
 BENCH_DEBS = linux-perf
 CSTD     = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     = -Wall -Wextra -Werror
@@ -28,7 +28,25 @@ GEMINI_PORT ?= 1965
 GOPHER_PORT ?= 7070
 BENCH_SIZES ?= 1000,10000,100000
 
-.PHONY: all deps run check bench clean unit asan fuzz-html
+# Fuzzing: libFuzzer (clang) for `make fuzz`; `make check` replays the
+# saved corpora with $(CC) under ASan+UBSan through tests/fuzz/replay.c.
+FUZZERS  = url post search gemini gopher config proxy
+FUZZCC  ?= clang
+FUZZ_DEBS = clang
+FUZZ_SECONDS ?= 60
+FUZZ_LIBOBJS = $(patsubst capsule/%.c,build/fuzz/obj/%.o,$(LIBSRCS))
+REPLAY_OBJS  = $(FUZZERS:%=build/asan/replay/%_fuzz.o)
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: the binary, the
+# manual pages, an example config, and the systemd units (dist/).
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/capsule
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+.PHONY: all deps run check bench clean unit asan fuzz fuzz-html install uninstall
 
 all: capsule/capsule
 
@@ -50,6 +68,38 @@ build/asan/test_unit: $(LIBSRCS) $(UNITSRCS) $(HDRS) tests/unit/test.h
 build/bench/searchbench: $(LIBSRCS) $(HDRS) tests/bench/searchbench.c
 	@mkdir -p build/bench
 	$(CC) $(ALL_CFLAGS) -Icapsule -o $@ $(LIBSRCS) tests/bench/searchbench.c $(LIBS)
+build/fuzz/obj/%.o: capsule/%.c $(HDRS)
+	@mkdir -p build/fuzz/obj
+	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer-no-link,address,undefined \
+		-fno-sanitize-recover=undefined -c -o $@ $<
+
+build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_store.h $(FUZZ_LIBOBJS)
+	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Icapsule \
+		-o $@ $< $(FUZZ_LIBOBJS) $(LIBS)
+
+build/asan/replay/%_fuzz.o: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_store.h $(HDRS)
+	@mkdir -p build/asan/replay
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule -DLLVMFuzzerTestOneInput=fuzz_$* \
+		-c -o $@ $<
+
+build/asan/fuzz_replay: tests/fuzz/replay.c $(REPLAY_OBJS) $(LIBSRCS) $(HDRS)
+	@mkdir -p build/asan
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule -o $@ tests/fuzz/replay.c \
+		$(REPLAY_OBJS) $(LIBSRCS) $(LIBS)
+
+# Each harness for FUZZ_SECONDS; new inputs go to build/fuzz/corpus/NAME,
+# crashes to build/fuzz/crash-NAME-*. FUZZERS="gemini proxy" picks some.
+fuzz:
+	@$(MAKE) --no-print-directory deps EXTRA_DEBS="$(FUZZ_DEBS)"
+	@$(MAKE) --no-print-directory $(FUZZERS:%=build/fuzz/%_fuzz)
+	@for f in $(FUZZERS); do \
+		mkdir -p build/fuzz/corpus/$$f; \
+		echo "== $$f ($(FUZZ_SECONDS) s)"; \
+		build/fuzz/$${f}_fuzz -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=build/fuzz/crash-$$f- \
+			build/fuzz/corpus/$$f tests/fuzz/corpus/$$f || exit 1; \
+	done
 
 build/gemget: tests/gemget.c
 	@mkdir -p build
@@ -91,7 +141,7 @@ run: deps
 		--gemini-port $(GEMINI_PORT) --gopher-port $(GOPHER_PORT) --access-log -
 
 check: deps
-	@$(MAKE) --no-print-directory capsule/capsule build/test_unit build/asan/capsule build/asan/test_unit build/gemget
+	@$(MAKE) --no-print-directory capsule/capsule build/test_unit build/asan/capsule build/asan/test_unit build/gemget build/asan/fuzz_replay
 	@tests/run.sh
 
 bench:
@@ -99,6 +149,28 @@ bench:
 	@$(MAKE) --no-print-directory capsule/capsule
 	@tests/bench/run.sh
 	@python3 tests/bench/scale.py --sizes $(BENCH_SIZES)
+
+install: capsule/capsule
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/capsule
+	install -m 755 capsule/capsule $(DESTDIR)$(BINDIR)/capsule
+	install -m 644 capsule/capsule.8 $(DESTDIR)$(MANDIR)/man8/capsule.8
+	install -m 644 capsule/capsule.conf.5 $(DESTDIR)$(MANDIR)/man5/capsule.conf.5
+	install -m 644 dist/capsule.conf $(DESTDIR)$(DOCDIR)/capsule.conf.example
+	@# An operator's settings are never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/capsule/capsule.conf ] || \
+		install -m 644 dist/capsule.conf $(DESTDIR)$(SYSCONFDIR)/capsule/capsule.conf
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		dist/capsule.service.in >$(DESTDIR)$(UNITDIR)/capsule.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/capsule.service
+	install -m 644 dist/capsule.socket $(DESTDIR)$(UNITDIR)/capsule.socket
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/capsule $(DESTDIR)$(MANDIR)/man8/capsule.8 \
+		$(DESTDIR)$(MANDIR)/man5/capsule.conf.5 \
+		$(DESTDIR)$(DOCDIR)/capsule.conf.example \
+		$(DESTDIR)$(UNITDIR)/capsule.service $(DESTDIR)$(UNITDIR)/capsule.socket
 
 clean:
 	rm -rf build capsule/capsule

@@ -236,6 +236,25 @@ cert_hex(const unsigned char *md, unsigned int n, char sep, char *out,
 }
 
 int
+cert_check_key(const char *path, char *err, size_t errsz)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+		snprintf(err, errsz, "%s: private key readable by %s (mode "
+		    "%04o); fix with: chmod 600 %s", path, sb.st_mode &
+		    S_IRWXO ? "everyone" : "its group",
+		    (unsigned)(sb.st_mode & 07777), path);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cert_prints(const char *path, struct cert_prints *cp, char *err,
     size_t errsz)
 {

@@ -19,6 +19,11 @@ int	 cert_paths(const char *dir, const char *host, char *crt, char *key,
  * when it made one, 0 when there was one, -1 with err filled.
  */
 int	 cert_ensure(const char *dir, const char *host, char *err, size_t);
+/*
+ * A private key anyone but its owner can read is refused: 0 when the
+ * key at path is mode 0600 or stricter, -1 with err saying how to fix it.
+ */
+int	 cert_check_key(const char *path, char *err, size_t);
 /* The SHA-256 of the certificate at path, hex pairs joined by ':'. */
 int	 cert_fingerprint(const char *path, char *out, size_t, char *err,
 	    size_t);

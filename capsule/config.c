@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "proxy.h"
+#include "ratelimit.h"
 
 #define CONFIG_LINE_MAX		2048	/* bytes in one config file line */
 #define CONFIG_MAX_WORKERS	256
@@ -26,6 +28,8 @@ enum config_kind {
 	CONFIG_HOST,	/* appends to hostnames[] */
 	CONFIG_LISTEN,	/* appends to listen[] */
 	CONFIG_BOOL,	/* a flag; in a file "yes"/"no" or nothing */
+	CONFIG_RATE,	/* "N/SECONDS" into rate_max, rate_secs */
+	CONFIG_PROXY_FROM,	/* appends to proxy_from[] */
 	CONFIG_FILE,	/* --config: only a flag */
 	CONFIG_HELP,
 	CONFIG_VERSION,
@@ -79,6 +83,24 @@ static const struct config_opt config_opts[] = {
 	{ "foreground", CONFIG_BOOL, OFF(foreground), 0, 0, 0, NULL,
 	    "stay in the foreground, log to stderr (and allow running as\n"
 	    "root without --user, for development)" },
+	{ "cache-dir", CONFIG_STR, OFF(cache_dir), SZ(cache_dir), 0, 0, "DIR",
+	    "where indexes are kept, writable (default:\n"
+	    "<content>/.capsule-cache)" },
+	{ "rate-limit", CONFIG_RATE, 0, 0, 0, 0, "N/SECS",
+	    "at most N requests per client address in SECS seconds;\n"
+	    "past it Gemini 44, Gopher an error item (default: off)" },
+	{ "proxy-protocol", CONFIG_BOOL, OFF(proxy_protocol), 0, 0, 0, NULL,
+	    "connections start with a PROXY header (v1 or v2) naming\n"
+	    "the client; only from --proxy-from addresses" },
+	{ "proxy-from", CONFIG_PROXY_FROM, 0, 0, 0, 0, "ADDR[/BITS]",
+	    "a load balancer that may send PROXY headers, repeatable\n"
+	    "(default: 127.0.0.0/8 and ::1)" },
+	{ "no-sandbox", CONFIG_BOOL, OFF(no_sandbox), 0, 0, 0, NULL,
+	    "no seccomp filter, Landlock, no_new_privs or capability\n"
+	    "drop (see capsule(8))" },
+	/* The sandbox test makes a forbidden call with it. */
+	{ "sandbox-selftest", CONFIG_BOOL, OFF(sandbox_selftest), 0, 0, 0,
+	    NULL, NULL },
 	/* Tests shorten the 10 s waits with it; nobody else needs it. */
 	{ "request-timeout", CONFIG_MS, OFF(wait_ms), 0, 1, 3600000, "SECS",
 	    NULL },
@@ -119,11 +141,7 @@ config_find(const char *name, size_t len)
 	return NULL;
 }
 
-/*
- * A host name is also a file name in the cert dir: letters, digits, '-',
- * '.', '_' and ':' (IPv6), not starting with a dot. Lowercased.
- */
-static int
+int
 config_hostname(const char *v, char *out, size_t outsz)
 {
 	size_t i, n = strlen(v);
@@ -259,6 +277,31 @@ config_set(struct config *c, const struct config_opt *o, const char *v,
 		snprintf(c->listen[c->nlisten++], sizeof(c->listen[0]), "%s",
 		    v);
 		return 0;
+	case CONFIG_RATE:
+		if (ratelimit_parse(v, &c->rate_max, &c->rate_secs) == -1) {
+			snprintf(err, errsz, "rate-limit: want N/SECONDS, not "
+			    "\"%s\"", v);
+			return -1;
+		}
+		return 0;
+	case CONFIG_PROXY_FROM: {
+		struct proxy_net net;
+
+		if (c->nproxy_from == CONFIG_MAX_PROXY_FROM) {
+			snprintf(err, errsz, "proxy-from: more than %d",
+			    CONFIG_MAX_PROXY_FROM);
+			return -1;
+		}
+		if (strlen(v) >= sizeof(c->proxy_from[0]) ||
+		    proxy_net_parse(v, &net) == -1) {
+			snprintf(err, errsz, "proxy-from: want an address or "
+			    "ADDR/BITS, not \"%s\"", v);
+			return -1;
+		}
+		snprintf(c->proxy_from[c->nproxy_from++],
+		    sizeof(c->proxy_from[0]), "%s", v);
+		return 0;
+	}
 	case CONFIG_BOOL:
 		if (v == NULL || strcmp(v, "yes") == 0 ||
 		    strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
@@ -413,7 +456,7 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 	const struct config_opt *o;
 	const char *v;
 	char msg[256];
-	int i, pass, hosts_seen = 0, listen_seen = 0;
+	int i, pass, hosts_seen = 0, listen_seen = 0, proxy_seen = 0;
 
 	/* Pass 0 reads --config (and answers --help); pass 1 sets the rest. */
 	for (pass = 0; pass < 2; pass++) {
@@ -442,6 +485,8 @@ config_parse_args(struct config *c, int argc, char **argv, char *err,
 				c->nhostnames = 0;
 			if (o->kind == CONFIG_LISTEN && !listen_seen++)
 				c->nlisten = 0;
+			if (o->kind == CONFIG_PROXY_FROM && !proxy_seen++)
+				c->nproxy_from = 0;
 			if (config_set(c, o, v, msg, sizeof(msg)) == -1) {
 				snprintf(err, errsz, "--%s", msg);
 				return -1;

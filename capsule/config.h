@@ -7,6 +7,7 @@
 #define CONFIG_MAX_HOSTNAMES	16
 #define CONFIG_MAX_LISTEN	16
 #define CONFIG_PATH_MAX		1024
+#define CONFIG_MAX_PROXY_FROM	16
 
 #define CONFIG_CACHE_SIZE	(64u * 1024 * 1024)	/* the default */
 
@@ -28,9 +29,24 @@ struct config {
 	int	 max_conns;			/* per worker; 0: derived */
 	size_t	 cache_size;			/* page cache bytes; 0: none */
 	int	 wait_ms;	/* handshake and request read; hidden flag */
+	char	 cache_dir[CONFIG_PATH_MAX];	/* "": <content>/.capsule-cache */
+	int	 no_sandbox;			/* --no-sandbox */
+	int	 sandbox_selftest;	/* hidden: try a forbidden call */
+	unsigned rate_max;			/* --rate-limit N/SECS; 0 off */
+	unsigned rate_secs;
+	int	 proxy_protocol;		/* PROXY headers expected */
+	char	 proxy_from[CONFIG_MAX_PROXY_FROM][64];	/* may send them */
+	size_t	 nproxy_from;			/* 0: loopback */
 };
 
 void	 config_defaults(struct config *);
+/*
+ * A host name is also a file name in the cert dir and a Gopher menu
+ * field: letters, digits, '-', '.', '_' and ':' (IPv6), no leading dot,
+ * no "..". Copies it lowercased into out (which may be v); 0 or -1.
+ * --hostname and capsule.conf's Hostname lines both go through it.
+ */
+int	 config_hostname(const char *v, char *out, size_t outsz);
 /*
  * Reads "key value" lines from path into c. Returns 0, or -1 with a
  * "path:line: message" in err.

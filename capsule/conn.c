@@ -37,6 +37,7 @@
 #define CONN_SPARE_MAX		256	/* closed connections kept, per worker */
 
 enum conn_state {
+	CONN_PROXY,		/* reading the load balancer's PROXY header */
 	CONN_PEEK,		/* Gopher port: a ClientHello or a selector? */
 	CONN_HANDSHAKE,
 	CONN_REQUEST,		/* reading the request line */
@@ -66,6 +67,7 @@ struct conn {
 	enum proto	 proto;
 	int		 fd;
 	int		 busy;		/* past max-conns: "slow down" */
+	unsigned	 ratewait;	/* --rate-limit: seconds to wait, or 0 */
 	struct tls	*tls;		/* NULL for plain Gopher */
 	struct tlsglue	*glue;		/* the key pairs tls came from */
 	uv_poll_t	 poll;
@@ -74,6 +76,8 @@ struct conn {
 	int		 handles;	/* still to close before free() */
 	uint64_t	 start, done;	/* uv_hrtime() */
 	char		 addr[INET6_ADDRSTRLEN];
+	unsigned char	 raddr[16];	/* the client's, for the limiter */
+	size_t		 raddrlen;
 	char		 req[CONN_REQUEST_MAX];
 	size_t		 reqlen;
 	size_t		 loglen;	/* request bytes the access log shows */
@@ -160,7 +164,7 @@ conn_log(struct conn *c)
 	uint64_t end = c->done ? c->done : uv_hrtime();
 
 	/* A connection that never sent a byte made no request. */
-	if (c->logged || c->reqlen == 0)
+	if (c->logged || c->reqlen == 0 || c->state == CONN_PROXY)
 		return;
 	c->logged = 1;
 	a.proto = conn_proto_name(c);
@@ -367,6 +371,80 @@ conn_prepare(struct conn *c)
 	return 0;
 }
 
+/* Records the client's address, as text for the log and binary. */
+static void
+conn_set_addr(struct conn *c, const struct sockaddr *sa)
+{
+	const void *a;
+
+	if (sa->sa_family == AF_INET6) {
+		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		c->raddrlen = 16;
+	} else {
+		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+		c->raddrlen = 4;
+	}
+	memcpy(c->raddr, a, c->raddrlen);
+	if (inet_ntop(sa->sa_family, a, c->addr, sizeof(c->addr)) == NULL)
+		snprintf(c->addr, sizeof(c->addr), "?");
+}
+
+/*
+ * The PROXY header from a load balancer: only the header is read off the
+ * socket (what follows is TLS or the selector); the bytes known to be
+ * header go into req, the rest is only peeked at.
+ */
+static enum conn_step
+conn_proxy(struct conn *c)
+{
+	struct proxy_info info;
+	enum proxy_result r;
+	size_t used = 0, have = c->reqlen, take;
+	ssize_t n;
+
+	while ((n = recv(c->fd, c->req + have, PROXY_MAX - have, MSG_PEEK)) ==
+	    -1 && errno == EINTR)
+		;
+	if (n == -1 && conn_again())
+		return conn_wait(c, UV_READABLE);
+	if (n <= 0)
+		return STEP_CLOSE;
+	r = proxy_parse((const unsigned char *)c->req, have + (size_t)n,
+	    &used, &info);
+	if (r == PROXY_BAD) {
+		log_warnx("%s: no valid PROXY header", c->addr);
+		return STEP_CLOSE;
+	}
+	take = r == PROXY_OK ? used - have : (size_t)n;
+	if (recv(c->fd, c->req + have, take, 0) != (ssize_t)take)
+		return STEP_CLOSE;
+	c->reqlen = have + take;
+	if (r == PROXY_MORE)
+		return conn_wait(c, UV_READABLE);
+	c->reqlen = 0;
+	if (!info.local)
+		conn_set_addr(c, (const struct sockaddr *)&info.src);
+	if (c->proto == PROTO_GOPHER) {
+		c->state = CONN_PEEK;
+		return STEP_NEXT;
+	}
+	if (conn_start_tls(c) == -1)
+		return STEP_CLOSE;
+	c->state = CONN_HANDSHAKE;
+	return STEP_NEXT;
+}
+
+/* --rate-limit: the seconds this client must wait, or 0. */
+static unsigned
+conn_rate_limited(struct conn *c)
+{
+	struct ratelimit *rl = server_ratelimit();
+
+	if (rl == NULL || c->raddrlen == 0)
+		return 0;
+	return ratelimit_hit(rl, c->raddr, c->raddrlen, uv_now(&c->w->loop));
+}
+
 /*
  * Makes the reply to a complete line, or to a framing error (bad != 0).
  * The snapshot reference is taken now, so a reload serves the next
@@ -377,6 +455,8 @@ static void
 conn_reply(struct conn *c, size_t linelen, int bad)
 {
 	struct gemini_where where;
+	char msg[64];
+	unsigned wait = c->ratewait;
 
 	if (c->proto == PROTO_GEMINI) {
 		if (bad)
@@ -384,7 +464,10 @@ conn_reply(struct conn *c, size_t linelen, int bad)
 			    "Request must end with CRLF" : "Request too long");
 		else if (c->busy)
 			gemini_status(&c->reply, 44, GEMINI_SLOW_DOWN);
-		else {
+		else if (wait > 0) {
+			snprintf(msg, sizeof(msg), "%u", wait);
+			gemini_status(&c->reply, 44, msg);
+		} else {
 			where.names = c->glue;
 			where.sni = tls_conn_servername(c->tls);
 			where.port = server_config()->gemini_port;
@@ -397,7 +480,11 @@ conn_reply(struct conn *c, size_t linelen, int bad)
 		else if (c->busy)
 			gopher_error(&c->reply, 44,
 			    "Too busy: try again in a moment");
-		else
+		else if (wait > 0) {
+			snprintf(msg, sizeof(msg), "Too many requests: try "
+			    "again in %u second%s", wait, wait == 1 ? "" : "s");
+			gopher_error(&c->reply, 44, msg);
+		} else
 			gopher_answer(server_snapshot(), c->req, linelen,
 			    &c->reply);
 	}
@@ -466,7 +553,10 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 {
 	c->loglen = bad ? c->reqlen : linelen;
 	c->framed = 1;
-	if (!bad && !c->busy && conn_is_search(c, linelen)) {
+	/* The limiter belongs to this loop: consult it here, not on a thread. */
+	c->ratewait = !bad && !c->busy ? conn_rate_limited(c) : 0;
+	if (!bad && !c->busy && c->ratewait == 0 &&
+	    conn_is_search(c, linelen)) {
 		/* Nothing may touch the connection until the answer is made. */
 		uv_poll_stop(&c->poll);
 		c->events = 0;
@@ -654,6 +744,9 @@ conn_step(struct conn *c)
 
 	while (s == STEP_NEXT) {
 		switch (c->state) {
+		case CONN_PROXY:
+			s = conn_proxy(c);
+			break;
 		case CONN_PEEK:
 			s = conn_peek(c);
 			break;
@@ -681,26 +774,21 @@ conn_step(struct conn *c)
 		conn_close(c);
 }
 
-static void
-conn_addr(const struct sockaddr *sa, char *out, size_t outsz)
-{
-	const void *a;
-
-	if (sa->sa_family == AF_INET6)
-		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-	else
-		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-	if (inet_ntop(sa->sa_family, a, out, (socklen_t)outsz) == NULL)
-		snprintf(out, outsz, "?");
-}
-
 void
 conn_accept(struct worker *w, int fd, enum proto proto,
     const struct sockaddr *sa)
 {
 	const struct config *cfg = server_config();
+	const struct proxy_net *nets;
 	struct conn *c;
+	size_t nnets;
 
+	/* A PROXY header is believed only from the balancers named. */
+	nets = server_proxy_nets(&nnets);
+	if (nets != NULL && !proxy_net_match(nets, nnets, sa)) {
+		close(fd);
+		return;
+	}
 	if ((c = conn_new(w)) == NULL) {
 		close(fd);
 		return;
@@ -718,15 +806,16 @@ conn_accept(struct worker *w, int fd, enum proto proto,
 	c->proto = proto;
 	c->start = uv_hrtime();
 	reply_init(&c->reply);
-	conn_addr(sa, c->addr, sizeof(c->addr));
+	conn_set_addr(c, sa);
 	c->next = w->conns;
 	if (w->conns != NULL)
 		w->conns->prev = c;
 	w->conns = c;
 	c->busy = w->nconns++ >= (size_t)w->max_conns;
-	c->state = proto == PROTO_GEMINI ? CONN_HANDSHAKE : CONN_PEEK;
+	c->state = nets != NULL ? CONN_PROXY : proto == PROTO_GEMINI ?
+	    CONN_HANDSHAKE : CONN_PEEK;
 	uv_timer_start(&c->timer, conn_on_timeout, (uint64_t)cfg->wait_ms, 0);
-	if (proto == PROTO_GEMINI && conn_start_tls(c) == -1) {
+	if (c->state == CONN_HANDSHAKE && conn_start_tls(c) == -1) {
 		conn_close(c);
 		return;
 	}

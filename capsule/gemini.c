@@ -153,7 +153,8 @@ gemini_status(struct reply *r, int code, const char *meta)
 	o = (size_t)snprintf(r->head, sizeof(r->head), "%d ", code);
 	for (i = 0; i < n && o + 2 < sizeof(r->head); i++) {
 		/* A meta never breaks the header line. */
-		r->head[o++] = (unsigned char)meta[i] < 0x20 ? ' ' : meta[i];
+		r->head[o++] = (unsigned char)meta[i] < 0x20 ||
+		    meta[i] == 0x7f ? ' ' : meta[i];
 	}
 	r->head[o++] = '\r';
 	r->head[o++] = '\n';

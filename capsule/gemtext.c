@@ -7,6 +7,7 @@
 
 #include "gemtext.h"
 #include "search.h"
+#include "utf8.h"
 
 #define GEMTEXT_PATH_MAX (URL_PATH_MAX + 8)
 
@@ -246,7 +247,7 @@ gemtext_search(const struct store *st, const struct search_results *a,
 	char path[GEMTEXT_PATH_MAX + SEARCH_ENC_MAX];
 	char line[SEARCH_QUERY_MAX + 256], snip[SEARCH_SNIPPET_MAX + 1];
 	const struct post *p;
-	size_t i;
+	size_t i, start = b->len;
 
 	if (a->why != NULL) {
 		buf_printf(b, "# Search the archive\n\n%s\n\n", a->why);
@@ -274,12 +275,17 @@ gemtext_search(const struct store *st, const struct search_results *a,
 		buf_printf(b, "=> %s More results\n", path);
 	}
 	buf_puts(b, "=> /search Search again\n=> / Home\n");
+	/* Titles and excerpts are posts' text: no terminal escapes. */
+	if (!b->err)
+		utf8_defang(b->data + start, b->len - start);
 	return b->err ? -1 : 0;
 }
 
 int
 gemtext_render(const struct store *st, const struct route *r, struct buf *b)
 {
+	size_t start = b->len;
+
 	switch (r->kind) {
 	case ROUTE_HOME:
 		gemtext_home(st, b);
@@ -299,5 +305,8 @@ gemtext_render(const struct store *st, const struct route *r, struct buf *b)
 	default:
 		return -1;
 	}
+	/* Posts are anyone's text: no escape reaches a reader's terminal. */
+	if (!b->err)
+		utf8_defang(b->data + start, b->len - start);
 	return b->err ? -1 : 0;
 }

@@ -92,8 +92,10 @@ gopher_html_escape(struct buf *b, const char *s, size_t n)
 static void
 gopher_url_page(struct reply *r, const char *url, size_t n)
 {
-	size_t i, scheme = strcspn(url, ":");
+	const char *colon = memchr(url, ':', n);
+	size_t i, scheme = colon ? (size_t)(colon - url) : n;
 
+	/* The selector is not NUL-terminated: only n bytes are ours. */
 	if (scheme >= n || scheme == 0 || !isalpha((unsigned char)url[0])) {
 		gopher_error(r, 59, "Not a URL");
 		return;
@@ -204,6 +206,11 @@ gopher_answer(struct snapshot *sn, const char *line, size_t len,
 	 * Our own menus link later pages of an answer as "path?query", the
 	 * query percent-encoded as on Gemini; a search after a TAB wins.
 	 */
+	/* The framing caps a line below these sizes; the buffers are ours. */
+	if (g.sellen >= sizeof(path) || g.searchlen >= sizeof(query)) {
+		gopher_error(r, 59, "Selector too long");
+		return;
+	}
 	plen = g.sellen;
 	if ((q = memchr(g.selector, '?', g.sellen)) != NULL) {
 		plen = (size_t)(q - g.selector);

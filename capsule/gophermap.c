@@ -13,15 +13,25 @@
 #define GOPHER_DISPLAY_MAX	1024	/* bytes of display text per item */
 #define GOPHER_SHOWN_SELECTOR	200	/* bytes of a selector an error shows */
 
-/* Writes s[0..n) with TAB, CR, LF and other controls made spaces. */
+/*
+ * Writes s[0..n) with TAB, CR, LF and other controls, C1 ones included
+ * (U+0080 to U+009F), made spaces.
+ */
 static void
 gophermap_clean(struct buf *b, const char *s, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		buf_putc(b, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ?
-		    ' ' : s[i]);
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)s[i] == 0xc2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f) {
+			buf_puts(b, "  ");
+			i++;
+		} else
+			buf_putc(b, (unsigned char)s[i] < 0x20 ||
+			    s[i] == 0x7f ? ' ' : s[i]);
+	}
 }
 
 int
@@ -553,7 +563,7 @@ gophermap_search(const struct store *st, const struct search_results *a,
 	const struct site *site = &st->site;
 	char path[URL_PATH_MAX + 8 + SEARCH_ENC_MAX];
 	char line[SEARCH_QUERY_MAX + 256], snip[SEARCH_SNIPPET_MAX + 1];
-	size_t i;
+	size_t i, start = b->len;
 
 	if (a->why != NULL) {
 		gophermap_info(b, site, "Search the archive");
@@ -589,6 +599,9 @@ links:
 	gophermap_link(st, b, '7', "Search again", "/search");
 	gophermap_link(st, b, '1', "Home", "/");
 	gophermap_end(b);
+	/* Titles and excerpts are posts' text: no terminal escapes. */
+	if (!b->err)
+		utf8_defang(b->data + start, b->len - start);
 	return b->err ? -1 : 0;
 }
 
@@ -596,6 +609,8 @@ int
 gophermap_render(const struct store *st, const struct route *r,
     struct buf *b)
 {
+	size_t start = b->len;
+
 	switch (r->kind) {
 	case ROUTE_HOME:
 		gophermap_home(st, b);
@@ -615,5 +630,8 @@ gophermap_render(const struct store *st, const struct route *r,
 	default:
 		return -1;
 	}
+	/* Posts are anyone's text: no escape reaches a reader's terminal. */
+	if (!b->err)
+		utf8_defang(b->data + start, b->len - start);
 	return b->err ? -1 : 0;
 }

@@ -97,8 +97,7 @@ log_access_close(void)
 	log_fd = -1;
 }
 
-/* Printable ASCII as is, the rest as \xNN: a log line stays one line. */
-static size_t
+size_t
 log_escape(char *out, size_t outsz, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";

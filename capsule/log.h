@@ -25,6 +25,13 @@ struct log_access {
 	uint64_t	 ms;		/* from accept to the last byte */
 };
 
+/*
+ * Printable ASCII as is, the rest as \xNN, at most LOG_REQUEST_MAX bytes
+ * of s then "...": a log line stays one line. Returns the length written
+ * to out, which is always NUL-terminated.
+ */
+size_t	 log_escape(char *out, size_t outsz, const char *s, size_t len);
+
 /* Opens path ("-" is stdout, "" none); -1 with errno on failure. */
 int	 log_access_open(const char *);
 /* Writes one line with a single write(2), so threads never interleave. */

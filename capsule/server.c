@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -32,6 +33,7 @@
 
 #include "cert.h"
 #include "log.h"
+#include "sandbox.h"
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
@@ -40,6 +42,7 @@
 
 #define SERVER_BACKLOG		1024
 #define SERVER_ACCEPT_BATCH	64	/* accepts per wakeup: fairness */
+#define SERVER_DRAIN_MAX	(2 * SERVER_BACKLOG)	/* queue at a stop */
 #define SERVER_PAUSE_MS		100	/* accept rests when out of fds */
 #define SERVER_STOP_MS		5000	/* in-flight requests after SIGTERM */
 #define SERVER_WARN_MS		10000	/* accept errors: one line per 10 s */
@@ -57,6 +60,7 @@ struct server_bind {
 	int			 skip;
 	char			 name[INET6_ADDRSTRLEN];
 	int			 port;
+	int			 fd;		/* from systemd; else -1 */
 };
 
 static struct {
@@ -71,12 +75,68 @@ static struct {
 	atomic_int		 stopping;
 	uv_loop_t		 loop;		/* the main thread's: signals */
 	uv_signal_t		 sigs[3];
+	struct ratelimit	*ratelimit;	/* NULL: no --rate-limit */
+	struct proxy_net	 proxy_nets[PROXY_MAX_NETS];
+	size_t			 nproxy_nets;
 } srv;
 
 const struct config *
 server_config(void)
 {
 	return &srv.cfg;
+}
+
+struct ratelimit *
+server_ratelimit(void)
+{
+	return srv.ratelimit;
+}
+
+const struct proxy_net *
+server_proxy_nets(size_t *n)
+{
+	*n = srv.nproxy_nets;
+	return srv.cfg.proxy_protocol ? srv.proxy_nets : NULL;
+}
+
+/* --rate-limit and --proxy-from, from text to what conn.c looks up. */
+static int
+server_limits(char *err, size_t errsz)
+{
+	const struct config *c = &srv.cfg;
+	size_t i;
+
+	if (c->rate_max > 0) {
+		if ((srv.ratelimit = malloc(sizeof(*srv.ratelimit))) == NULL ||
+		    ratelimit_init(srv.ratelimit, c->rate_max,
+		    c->rate_secs) == -1) {
+			free(srv.ratelimit);
+			srv.ratelimit = NULL;
+			snprintf(err, errsz, "rate limiter: out of memory");
+			return -1;
+		}
+		log_info("rate limit: %u requests per client address in %u "
+		    "second%s", c->rate_max, c->rate_secs,
+		    c->rate_secs == 1 ? "" : "s");
+	}
+	if (!c->proxy_protocol)
+		return 0;
+	if (c->nproxy_from == 0) {
+		(void)proxy_net_parse("127.0.0.0/8", &srv.proxy_nets[0]);
+		(void)proxy_net_parse("::1", &srv.proxy_nets[1]);
+		srv.nproxy_nets = 2;
+	}
+	for (i = 0; i < c->nproxy_from && i < PROXY_MAX_NETS; i++)
+		if (proxy_net_parse(c->proxy_from[i],
+		    &srv.proxy_nets[srv.nproxy_nets++]) == -1) {
+			snprintf(err, errsz, "proxy-from %s: not an address",
+			    c->proxy_from[i]);
+			return -1;
+		}
+	log_info("PROXY protocol: expected on every connection, from %s%s",
+	    c->nproxy_from ? c->proxy_from[0] : "127.0.0.0/8 and ::1",
+	    c->nproxy_from > 1 ? " and others" : "");
+	return 0;
 }
 
 struct snapshot *
@@ -147,6 +207,7 @@ server_resolve(char *err, size_t errsz)
 					return -1;
 				}
 				b = &srv.binds[srv.nbinds++];
+				b->fd = -1;
 				memcpy(&b->ss, ai->ai_addr, ai->ai_addrlen);
 				b->len = ai->ai_addrlen;
 				b->proto = (enum proto)p;
@@ -162,6 +223,87 @@ server_resolve(char *err, size_t errsz)
 		}
 	}
 	return 0;
+}
+
+/*
+ * Socket activation: systemd passes listening sockets as descriptors 3
+ * and up (LISTEN_FDS, for LISTEN_PID), so a restart loses no queued
+ * connection and capsule needs no privilege for port 70. Which is which
+ * comes from LISTEN_FDNAMES ("gemini", "gopher"), else from the port.
+ * Returns the number taken over, or -1 with err.
+ */
+static int
+server_inherit(char *err, size_t errsz)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *names = getenv("LISTEN_FDNAMES"), *nm;
+	struct server_bind *b;
+	char *end;
+	long n, i, k;
+	int fd, acc, fl;
+	socklen_t len;
+	size_t nl;
+
+	if (pid == NULL || fds == NULL || strtol(pid, NULL, 10) != getpid())
+		return 0;
+	n = strtol(fds, &end, 10);
+	if (*end != '\0' || n < 1 || n > WORKER_MAX_LISTENERS) {
+		snprintf(err, errsz, "LISTEN_FDS=%s: not a count", fds);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		fd = 3 + (int)i;
+		b = &srv.binds[srv.nbinds];
+		memset(b, 0, sizeof(*b));
+		b->len = sizeof(b->ss);
+		len = sizeof(acc);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) ==
+		    -1 || !acc || getsockname(fd, (struct sockaddr *)&b->ss,
+		    &b->len) == -1 || (b->ss.ss_family != AF_INET &&
+		    b->ss.ss_family != AF_INET6)) {
+			snprintf(err, errsz, "descriptor %d from systemd: not a "
+			    "listening TCP socket", fd);
+			return -1;
+		}
+		b->port = ntohs(b->ss.ss_family == AF_INET ?
+		    ((struct sockaddr_in *)&b->ss)->sin_port :
+		    ((struct sockaddr_in6 *)&b->ss)->sin6_port);
+		/* The i-th name of "a:b:c", if there is one. */
+		for (nm = names, nl = 0, k = 0; nm != NULL; nm += nl + 1, k++) {
+			nl = strcspn(nm, ":");
+			if (k == i)
+				break;
+			if (nm[nl] == '\0') {
+				nm = NULL;
+				break;
+			}
+		}
+		if (nm != NULL && nl == 6 && strncmp(nm, "gopher", 6) == 0)
+			b->proto = PROTO_GOPHER;
+		else if (nm != NULL && nl == 6 && strncmp(nm, "gemini", 6) == 0)
+			b->proto = PROTO_GEMINI;
+		else if (b->port == srv.cfg.gopher_port)
+			b->proto = PROTO_GOPHER;
+		else
+			b->proto = PROTO_GEMINI;
+		if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+		    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
+		    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+			snprintf(err, errsz, "descriptor %d: %s", fd,
+			    strerror(errno));
+			return -1;
+		}
+		b->fd = fd;
+		if (getnameinfo((struct sockaddr *)&b->ss, b->len, b->name,
+		    sizeof(b->name), NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(b->name, sizeof(b->name), "?");
+		srv.nbinds++;
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	log_info("%ld listening socket%s from systemd", n, n == 1 ? "" : "s");
+	return (int)n;
 }
 
 /* A listening socket any number of workers can share the port of. */
@@ -223,7 +365,7 @@ server_bind(char *err, size_t errsz)
 
 	for (k = 0; k < srv.nbinds; k++) {
 		b = &srv.binds[k];
-		if (server_probe(b) == 0)
+		if (b->fd != -1 || server_probe(b) == 0)
 			continue;
 		if (b->optional && (errno == EAFNOSUPPORT ||
 		    errno == EADDRNOTAVAIL)) {
@@ -242,7 +384,12 @@ server_bind(char *err, size_t errsz)
 			b = &srv.binds[k];
 			if (b->skip)
 				continue;
-			if ((fd = server_socket(b)) == -1) {
+			/* systemd's socket: every worker polls a copy. */
+			if (b->fd != -1)
+				fd = fcntl(b->fd, F_DUPFD_CLOEXEC, 3);
+			else
+				fd = server_socket(b);
+			if (fd == -1) {
 				snprintf(err, errsz, "listen on %s port %d: %s",
 				    b->name, b->port, strerror(errno));
 				return -1;
@@ -342,6 +489,9 @@ server_load_tls(const struct store *st, char *err, size_t errsz)
 		    -1)
 			return NULL;
 		if (cert_paths(c->cert_dir, names[i], crt, key,
+		    sizeof(crt)) == 0 && cert_check_key(key, err, errsz) == -1)
+			return NULL;
+		if (cert_paths(c->cert_dir, names[i], crt, key,
 		    sizeof(crt)) == 0 &&
 		    cert_prints(crt, &cp, why, sizeof(why)) == 0) {
 			log_info("%s: %s certificate %s, SHA-256 fingerprint "
@@ -434,7 +584,7 @@ server_raise_nofile(void)
  * within that share.
  */
 static void
-server_caps(int *max, int *hard)
+server_caps(int *max, int *hard, int *fds)
 {
 	struct rlimit rl;
 	unsigned long long nofile = SERVER_FD_COUNTED, share;
@@ -447,6 +597,7 @@ server_caps(int *max, int *hard)
 	share /= srv.nworkers;
 	if (share < 2)
 		share = 2;
+	*fds = (int)share;
 	if (srv.cfg.max_conns == 0) {
 		*hard = (int)share;
 		*max = (int)(share - share / 8);
@@ -486,7 +637,14 @@ worker_on_deadline(uv_timer_t *t)
 	conn_close_all(w);
 }
 
-/* The main thread asks to stop: no new connections, finish the rest. */
+static void	worker_accept(struct worker *, struct listener *, size_t);
+
+/*
+ * The main thread asks to stop: no new connections, finish the rest.
+ * Closing a listener resets whatever waits in its accept queue, though
+ * those clients were told "connected" and may have sent their request;
+ * so the queue is taken in first and answered with the rest.
+ */
 static void
 worker_on_wake(uv_async_t *a)
 {
@@ -495,6 +653,8 @@ worker_on_wake(uv_async_t *a)
 
 	if (w->stopping || !atomic_load(&srv.stopping))
 		return;
+	for (i = 0; i < w->nlisteners; i++)
+		worker_accept(w, &w->listeners[i], SERVER_DRAIN_MAX);
 	w->stopping = 1;
 	for (i = 0; i < w->nlisteners; i++) {
 		uv_close((uv_handle_t *)&w->listeners[i].poll, NULL);
@@ -544,8 +704,9 @@ worker_accept_error(struct worker *w)
 
 /*
  * A connection we cannot take: a Gopher client still gets an error item
- * (the socket buffer takes it at once), a Gemini one only the close, as
- * a TLS handshake is what the cap saves.
+ * (the socket buffer takes it at once), a Gemini one only the close: it
+ * comes here only when the worker is out of descriptors, as "44" needs
+ * a TLS handshake first.
  */
 static void
 worker_refuse(int fd, enum proto proto)
@@ -579,19 +740,16 @@ worker_shed(struct worker *w, struct listener *l)
 	return 1;
 }
 
+/* Accepts up to max connections waiting on l. */
 static void
-worker_on_accept(uv_poll_t *p, int status, int events)
+worker_accept(struct worker *w, struct listener *l, size_t max)
 {
-	struct listener *l = p->data;
-	struct worker *w = l->w;
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, i;
+	size_t i;
+	int fd;
 
-	(void)events;
-	if (status < 0 || w->stopping)
-		return;
-	for (i = 0; i < SERVER_ACCEPT_BATCH; i++) {
+	for (i = 0; i < max; i++) {
 		len = sizeof(ss);
 		fd = accept4(l->fd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -604,13 +762,31 @@ worker_on_accept(uv_poll_t *p, int status, int events)
 				worker_accept_error(w);
 			return;
 		}
-		/* Past the hard cap, not even a "slow down" is affordable. */
-		if (w->nconns >= (size_t)w->hard_conns) {
+		/*
+		 * Past the hard cap a Gopher client gets its error item at
+		 * once; a Gemini one still gets its "44" (the handshake is
+		 * the price) until the worker's descriptors run short.
+		 */
+		if (w->nconns >= (size_t)w->hard_conns &&
+		    (l->proto == PROTO_GOPHER ||
+		    w->nconns >= (size_t)w->fd_conns)) {
 			worker_refuse(fd, l->proto);
 			continue;
 		}
 		conn_accept(w, fd, l->proto, (struct sockaddr *)&ss);
 	}
+}
+
+static void
+worker_on_accept(uv_poll_t *p, int status, int events)
+{
+	struct listener *l = p->data;
+	struct worker *w = l->w;
+
+	(void)events;
+	if (status < 0 || w->stopping)
+		return;
+	worker_accept(w, l, SERVER_ACCEPT_BATCH);
 }
 
 static int
@@ -619,7 +795,7 @@ worker_init(struct worker *w, size_t index)
 	size_t i;
 
 	w->index = index;
-	server_caps(&w->max_conns, &w->hard_conns);
+	server_caps(&w->max_conns, &w->hard_conns, &w->fd_conns);
 	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (uv_loop_init(&w->loop) != 0)
 		return -1;
@@ -699,10 +875,20 @@ server_cleanup(void)
 	}
 	free(srv.workers);
 	srv.workers = NULL;
+	for (k = 0; k < srv.nbinds; k++)
+		if (srv.binds[k].fd != -1) {
+			close(srv.binds[k].fd);
+			srv.binds[k].fd = -1;
+		}
 	snapshot_unref(srv.snap);
 	srv.snap = NULL;
 	tlsglue_unref(srv.tls);
 	srv.tls = NULL;
+	if (srv.ratelimit != NULL) {
+		ratelimit_free(srv.ratelimit);
+		free(srv.ratelimit);
+		srv.ratelimit = NULL;
+	}
 	log_access_close();
 }
 
@@ -712,7 +898,7 @@ server_announce(const struct store *st)
 	const struct config *c = &srv.cfg;
 	const char *host = srv.tls->names[0];
 	size_t i;
-	int max, hard;
+	int max, hard, fds;
 
 	log_info("%s: %zu posts, %zu tags; %zu worker%s", c->content,
 	    st->nposts, st->ntags, srv.nworkers, srv.nworkers == 1 ? "" : "s");
@@ -724,16 +910,60 @@ server_announce(const struct store *st)
 			    strchr(srv.binds[i].name, ':') ? "]" : "",
 			    srv.binds[i].port, srv.binds[i].proto ==
 			    PROTO_GEMINI ? "gemini" : "gopher, gophers");
-	server_caps(&max, &hard);
+	server_caps(&max, &hard, &fds);
 	/* In all first: the per-worker figures alone read as the total. */
 	log_info("up to %llu connections served at once (%d per worker); "
-	    "%llu more are told to retry later, past that refused",
-	    (unsigned long long)max * srv.nworkers, max,
-	    (unsigned long long)(hard > max ? hard - max : 0) * srv.nworkers);
+	    "past that %llu more Gopher and %llu more Gemini clients are told "
+	    "to retry later", (unsigned long long)max * srv.nworkers, max,
+	    (unsigned long long)(hard > max ? hard - max : 0) * srv.nworkers,
+	    (unsigned long long)(fds > max ? fds - max : 0) * srv.nworkers);
 	if (c->gemini_port != 0)
 		log_info("open gemini://%s:%d/", host, c->gemini_port);
 	if (c->gopher_port != 0)
 		log_info("open gopher://%s:%d/", host, c->gopher_port);
+}
+
+/*
+ * Confines the process before any thread starts (they inherit it):
+ * reads only the content, writes only the cert and cache dirs and the
+ * access log, and makes only the system calls serving needs.
+ */
+static int
+server_sandbox(void)
+{
+	const struct config *c = &srv.cfg;
+	struct sandbox_paths p;
+	char cache[CONFIG_PATH_MAX + 32], what[200], err[SERVER_ERR_MAX];
+
+	if (c->no_sandbox) {
+		log_warnx("--no-sandbox: not confined");
+		return 0;
+	}
+	/*
+	 * Landlock can only name a directory that exists: one asked for is
+	 * made; the default one only if the store made it when loading.
+	 */
+	if (c->cache_dir[0] != '\0') {
+		snprintf(cache, sizeof(cache), "%s", c->cache_dir);
+		(void)mkdir(cache, 0700);
+	} else
+		snprintf(cache, sizeof(cache), "%s/.capsule-cache", c->content);
+	p.content = c->content;
+	p.cert_dir = c->cert_dir;
+	p.cache_dir = cache;
+	p.access_log = c->access_log;
+	if (sandbox_enter(&p, what, sizeof(what), err, sizeof(err)) == -1) {
+		log_warnx("%s (--no-sandbox runs without)", err);
+		return -1;
+	}
+	log_info("%s", what);
+	if (c->sandbox_selftest) {
+		log_info("sandbox self-test: a forbidden system call");
+		sandbox_selftest();
+		log_warnx("sandbox self-test: the call was allowed");
+		return -1;
+	}
+	return 0;
 }
 
 /* Starts the workers and waits for a stop signal; the exit status. */
@@ -784,7 +1014,7 @@ serve_main(int argc, char **argv)
 	struct config *c = &srv.cfg;
 	char err[SERVER_ERR_MAX];
 	size_t i;
-	int rc;
+	int rc, inherited = 0;
 
 	config_defaults(c);
 	if ((rc = config_parse_args(c, argc, argv, err, sizeof(err))) != 0) {
@@ -820,8 +1050,12 @@ serve_main(int argc, char **argv)
 		log_warn("access log %s", c->access_log);
 		goto out;
 	}
-	if (server_resolve(err, sizeof(err)) == -1 ||
+	if (server_limits(err, sizeof(err)) == -1 ||
+	    (inherited = server_inherit(err, sizeof(err))) == -1 ||
+	    (inherited == 0 && server_resolve(err, sizeof(err)) == -1) ||
 	    server_bind(err, sizeof(err)) == -1 ||
+	    (!c->no_sandbox && sandbox_drop_bounding(err, sizeof(err)) ==
+	    -1) ||
 	    server_drop_privileges(err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		goto out;
@@ -851,6 +1085,8 @@ serve_main(int argc, char **argv)
 		}
 		log_init(0);
 	}
+	if (server_sandbox() == -1)
+		goto out;
 	rc = server_run();
  out:
 	server_cleanup();

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "file.h"
 #include "store.h"
 #include "utf8.h"
@@ -121,9 +122,13 @@ store_load_settings(struct store_loader *l, const char *dir)
 		else if (strcasecmp(s, "Author") == 0)
 			set->author = v;
 		else if (strcasecmp(s, "Hostname") == 0) {
+			/* Checked as --hostname is: it names cert files. */
 			if (set->nhostnames == STORE_MAX_HOSTNAMES ||
-			    strlen(v) > STORE_HOSTNAME_MAX || *v == '\0')
-				store_report(l, path, line, "Hostname ignored");
+			    strlen(v) > STORE_HOSTNAME_MAX ||
+			    config_hostname(v, v, strlen(v) + 1) == -1)
+				store_report(l, path, line, "Hostname ignored: "
+				    "want letters, digits, '-', '.', '_' or "
+				    "':'");
 			else
 				set->hostnames[set->nhostnames++] = v;
 		} else

@@ -184,3 +184,25 @@ utf8_wrap(const char *s, size_t len, size_t cols, utf8_line_cb cb, void *arg)
 	}
 	return 0;
 }
+
+void
+utf8_defang(char *s, size_t n)
+{
+	unsigned char c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c == '\t' || c == '\n' ||
+		    (c == '\r' && i + 1 < n && s[i + 1] == '\n'))
+			continue;
+		if (c < 0x20 || c == 0x7f)
+			s[i] = ' ';
+		else if (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f) {
+			s[i] = s[i + 1] = ' ';
+			i++;
+		}
+	}
+}

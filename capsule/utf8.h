@@ -15,6 +15,14 @@ size_t	 utf8_encode(uint32_t, char *);
 size_t	 utf8_columns(const char *, size_t);
 
 /*
+ * Makes text safe for a reader's terminal, in place: every C0 control
+ * but TAB and LF (CR only before LF), DEL, and the C1 controls (U+0080
+ * to U+009F, two bytes each) become spaces, so no escape sequence, bare
+ * CR or form feed written into a post reaches a client's screen.
+ */
+void	 utf8_defang(char *, size_t);
+
+/*
  * Wraps one paragraph to lines of at most cols columns, breaking at spaces;
  * a word longer than a line is cut between characters, never inside one.
  * cb gets each line without its end; a non-zero return stops the wrap.

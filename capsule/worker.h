@@ -13,6 +13,8 @@
 
 #include "config.h"
 #include "page.h"
+#include "proxy.h"
+#include "ratelimit.h"
 
 /* Each --listen address can resolve to a few; two protocols each. */
 #define WORKER_MAX_LISTENERS	64
@@ -41,7 +43,8 @@ struct worker {
 	struct conn	*spare;		/* closed ones, kept for reuse */
 	size_t		 nspare;
 	int		 max_conns;	/* served; past it "slow down" */
-	int		 hard_conns;	/* past it: closed at once */
+	int		 hard_conns;	/* past it: Gopher refused at once */
+	int		 fd_conns;	/* past it: closed, no answer */
 	int		 spare_fd;	/* given up to accept when out of fds */
 	int		 stopping;
 	int		 finished;
@@ -54,6 +57,10 @@ const struct config	*server_config(void);
 struct snapshot		*server_snapshot(void);
 /* A reference to the key pairs serving now, or NULL; tlsglue_unref(). */
 struct tlsglue		*server_tls(void);
+/* The per-address limiter, or NULL when --rate-limit is off. */
+struct ratelimit	*server_ratelimit(void);
+/* With --proxy-protocol: who may send PROXY headers (*n set); else NULL. */
+const struct proxy_net	*server_proxy_nets(size_t *n);
 /* A connection has closed: a stopping worker may be done. */
 void			 worker_conn_gone(struct worker *);
 

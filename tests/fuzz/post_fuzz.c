@@ -2,11 +2,11 @@
  * post_fuzz.c: libFuzzer target for the post file parser; a post file is
  * written by hand, so anything may be in it.
  *
- *   clang -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g \
- *       -fsanitize=fuzzer,address,undefined -Icapsule \
- *       -o build/post_fuzz tests/fuzz/post_fuzz.c capsule/post.c \
- *       capsule/arena.c capsule/utf8.c
- *   build/post_fuzz -max_total_time=60 content/
+ *   make build/fuzz/post_fuzz
+ *   build/fuzz/post_fuzz -max_total_time=60 build/fuzz/corpus/post \
+ *       tests/fuzz/corpus/post
+ *
+ * New inputs go to the first directory (under build/), never content/.
  */
 #include <stdint.h>
 #include <string.h>

@@ -4,16 +4,11 @@
  * Gemini answer, the Gopher answer, or the word splitter on raw text.
  * The index is the one of content/ (or $CAPSULE_CONTENT), built once.
  *
- *   clang -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g \
- *       -fsanitize=fuzzer,address,undefined -Icapsule \
- *       -o build/search_fuzz tests/fuzz/search_fuzz.c capsule/search.c \
- *       capsule/store.c capsule/post.c capsule/page.c capsule/feed.c \
- *       capsule/gemtext.c capsule/gophermap.c capsule/router.c \
- *       capsule/url.c capsule/utf8.c capsule/buf.c capsule/arena.c \
- *       capsule/file.c capsule/snapshot.c
- *   build/search_fuzz -max_total_time=60 -max_len=400
+ *   make build/fuzz/search_fuzz
+ *   build/fuzz/search_fuzz -max_total_time=60 -max_len=400 \
+ *       build/fuzz/corpus/search tests/fuzz/corpus/search
  *
- * Not run by make check.
+ * make check replays tests/fuzz/corpus/search (tests/fuzz/replay.c).
  */
 #include <stdint.h>
 #include <stdlib.h>

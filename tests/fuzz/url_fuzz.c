@@ -2,10 +2,9 @@
  * url_fuzz.c: libFuzzer target for the request parser and the router's
  * path normalisation, the code every byte from the network goes through.
  *
- *   clang -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g \
- *       -fsanitize=fuzzer,address,undefined -Icapsule \
- *       -o build/url_fuzz tests/fuzz/url_fuzz.c capsule/url.c capsule/utf8.c
- *   build/url_fuzz -max_total_time=60
+ *   make build/fuzz/url_fuzz
+ *   build/fuzz/url_fuzz -max_total_time=60 build/fuzz/corpus/url \
+ *       tests/fuzz/corpus/url
  */
 #include <stdint.h>
 #include <string.h>

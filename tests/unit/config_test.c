@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "store.h"
 #include "test.h"
 #include "testutil.h"
 
@@ -145,4 +146,43 @@ TEST(config_cache_size_takes_bytes_with_a_unit)
 	CHECK(parse(&c, err, sizeof(err), "--cache-size", "", NULL) == -1);
 	CHECK(parse(&c, err, sizeof(err), "--cache-size", "99999G",
 	    NULL) == -1);
+}
+
+/*
+ * capsule.conf's Hostname lines name cert files and go into every Gopher
+ * menu line, so they pass the --hostname check: no path, no TAB.
+ */
+TEST(config_store_hostnames_are_checked_like_the_flag)
+{
+	struct tu_reports r;
+	struct store *st;
+	char *dir;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "capsule.conf",
+	    "Hostname: ../../x\n"
+	    "Hostname: a\tb.example\n"
+	    "Hostname: /etc/passwd\n"
+	    "Hostname: Gem.Example.NET\n", -1) == 0);
+	memset(&r, 0, sizeof(r));
+	CHECK((st = store_load(dir, NULL, tu_report, &r)) != NULL);
+	CHECK(st->settings.nhostnames == 1);
+	CHECK_STR(st->settings.hostnames[0], "gem.example.net");
+	CHECK(r.n == 3);
+	CHECK(tu_reports_find(&r, "Hostname ignored") != NULL);
+	store_free(st);
+	tu_rmdir(dir);
+}
+
+TEST(config_hostname_check)
+{
+	char out[256];
+
+	CHECK(config_hostname("ok.example", out, sizeof(out)) == 0);
+	CHECK(config_hostname("::1", out, sizeof(out)) == 0);
+	CHECK(config_hostname("../x", out, sizeof(out)) == -1);
+	CHECK(config_hostname("a/b", out, sizeof(out)) == -1);
+	CHECK(config_hostname("a\tb", out, sizeof(out)) == -1);
+	CHECK(config_hostname(".hidden", out, sizeof(out)) == -1);
+	CHECK(config_hostname("", out, sizeof(out)) == -1);
 }

@@ -1,6 +1,9 @@
 /* gopher_test.c: selector framing and splitting, answers, URL: pages. */
+#include <sys/mman.h>
+
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gopher.h"
 #include "reply.h"
@@ -238,6 +241,35 @@ TEST(gopher_url_selectors)
 	gopher_answer(NULL, "URL:no scheme", 13, &r);
 	CHECK(is_error(&r));
 	reply_release(&r);
+}
+
+/*
+ * A selector straight from the socket has no NUL after it: one that ends
+ * right before an unmapped page crashes any parser that reads past it.
+ */
+TEST(gopher_url_selector_unterminated)
+{
+	static const char *sels[] = { "URL:noscheme", "URL:http//x",
+	    "/URL:gemini", "URL:https://example.org/" };
+	long pg = sysconf(_SC_PAGESIZE);
+	struct reply r;
+	char *map, *p;
+	size_t i, n;
+
+	map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(map != MAP_FAILED);
+	CHECK(mprotect(map + pg, (size_t)pg, PROT_NONE) == 0);
+	for (i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
+		n = strlen(sels[i]);
+		p = map + pg - n;
+		memcpy(p, sels[i], n);
+		reply_init(&r);
+		gopher_answer(NULL, p, n, &r);
+		CHECK(r.status == (i == 3 ? 20 : 59));
+		reply_release(&r);
+	}
+	munmap(map, (size_t)pg * 2);
 }
 
 TEST(gopher_error_menu)

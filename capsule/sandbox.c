@@ -1,0 +1,289 @@
+/*
+ * sandbox.c: confinement on Linux. The order matters: the bounding set
+ * is emptied while still root (it takes CAP_SETPCAP); no_new_privs,
+ * Landlock and seccomp come once everything is bound, loaded and made,
+ * and before the worker threads start, which inherit all of it.
+ *
+ * The seccomp list is what the server's own code, libuv (epoll, eventfd,
+ * signals, the thread pool, inotify for live reload), libtls/OpenSSL and
+ * glibc call while serving and reloading; a call outside it kills the
+ * whole process (SIGSYS) instead of failing quietly.
+ */
+/* O_PATH, and the Linux-only calls below. */
+#define _GNU_SOURCE
+
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <linux/capability.h>
+#include <linux/landlock.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <seccomp.h>
+
+#include "sandbox.h"
+
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER	(1ULL << 13)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE	(1ULL << 14)
+#endif
+
+/* The ASan/LSan runtime reads /proc and stops the world with ptrace. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ASAN	1
+#endif
+#endif
+#ifndef SANDBOX_ASAN
+#define SANDBOX_ASAN	0
+#endif
+
+#define SANDBOX_CAP_MAX	64	/* more than any kernel's CAP_LAST_CAP */
+
+#define LL_READ	(LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define LL_WRITE_V1 (LANDLOCK_ACCESS_FS_WRITE_FILE |			\
+	LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG |	\
+	LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_REMOVE_DIR)
+#define LL_ALL_V1 ((LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1)
+
+static const char *const sandbox_syscalls[] = {
+	/* memory */
+	"brk", "mmap", "munmap", "mremap", "mprotect", "madvise",
+	/* files: the store, post files at request time, key pairs, index */
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "lseek",
+	"open", "openat", "close", "fstat", "stat", "lstat", "newfstatat",
+	"statx", "getdents64", "fcntl", "dup", "dup2", "dup3", "fsync",
+	"fdatasync", "ftruncate", "fadvise64", "rename", "renameat",
+	"renameat2", "unlink", "unlinkat", "mkdir", "mkdirat", "readlink",
+	"readlinkat", "access", "faccessat", "faccessat2", "getcwd",
+	/* sockets: accept and serve; syslog's AF_UNIX socket (below) */
+	"accept", "accept4", "recvfrom", "recvmsg", "sendto", "sendmsg",
+	"sendmmsg", "shutdown", "setsockopt", "getsockopt", "getsockname",
+	"getpeername", "connect",
+	/* the event loop: epoll, async wakeups, signals, inotify */
+	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+	"epoll_pwait2", "poll", "ppoll", "eventfd2", "pipe2",
+	"inotify_init1", "inotify_add_watch", "inotify_rm_watch",
+	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack",
+	"restart_syscall",
+	/* threads: workers and libuv's pool */
+	"clone", "clone3", "futex", "set_robust_list", "rseq",
+	"sched_getaffinity", "sched_yield", "gettid", "getpid", "tgkill",
+	"exit", "exit_group",
+	/* time, randomness, limits */
+	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep",
+	"gettimeofday", "time", "getrandom", "prlimit64", "getrlimit",
+	"sysinfo", "uname", "getuid", "geteuid", "getgid", "getegid",
+};
+
+/* What the sanitizer runtime adds, in the ASan build only. */
+static const char *const sandbox_asan_syscalls[] = {
+	"ptrace", "wait4", "waitid", "prctl", "getppid", "kill", "getdents",
+	"sched_getparam", "sched_setaffinity",
+};
+
+int
+sandbox_drop_bounding(char *err, size_t errsz)
+{
+	int cap;
+
+	if (geteuid() != 0)
+		return 0;
+	for (cap = 0; cap < SANDBOX_CAP_MAX; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1) {
+			if (errno == EINVAL)	/* past the last capability */
+				break;
+			snprintf(err, errsz, "emptying the capability bounding "
+			    "set: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 1;
+}
+
+/* Still root (--foreground without --user): give up every capability. */
+static int
+sandbox_drop_caps(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+/* Adds a rule: path and what lies beneath it get access. */
+static int
+sandbox_ll_path(int ruleset, const char *path, uint64_t access,
+    uint64_t handled)
+{
+	struct landlock_path_beneath_attr pb;
+	struct stat sb;
+	int fd, rc;
+
+	if (path == NULL || path[0] == '\0' || strcmp(path, "-") == 0)
+		return 0;
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	/* A file takes only file rights, not a directory's. */
+	if (fstat(fd, &sb) == 0 && !S_ISDIR(sb.st_mode))
+		access &= LANDLOCK_ACCESS_FS_READ_FILE |
+		    LANDLOCK_ACCESS_FS_WRITE_FILE |
+		    LANDLOCK_ACCESS_FS_TRUNCATE;
+	pb.allowed_access = access & handled;
+	pb.parent_fd = fd;
+	rc = (int)syscall(SYS_landlock_add_rule, ruleset,
+	    LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Landlock: content read only; cert and cache dirs read and write; the
+ * access log written. Returns 1 applied, 0 the kernel has none, -1.
+ */
+static int
+sandbox_landlock(const struct sandbox_paths *p, int *abi_out, char *err,
+    size_t errsz)
+{
+	struct landlock_ruleset_attr attr;
+	uint64_t handled, rw;
+	int abi, rs;
+
+	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION);
+	*abi_out = abi;
+	if (abi < 1)
+		return 0;
+	handled = LL_ALL_V1;
+	if (abi >= 2)
+		handled |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		handled |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	rw = LL_READ | LL_WRITE_V1 | LANDLOCK_ACCESS_FS_REFER |
+	    LANDLOCK_ACCESS_FS_TRUNCATE;
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = handled;
+	if ((rs = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    sizeof(attr), 0)) == -1) {
+		snprintf(err, errsz, "landlock: %s", strerror(errno));
+		return -1;
+	}
+	if (sandbox_ll_path(rs, p->content, LL_READ, handled) == -1 ||
+	    sandbox_ll_path(rs, p->cert_dir, rw, handled) == -1 ||
+	    sandbox_ll_path(rs, p->cache_dir, rw, handled) == -1 ||
+	    sandbox_ll_path(rs, p->access_log, LANDLOCK_ACCESS_FS_WRITE_FILE,
+	    handled) == -1 ||
+	    /* the spare descriptor taken when out of them */
+	    sandbox_ll_path(rs, "/dev/null", LANDLOCK_ACCESS_FS_READ_FILE,
+	    handled) == -1 ||
+	    (SANDBOX_ASAN && sandbox_ll_path(rs, "/proc", LL_READ,
+	    handled) == -1) ||
+	    syscall(SYS_landlock_restrict_self, rs, 0) == -1) {
+		snprintf(err, errsz, "landlock: %s", strerror(errno));
+		close(rs);
+		return -1;
+	}
+	close(rs);
+	return 1;
+}
+
+static int
+sandbox_allow(scmp_filter_ctx ctx, const char *name)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+
+	/* A name this architecture does not have is simply not needed. */
+	if (nr == __NR_SCMP_ERROR)
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+}
+
+static int
+sandbox_seccomp(char *err, size_t errsz)
+{
+	static const unsigned long ioctls[] = { FIONBIO, FIOCLEX, FIONCLEX,
+	    TCGETS };
+	scmp_filter_ctx ctx;
+	size_t i;
+	int rc = 0;
+
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
+		snprintf(err, errsz, "seccomp: cannot make a filter");
+		return -1;
+	}
+	for (i = 0; rc == 0 && i < sizeof(sandbox_syscalls) /
+	    sizeof(sandbox_syscalls[0]); i++)
+		rc = sandbox_allow(ctx, sandbox_syscalls[i]);
+	for (i = 0; SANDBOX_ASAN && rc == 0 && i <
+	    sizeof(sandbox_asan_syscalls) / sizeof(sandbox_asan_syscalls[0]);
+	    i++)
+		rc = sandbox_allow(ctx, sandbox_asan_syscalls[i]);
+	/* libuv sets O_NONBLOCK and FD_CLOEXEC with ioctl; stdio asks isatty */
+	for (i = 0; rc == 0 && i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+		    SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0));
+	/* New sockets only for syslog(3), once detached. */
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+		    SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
+	if (rc == 0)
+		rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc != 0) {
+		snprintf(err, errsz, "seccomp: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+int
+sandbox_enter(const struct sandbox_paths *p, char *what, size_t whatsz,
+    char *err, size_t errsz)
+{
+	int ll, abi = 0;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		snprintf(err, errsz, "no_new_privs: %s", strerror(errno));
+		return -1;
+	}
+	if (geteuid() == 0 && sandbox_drop_caps() == -1) {
+		snprintf(err, errsz, "dropping capabilities: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if ((ll = sandbox_landlock(p, &abi, err, errsz)) == -1)
+		return -1;
+	if (sandbox_seccomp(err, errsz) == -1)
+		return -1;
+	if (ll)
+		snprintf(what, whatsz, "sandbox: no_new_privs, seccomp filter%s,"
+		    " Landlock (ABI %d)", SANDBOX_ASAN ? " (widened for ASan)" :
+		    "", abi);
+	else
+		snprintf(what, whatsz, "sandbox: no_new_privs, seccomp filter%s;"
+		    " no Landlock in this kernel", SANDBOX_ASAN ?
+		    " (widened for ASan)" : "");
+	return 0;
+}
+
+void
+sandbox_selftest(void)
+{
+	/* Nothing capsule does mounts anything. */
+	(void)syscall(SYS_mount, "none", "/", "none", 0, NULL);
+}
