@@ -327,9 +327,9 @@ gophermap_post(const struct store *st, const struct post *p, struct buf *b)
 	const char *s, *end, *nl;
 	char line[POST_MAX_HEADER + 32];	/* "date · author", whole */
 	size_t i, n, cols;
+	struct post_text pt;
 	int blank = 0;
 
-	(void)st;
 	gophermap_paragraph(b, p->title, strlen(p->title), "", "");
 	n = strlen(p->title);
 	cols = utf8_columns(p->title, n);
@@ -340,12 +340,14 @@ gophermap_post(const struct store *st, const struct post *p, struct buf *b)
 	    p->author[0] != '\0' ? " · " : "", p->author);
 	gophermap_paragraph(b, line, strlen(line), "", "");
 	gophermap_text_line(b, "", 0);
-	for (i = 0; i < p->nimages; i++)
-		gophermap_paragraph(b, p->images[i], strlen(p->images[i]),
+	/* The text comes from the post's file (store_post_text()). */
+	store_post_text(st, p, &pt);
+	for (i = 0; i < pt.nimages; i++)
+		gophermap_paragraph(b, pt.images[i], strlen(pt.images[i]),
 		    "> ", "> ");
-	if (p->nimages > 0)
+	if (pt.nimages > 0)
 		gophermap_text_line(b, "", 0);
-	for (s = p->body, end = p->body + p->body_len; s < end; s = nl + 1) {
+	for (s = pt.body, end = pt.body + pt.body_len; s < end; s = nl + 1) {
 		if ((nl = memchr(s, '\n', end - s)) == NULL)
 			nl = end;
 		n = nl - s;
@@ -370,6 +372,7 @@ gophermap_post(const struct store *st, const struct post *p, struct buf *b)
 		else
 			gophermap_paragraph(b, s, n, "", "");
 	}
+	store_post_text_free(&pt);
 	if (p->ntags > 0) {
 		struct buf tags;
 

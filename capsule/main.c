@@ -140,6 +140,8 @@ main_check(int argc, char **argv)
 	}
 	if ((st = store_load(content, &site, main_report, &problems)) == NULL)
 		return 1;
+	/* The store counts every problem, as the reload log does. */
+	problems = st->nproblems;
 	printf("%s: %zu posts, %zu tags, %d problem%s\n", content, st->nposts,
 	    st->ntags, problems, problems == 1 ? "" : "s");
 	store_free(st);

@@ -467,8 +467,13 @@ search_build(const struct store *st)
 			search_words(p->tags[j], strlen(p->tags[j]),
 			    search_add_word, &b);
 		b.flag = SEARCH_IN_BODY;
-		if (!b.err)
-			search_words(p->body, p->body_len, search_add_word, &b);
+		if (!b.err) {
+			struct post_text pt;
+
+			store_post_text(st, p, &pt);
+			search_words(pt.body, pt.body_len, search_add_word, &b);
+			store_post_text_free(&pt);
+		}
 	}
 	if (!b.err)
 		idx = search_finish(&b);
@@ -691,8 +696,9 @@ search_char_start(const char *s, size_t i)
 size_t
 search_snippet(const struct search_hit *h, char *out, size_t outsz)
 {
-	const char *body = h->post->body;
-	size_t blen = h->post->body_len, start, end, i, n, o = 0, room;
+	struct post_text pt;
+	const char *body;
+	size_t blen, start, end, i, n, o = 0, room;
 	uint32_t c;
 	int space = 0;
 
@@ -702,6 +708,10 @@ search_snippet(const struct search_hit *h, char *out, size_t outsz)
 			out[0] = '\0';
 		return 0;
 	}
+	/* The text comes from the post's file (store_post_text()). */
+	store_post_text(NULL, h->post, &pt);
+	body = pt.body;
+	blen = pt.body_len;
 	room = outsz - 1 < SEARCH_SNIPPET_MAX ? outsz - 1 : SEARCH_SNIPPET_MAX;
 	start = h->first != SIZE_MAX && h->first < blen ? h->first : 0;
 	/* Some words before the hit, from the start of a word. */
@@ -745,6 +755,7 @@ search_snippet(const struct search_hit *h, char *out, size_t outsz)
 		o += 3;
 	}
 	out[o] = '\0';
+	store_post_text_free(&pt);
 	return o;
 }
 

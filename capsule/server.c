@@ -300,8 +300,12 @@ server_report(void *arg, const char *path, int line, const char *msg)
 		log_warnx("%s: %s", path, msg);
 }
 
+/*
+ * The next snapshot: from prev (NULL at start) plus the files that
+ * changed, so a post caught half-saved keeps its last good version.
+ */
 static struct snapshot *
-server_load_snapshot(void)
+server_load_snapshot(const struct snapshot *prev)
 {
 	const struct config *c = &srv.cfg;
 	struct site site;
@@ -311,7 +315,8 @@ server_load_snapshot(void)
 	site.gemini_port = c->gemini_port;
 	site.gopher_port = c->gopher_port;
 	site.static_links = 0;
-	if ((st = store_load(c->content, &site, server_report, NULL)) == NULL)
+	if ((st = store_update(prev ? prev->store : NULL, c->content, &site,
+	    NULL, 0, prev ? STORE_KEEP_TEXT : 0, server_report, NULL)) == NULL)
 		return NULL;
 	return snapshot_new(st, SNAPSHOT_SEARCH);
 }
@@ -359,7 +364,7 @@ server_reload(void)
 	char err[SERVER_ERR_MAX];
 
 	log_info("reloading %s and %s", srv.cfg.content, srv.cfg.cert_dir);
-	if ((sn = server_load_snapshot()) == NULL)
+	if ((sn = server_load_snapshot(srv.snap)) == NULL)
 		log_warnx("reload: %s could not be read; still serving the "
 		    "old snapshot", srv.cfg.content);
 	if ((g = server_load_tls(sn ? sn->store : srv.snap->store, err,
@@ -824,7 +829,7 @@ serve_main(int argc, char **argv)
 		log_warnx("cannot initialise libtls");
 		goto out;
 	}
-	if ((srv.snap = server_load_snapshot()) == NULL) {
+	if ((srv.snap = server_load_snapshot(NULL)) == NULL) {
 		log_warnx("%s: cannot load the post store", c->content);
 		goto out;
 	}
