@@ -120,12 +120,22 @@ page_render(const struct snapshot *sn, enum proto proto,
 		return feed_atom(st, NULL, out);
 	case ROUTE_TAG_ATOM:
 		return feed_atom(st, r->tag, out);
-	case ROUTE_SEARCH:
+	case ROUTE_SEARCH: {
+		/* While sn's index builds, an older snapshot's answers. */
+		struct snapshot *ss = snapshot_searcher((struct snapshot *)sn);
+		const struct store *sst = ss ? ss->store : st;
+		struct search_index *idx = ss ? atomic_load(&ss->search) : NULL;
+		int rc;
+
 		if (proto == PROTO_GEMINI)
-			return search_render_gemtext(st, sn->search, query,
-			    r->page, out);
-		return search_render_gopher(st, sn->search, query, r->page,
-		    out);
+			rc = search_render_gemtext(sst, idx, query, r->page,
+			    out);
+		else
+			rc = search_render_gopher(sst, idx, query, r->page,
+			    out);
+		snapshot_unref(ss);
+		return rc;
+	}
 	default:
 		break;
 	}
@@ -228,6 +238,17 @@ page_get(struct snapshot *sn, enum proto proto, const char *path, size_t len,
 			pg->status = 10;
 			pg->meta = "Search the archive";
 			return 0;
+		}
+		/* No index yet (just started): come back in a few seconds. */
+		if (proto == PROTO_GEMINI && !snapshot_search_ready(sn)) {
+			struct snapshot *ss = snapshot_searcher(sn);
+
+			if (ss == NULL) {
+				pg->status = 44;
+				pg->meta = "5";
+				return 0;
+			}
+			snapshot_unref(ss);
 		}
 		break;
 	default:

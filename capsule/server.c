@@ -36,6 +36,7 @@
 #include "snapshot.h"
 #include "store.h"
 #include "tlsglue.h"
+#include "watch.h"
 #include "worker.h"
 
 #define SERVER_BACKLOG		1024
@@ -71,6 +72,17 @@ static struct {
 	atomic_int		 stopping;
 	uv_loop_t		 loop;		/* the main thread's: signals */
 	uv_signal_t		 sigs[3];
+	/* Updates: built in libuv's thread pool, swapped in on loop. */
+	struct watch		*watch;
+	uv_work_t		 update_req;
+	int			 updating;
+	char			**upd_names;	/* NULL: every file */
+	size_t			 upd_n;
+	struct snapshot		*upd_prev, *upd_next;
+	uint64_t		 upd_start;
+	uv_work_t		 search_req;
+	int			 searching;
+	struct snapshot		*search_sn;
 } srv;
 
 const struct config *
@@ -305,7 +317,7 @@ server_report(void *arg, const char *path, int line, const char *msg)
  * changed, so a post caught half-saved keeps its last good version.
  */
 static struct snapshot *
-server_load_snapshot(const struct snapshot *prev)
+server_load_snapshot(const struct snapshot *prev, int flags)
 {
 	const struct config *c = &srv.cfg;
 	struct site site;
@@ -318,7 +330,7 @@ server_load_snapshot(const struct snapshot *prev)
 	if ((st = store_update(prev ? prev->store : NULL, c->content, &site,
 	    NULL, 0, prev ? STORE_KEEP_TEXT : 0, server_report, NULL)) == NULL)
 		return NULL;
-	return snapshot_new(st, SNAPSHOT_SEARCH);
+	return snapshot_new(st, flags);
 }
 
 /*
@@ -355,38 +367,174 @@ server_load_tls(const struct store *st, char *err, size_t errsz)
 	return tlsglue_new(c->cert_dir, names, n, srv.nworkers, err, errsz);
 }
 
-/* SIGHUP: a new snapshot and new key pairs, each kept only if it loads. */
+static void server_update_next(void);
+static void server_search_next(void);
+
+/* In the thread pool: the next store from the previous one. */
+static void
+server_update_work(uv_work_t *req)
+{
+	const struct config *c = &srv.cfg;
+	struct site site;
+	struct store *st;
+
+	(void)req;
+	site.host = c->nhostnames > 0 ? c->hostnames[0] : NULL;
+	site.gemini_port = c->gemini_port;
+	site.gopher_port = c->gopher_port;
+	site.static_links = 0;
+	srv.upd_next = NULL;
+	st = store_update(srv.upd_prev->store, c->content, &site,
+	    (const char *const *)srv.upd_names, srv.upd_n, STORE_KEEP_TEXT,
+	    server_report, NULL);
+	if (st != NULL && (srv.upd_next = snapshot_new(st, 0)) != NULL)
+		snapshot_follow(srv.upd_next, srv.upd_prev);
+}
+
+/* On the main loop: the swap. Requests in flight keep their snapshot. */
+static void
+server_update_done(uv_work_t *req, int status)
+{
+	struct snapshot *sn = srv.upd_next, *old = NULL;
+	const struct store *st;
+
+	(void)req;
+	srv.updating = 0;
+	watch_free_names(srv.upd_names, srv.upd_n);
+	srv.upd_names = NULL;
+	snapshot_unref(srv.upd_prev);
+	srv.upd_prev = NULL;
+	srv.upd_next = NULL;
+	if (status != 0 || sn == NULL) {
+		snapshot_unref(sn);
+		log_warnx("update: %s could not be read; still serving the "
+		    "old snapshot", srv.cfg.content);
+	} else {
+		uv_mutex_lock(&srv.lock);
+		old = srv.snap;
+		srv.snap = sn;
+		uv_mutex_unlock(&srv.lock);
+		snapshot_unref(old);
+		st = sn->store;
+		uv_update_time(&srv.loop);
+		log_info("updated: %zu posts, %d problem%s; %zu file%s read "
+		    "in %llu ms", st->nposts, st->nproblems,
+		    st->nproblems == 1 ? "" : "s", st->nread,
+		    st->nread == 1 ? "" : "s",
+		    (unsigned long long)(uv_now(&srv.loop) - srv.upd_start));
+	}
+	server_search_next();
+	server_update_next();
+}
+
+/* Starts an update when changes have settled and none is running. */
+static void
+server_update_next(void)
+{
+	char **names;
+	size_t n;
+
+	if (srv.updating || atomic_load(&srv.stopping) || srv.watch == NULL ||
+	    !watch_take(srv.watch, &names, &n))
+		return;
+	srv.upd_names = names;
+	srv.upd_n = n;
+	uv_mutex_lock(&srv.lock);
+	srv.upd_prev = snapshot_ref(srv.snap);
+	uv_mutex_unlock(&srv.lock);
+	srv.upd_start = uv_now(&srv.loop);
+	srv.updating = 1;
+	if (uv_queue_work(&srv.loop, &srv.update_req, server_update_work,
+	    server_update_done) != 0) {
+		srv.updating = 0;
+		snapshot_unref(srv.upd_prev);
+		srv.upd_prev = NULL;
+		watch_free_names(names, n);
+		srv.upd_names = NULL;
+		log_warnx("update: cannot start; still serving the old "
+		    "snapshot");
+	}
+}
+
+static void
+server_on_settled(void *arg)
+{
+	(void)arg;
+	server_update_next();
+}
+
+static void
+server_search_work(uv_work_t *req)
+{
+	(void)req;
+	if (snapshot_build_search(srv.search_sn) == -1)
+		log_warnx("search index: out of memory; search stays "
+		    "unavailable until the next update");
+}
+
+static void
+server_search_done(uv_work_t *req, int status)
+{
+	(void)req;
+	(void)status;
+	srv.searching = 0;
+	snapshot_unref(srv.search_sn);
+	srv.search_sn = NULL;
+	server_search_next();
+}
+
+/* Builds the current snapshot's search index, when it has none yet. */
+static void
+server_search_next(void)
+{
+	struct snapshot *sn;
+
+	if (srv.searching || atomic_load(&srv.stopping))
+		return;
+	uv_mutex_lock(&srv.lock);
+	sn = snapshot_ref(srv.snap);
+	uv_mutex_unlock(&srv.lock);
+	if (snapshot_search_ready(sn)) {
+		snapshot_unref(sn);
+		return;
+	}
+	srv.search_sn = sn;
+	srv.searching = 1;
+	if (uv_queue_work(&srv.loop, &srv.search_req, server_search_work,
+	    server_search_done) != 0) {
+		srv.searching = 0;
+		srv.search_sn = NULL;
+		snapshot_unref(sn);
+	}
+}
+
+/*
+ * SIGHUP: new key pairs, kept only if they load, and a look at every
+ * file of the store (the fallback when fs events are missed).
+ */
 static void
 server_reload(void)
 {
-	struct snapshot *sn, *old_sn = NULL;
 	struct tlsglue *g, *old_g = NULL;
+	struct snapshot *sn;
 	char err[SERVER_ERR_MAX];
 
 	log_info("reloading %s and %s", srv.cfg.content, srv.cfg.cert_dir);
-	if ((sn = server_load_snapshot(srv.snap)) == NULL)
-		log_warnx("reload: %s could not be read; still serving the "
-		    "old snapshot", srv.cfg.content);
-	if ((g = server_load_tls(sn ? sn->store : srv.snap->store, err,
-	    sizeof(err))) == NULL)
-		log_warnx("reload: %s; still using the old key pairs", err);
 	uv_mutex_lock(&srv.lock);
-	if (sn != NULL) {
-		old_sn = srv.snap;
-		srv.snap = sn;
-	}
+	sn = snapshot_ref(srv.snap);
+	uv_mutex_unlock(&srv.lock);
+	if ((g = server_load_tls(sn->store, err, sizeof(err))) == NULL)
+		log_warnx("reload: %s; still using the old key pairs", err);
+	snapshot_unref(sn);
 	if (g != NULL) {
+		uv_mutex_lock(&srv.lock);
 		old_g = srv.tls;
 		srv.tls = g;
+		uv_mutex_unlock(&srv.lock);
 	}
-	uv_mutex_unlock(&srv.lock);
-	/* Requests in flight hold their own references to the old ones. */
-	snapshot_unref(old_sn);
 	tlsglue_unref(old_g);
-	if (sn != NULL)
-		log_info("reloaded: %zu posts, %d problem%s",
-		    sn->store->nposts, sn->store->nproblems,
-		    sn->store->nproblems == 1 ? "" : "s");
+	if (srv.watch != NULL)
+		watch_rescan(srv.watch);
 }
 
 static void worker_on_accept(uv_poll_t *, int, int);
@@ -667,6 +815,8 @@ server_on_signal(uv_signal_t *s, int signum)
 	for (i = 0; i < 3; i++)
 		uv_close((uv_handle_t *)&srv.sigs[i], NULL);
 	signal(SIGHUP, SIG_IGN);
+	watch_stop(srv.watch);
+	srv.watch = NULL;
 }
 
 static int
@@ -674,9 +824,17 @@ server_signals(void)
 {
 	static const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
 	size_t i;
+	int rc = 0;
 
 	if (uv_loop_init(&srv.loop) != 0)
 		return -1;
+	/* Edits are followed live; without fs events, SIGHUP still works. */
+	if ((srv.watch = watch_start(&srv.loop, srv.cfg.content,
+	    server_on_settled, NULL, &rc)) == NULL)
+		return -1;
+	if (rc != 0)
+		log_warnx("%s: cannot watch for changes (%s); send SIGHUP "
+		    "after editing", srv.cfg.content, uv_strerror(rc));
 	for (i = 0; i < 3; i++)
 		if (uv_signal_init(&srv.loop, &srv.sigs[i]) != 0 ||
 		    uv_signal_start(&srv.sigs[i], server_on_signal,
@@ -756,14 +914,17 @@ server_run(void)
 		}
 		started++;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		server_search_next();
 		uv_run(&srv.loop, UV_RUN_DEFAULT);
-	else {
+	} else {
 		atomic_store(&srv.stopping, 1);
 		for (i = 0; i < started; i++)
 			uv_async_send(&srv.workers[i].wake);
 		for (i = 0; i < 3; i++)
 			uv_close((uv_handle_t *)&srv.sigs[i], NULL);
+		watch_stop(srv.watch);
+		srv.watch = NULL;
 		uv_run(&srv.loop, UV_RUN_DEFAULT);
 	}
 	for (i = 0; i < started; i++) {
@@ -829,7 +990,8 @@ serve_main(int argc, char **argv)
 		log_warnx("cannot initialise libtls");
 		goto out;
 	}
-	if ((srv.snap = server_load_snapshot(NULL)) == NULL) {
+	/* The search index is built once serving has begun. */
+	if ((srv.snap = server_load_snapshot(NULL, 0)) == NULL) {
 		log_warnx("%s: cannot load the post store", c->content);
 		goto out;
 	}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# live.sh: the store followed live. Posts are added, edited in place,
+# saved the way editors do (a temporary file renamed over the post),
+# renamed, deleted and left half-saved while Gemini and Gopher clients
+# keep loading the server: no request may fail or come back cut, every
+# change must be served within a few seconds, no SIGHUP is sent, and the
+# server must stop cleanly (under ASan: no leaked snapshot).
+. "$(dirname "$0")/../lib.sh"
+
+CONTENT="$TMP/content"
+cp -r "$ROOT/content" "$CONTENT"
+STABLE=iran-school-opening-stoke-uprising
+
+gem() {
+	"$GEMGET" -p "$GEM_PORT" -t 20 localhost "gemini://localhost:$GEM_PORT$1\r\n"
+}
+goph() { curl -s --max-time 20 "gopher://127.0.0.1:$GOPH_PORT$1"; }
+
+post() { # post TITLE DATE TAGS BODY
+	printf 'Title: %s\nDate: %s\nTags: %s\n\n%s\n' "$1" "$2" "$3" "$4"
+}
+
+# wait_for NAME PATH NEEDLE: until the Gemini answer for PATH holds NEEDLE
+# (or, with "!", no longer does); 10 s at most, polled.
+wait_for() {
+	local name=$1 path=$2 needle=$3 neg=0 got i
+	case "$needle" in !*) neg=1; needle=${needle#!} ;; esac
+	for i in $(seq 1 100); do
+		got=$(gem "$path" 2>/dev/null)
+		case "$got" in
+		*"$needle"*) [ $neg = 0 ] && { ok "$name"; return 0; } ;;
+		*) [ $neg = 1 ] && { ok "$name"; return 0; } ;;
+		esac
+		sleep 0.1
+	done
+	fail "$name" "after 10 s, $path: [$(printf %s "$got" | head -c 200)]"
+}
+
+# load: fetches pages over both protocols until $TMP/stop exists; every
+# answer that is not whole goes into $TMP/bad.
+load() {
+	local n=0 out
+	while [ ! -e "$TMP/stop" ]; do
+		out=$(gem / 2>/dev/null; echo "rc=$?")
+		case "$out" in "20 "*"rc=0") ;; *) echo "gemini /: $(printf %s "$out" | head -c 120)" >>"$TMP/bad" ;; esac
+		out=$(gem "/posts/$STABLE" 2>/dev/null; echo "rc=$?")
+		case "$out" in "20 "*"rc=0") ;; *) echo "gemini post: $(printf %s "$out" | head -c 120)" >>"$TMP/bad" ;; esac
+		out=$(goph /1/; echo "rc=$?")
+		case "$out" in *$'.\r\nrc=0') ;; *) echo "gopher /: $(printf %s "$out" | tail -c 120)" >>"$TMP/bad" ;; esac
+		out=$(goph "/0/posts/$STABLE"; echo "rc=$?")
+		case "$out" in *$'.\r\nrc=0') ;; *) echo "gopher post: $(printf %s "$out" | tail -c 120)" >>"$TMP/bad" ;; esac
+		n=$((n + 4))
+	done
+	echo "$n" >>"$TMP/count"
+}
+
+if ! start_server; then
+	fail live_server_starts "$(tail -5 "$TMP/server.out")"
+	exit 1
+fi
+: >"$TMP/bad"
+load &
+L1=$!
+load &
+L2=$!
+
+# Added.
+post "Freshly added" 2030-01-01 "Live, News" "The first version." >"$CONTENT/fresh.txt"
+wait_for live_added_post_is_served /posts/fresh "The first version."
+wait_for live_added_post_is_listed / "Freshly added"
+wait_for live_added_post_has_its_new_tag /tag/live/ "Freshly added"
+
+# Edited in place.
+post "Freshly edited" 2030-01-01 "Live" "The second version." >"$CONTENT/fresh.txt"
+wait_for live_edit_in_place_is_served /posts/fresh "The second version."
+wait_for live_edit_drops_a_removed_tag /tag/news/ "!Freshly"
+
+# Saved as an editor does: a temporary file, renamed over the post.
+post "Freshly saved" 2030-01-01 "Live" "The third version." >"$CONTENT/.fresh.txt.swp"
+mv "$CONTENT/.fresh.txt.swp" "$CONTENT/fresh.txt"
+wait_for live_editor_rename_save_is_served /posts/fresh "The third version."
+
+# Half-saved: the last good version keeps serving, the problem is logged.
+printf 'Title: Freshly br' >"$CONTENT/fresh.txt"
+for i in $(seq 1 100); do
+	grep -q "fresh.txt:1: .*last good version" "$TMP/server.out" && break
+	sleep 0.1
+done
+check_has live_half_saved_post_is_logged_with_its_line \
+    "fresh.txt:1: " "$(grep 'last good' "$TMP/server.out")"
+check_has live_half_saved_post_keeps_its_last_good_version \
+    "The third version." "$(gem /posts/fresh 2>/dev/null)"
+check_has live_half_saved_post_stays_listed "Freshly saved" \
+    "$(gem / 2>/dev/null)"
+post "Freshly fixed" 2030-01-01 "Live" "The fourth version." >"$CONTENT/fresh.txt"
+wait_for live_fixed_post_is_served /posts/fresh "The fourth version."
+
+# Renamed: the old address goes, the new one comes.
+mv "$CONTENT/fresh.txt" "$CONTENT/renamed.txt"
+wait_for live_renamed_post_is_served /posts/renamed "The fourth version."
+check live_renamed_post_old_path_is_gone "51" "$(gem /posts/fresh 2>/dev/null | head -c 2)"
+
+# Deleted.
+rm "$CONTENT/renamed.txt"
+wait_for live_deleted_post_is_gone / "!Freshly"
+check live_deleted_post_is_not_found "51" "$(gem /posts/renamed 2>/dev/null | head -c 2)"
+
+# A burst of new posts: all of them, nothing lost.
+for i in $(seq 1 30); do
+	post "Burst $i" 2031-01-01 "Burst" "Burst body $i." >"$CONTENT/burst-$i.txt"
+done
+wait_for live_burst_of_posts_all_listed /tag/burst/ "Burst 30"
+got=$(gem /tag/burst/ 2>/dev/null | grep -c '^=> /posts/burst-')
+check live_burst_of_posts_nothing_lost "30" "$got"
+
+# A link in the store is refused, not followed.
+post "Outside" 2030-01-01 "" "Not to be published." >"$TMP/outside.txt"
+ln -s "$TMP/outside.txt" "$CONTENT/outside.txt"
+for i in $(seq 1 100); do
+	grep -q "outside.txt: a symbolic link" "$TMP/server.out" && break
+	sleep 0.1
+done
+check_has live_symlink_is_refused_with_a_report "outside.txt: a symbolic link" "$(cat "$TMP/server.out")"
+check live_symlink_is_not_served "51" "$(gem /posts/outside 2>/dev/null | head -c 2)"
+
+touch "$TMP/stop"
+wait $L1 $L2
+check live_no_failed_or_cut_request_under_load "" "$(head -5 "$TMP/bad")"
+n=$(awk '{ s += $1 } END { print s + 0 }' "$TMP/count")
+if [ "$n" -gt 0 ]; then ok live_load_ran; else fail live_load_ran "no requests made"; fi
+check_has live_updates_logged_without_sighup "updated: " "$(cat "$TMP/server.out")"
+
+kill "$SERVER_PID"
+wait "$SERVER_PID"
+rc=$?
+SERVER_PID=""
+check live_server_stops_cleanly_nothing_leaked "0" "$rc"
