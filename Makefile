@@ -24,6 +24,7 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 HOST    ?= 127.0.0.1
 GEMINI_PORT ?= 1965
 GOPHER_PORT ?= 7070
+BENCH_SIZES ?= 1000,10000,100000
 
 .PHONY: all deps run check bench clean unit asan
 
@@ -79,6 +80,7 @@ bench:
 	@$(MAKE) --no-print-directory deps EXTRA_DEBS="$(BENCH_DEBS)"
 	@$(MAKE) --no-print-directory capsule/capsule
 	@tests/bench/run.sh
+	@python3 tests/bench/scale.py --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf build capsule/capsule

@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""scale.py: capsule at archive size, as a reader and an editor see it.
+
+    python3 tests/bench/scale.py [--sizes 1000,10000,100000] [--out FILE]
+
+For each size it generates a store with genstore.py (kept under
+build/bench/stores/, one tenth as many tags as posts, at most 10,000) and
+measures, on a capsule serving it over loopback:
+
+  - the first answer after start, cold (no saved index) and warm (saved);
+  - RSS after start, and after a crawler has read every page over Gopher;
+  - how long one edited post takes to be served, and a new post;
+  - the sizes of the largest answers: /posts/, /, /tags/;
+  - the cost of a common-word and a rare-word search (first, uncached);
+  - `capsule export` fresh, and again after one post changed.
+
+It prints a Markdown table (and writes it to --out). Times are wall clock
+on this machine; compare them with each other, not across machines.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+CAPSULE = os.environ.get("CAPSULE", os.path.join(ROOT, "capsule", "capsule"))
+STORES = os.path.join(ROOT, "build", "bench", "stores")
+HOST = "127.0.0.1"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind((HOST, 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def gopher(port, selector, timeout=60.0):
+    """The whole answer to one Gopher request, as bytes."""
+    with socket.create_connection((HOST, port), timeout=timeout) as s:
+        s.sendall(selector.encode() + b"\r\n")
+        chunks = []
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            chunks.append(b)
+    return b"".join(chunks)
+
+
+def menu_items(data, port):
+    """(type, selector) of each item of ours in a Gopher menu."""
+    for line in data.decode("utf-8", "replace").split("\r\n"):
+        if not line or line == ".":
+            continue
+        f = line[1:].split("\t")
+        if len(f) < 4 or line[0] not in "01" or f[3].strip() != str(port):
+            continue
+        yield line[0], f[1]
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def caps(flag):
+    """1 when `capsule serve --help` (or the man page) knows flag."""
+    try:
+        out = subprocess.run([CAPSULE, "help"], capture_output=True,
+                             text=True, timeout=10).stdout
+    except OSError:
+        return False
+    return flag in out
+
+
+class Server:
+    def __init__(self, content, cache):
+        self.content, self.cache = content, cache
+        self.proc = None
+
+    def start(self):
+        """Starts capsule; returns seconds until the first whole answer."""
+        self.gem, self.goph = free_port(), free_port()
+        certs = os.path.join(STORES, "certs")
+        os.makedirs(certs, exist_ok=True)
+        args = [CAPSULE, "serve", "--foreground", "--content", self.content,
+                "--cert-dir", certs, "--hostname", "localhost",
+                "--listen", HOST, "--gemini-port", str(self.gem),
+                "--gopher-port", str(self.goph), "--workers", "2"]
+        if self.cache and caps("--cache-dir"):
+            args += ["--cache-dir", self.cache]
+        if caps("--no-sandbox"):
+            args += ["--no-sandbox"]
+        self.log = open(os.path.join(STORES, "server.log"), "ab")
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(args, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        while time.monotonic() - t0 < 600:
+            if self.proc.poll() is not None:
+                raise SystemExit("capsule exited: see %s" % self.log.name)
+            try:
+                if gopher(self.goph, "/", 5).endswith(b".\r\n"):
+                    return time.monotonic() - t0
+            except OSError:
+                pass
+            time.sleep(0.005)
+        raise SystemExit("no answer in 600 s")
+
+    def stop(self):
+        if self.proc:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+            self.log.close()
+
+
+def crawl(port, limit):
+    """Reads every page reachable over Gopher; returns (pages, max size)."""
+    seen, todo, biggest = {"/"}, [("1", "/")], (0, "/")
+    n = 0
+    while todo and n < limit:
+        kind, sel = todo.pop()
+        data = gopher(port, sel)
+        n += 1
+        biggest = max(biggest, (len(data), sel))
+        if kind != "1":
+            continue
+        for k, s in menu_items(data, port):
+            if s not in seen and not s.startswith("/search"):
+                seen.add(s)
+                todo.append((k, s))
+    return n, biggest
+
+
+def write_post(content, slug, title, tags="Edited"):
+    """Writes a post as an editor does: a temporary file, then rename."""
+    tmp = os.path.join(content, ".%s.tmp" % slug)
+    with open(tmp, "w") as f:
+        f.write("Title: %s\nDate: 2030-01-01\nTags: %s\n\nEdited body.\n"
+                % (title, tags))
+    os.rename(tmp, os.path.join(content, slug + ".txt"))
+
+
+def until_served(port, slug, title, limit=20.0):
+    t0 = time.monotonic()
+    want = title.encode()
+    while time.monotonic() - t0 < limit:
+        try:
+            if want in gopher(port, "/posts/" + slug, 5):
+                return time.monotonic() - t0
+        except OSError:
+            pass
+        time.sleep(0.002)
+    return None
+
+
+def search_ms(port, words):
+    """Milliseconds for each word's first (uncached) search; the median."""
+    ts = []
+    for w in words:
+        t0 = time.monotonic()
+        gopher(port, "/search\t" + w)
+        ts.append((time.monotonic() - t0) * 1000)
+    ts.sort()
+    return ts[len(ts) // 2]
+
+
+def export_s(content, out):
+    t0 = time.monotonic()
+    subprocess.run([CAPSULE, "export", "--content", content, "--out", out],
+                   check=True, capture_output=True)
+    return time.monotonic() - t0
+
+
+def measure(n, do_export, do_crawl):
+    tags = min(max(n // 10, 10), 10000)
+    content = os.path.join(STORES, "%d" % n)
+    if not os.path.exists(os.path.join(content, "capsule.conf")):
+        print("generating %d posts, %d tags…" % (n, tags), file=sys.stderr)
+        subprocess.run([sys.executable, os.path.join(ROOT, "tests", "bench",
+                        "genstore.py"), "--posts", str(n), "--tags",
+                        str(tags), "--out", content], check=True)
+    for f in os.listdir(content):
+        if f.startswith("zz-bench-"):
+            os.unlink(os.path.join(content, f))
+    cache = os.path.join(STORES, "cache-%d" % n)
+    shutil.rmtree(cache, ignore_errors=True)
+    r = {"posts": n, "tags": tags}
+    srv = Server(content, cache)
+    r["first_cold"] = srv.start()
+    srv.stop()
+    r["first_warm"] = srv.start()
+    time.sleep(1)
+    r["rss_start"] = rss_kb(srv.proc.pid)
+    sizes = {}
+    for sel in ("/", "/tags/", "/posts/"):
+        sizes[sel] = len(gopher(srv.goph, sel))
+    r["size_home"], r["size_tags"], r["size_posts"] = (
+        sizes["/"], sizes["/tags/"], sizes["/posts/"])
+    r["search_common"] = search_ms(srv.goph, ["the", "of", "and", "regime",
+                                              "people", "iran", "said"])
+    r["search_rare"] = search_ms(srv.goph, ["zenmarquin", "fenvisdak",
+                                            "torquinsha", "quinbelmo",
+                                            "casnovber"])
+    slug = sorted(f for f in os.listdir(content)
+                  if f.startswith("post-"))[n // 2][:-4]
+    write_post(content, "zz-bench-" + slug[:40], "Moved aside")
+    write_post(content, slug, "Edited title %d" % time.time_ns())
+    title = open(os.path.join(content, slug + ".txt")).readline()[7:].strip()
+    r["edit_s"] = until_served(srv.goph, slug, title)
+    write_post(content, "zz-bench-new", "A new post %d" % time.time_ns())
+    title = open(os.path.join(content, "zz-bench-new.txt")).readline()[7:]
+    r["new_s"] = until_served(srv.goph, "zz-bench-new", title.strip())
+    if do_crawl:
+        t0 = time.monotonic()
+        r["crawl_pages"], big = crawl(srv.goph, 10 * n + 100000)
+        r["crawl_s"] = time.monotonic() - t0
+        r["crawl_biggest"] = "%d B %s" % big
+        r["rss_crawl"] = rss_kb(srv.proc.pid)
+    srv.stop()
+    if do_export:
+        out = os.path.join(STORES, "export-%d" % n)
+        shutil.rmtree(out, ignore_errors=True)
+        r["export_fresh"] = export_s(content, out)
+        write_post(content, slug, "Edited again %d" % time.time_ns())
+        r["export_one"] = export_s(content, out)
+        shutil.rmtree(out, ignore_errors=True)
+    return r
+
+
+def fmt(v, unit):
+    if v is None:
+        return "—"
+    if unit == "s":
+        return "%.3f s" % v if v < 10 else "%.1f s" % v
+    if unit == "ms":
+        return "%.1f ms" % v
+    if unit == "MB":
+        return "%.0f MB" % (v / 1024)
+    if unit == "KB":
+        return "%.1f KB" % (v / 1024)
+    return str(v)
+
+
+ROWS = [
+    ("first answer after start, cold", "first_cold", "s"),
+    ("first answer after start, saved index", "first_warm", "s"),
+    ("RSS after start", "rss_start", "MB"),
+    ("RSS after a crawl of every page", "rss_crawl", "MB"),
+    ("pages crawled (Gopher)", "crawl_pages", ""),
+    ("crawl time", "crawl_s", "s"),
+    ("largest answer in the crawl", "crawl_biggest", ""),
+    ("one edited post served after its write", "edit_s", "s"),
+    ("a new post served after its write", "new_s", "s"),
+    ("`/` size (Gopher)", "size_home", "KB"),
+    ("`/tags/` size (Gopher)", "size_tags", "KB"),
+    ("`/posts/` size (Gopher)", "size_posts", "KB"),
+    ("common-word search, uncached (median of 7)", "search_common", "ms"),
+    ("rare-word search, uncached (median of 5)", "search_rare", "ms"),
+    ("export, fresh", "export_fresh", "s"),
+    ("export after one post changed", "export_one", "s"),
+]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--out", default=os.path.join(ROOT, "tests", "bench",
+                                                  "out", "scale.md"))
+    ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--no-crawl", action="store_true")
+    a = ap.parse_args()
+    os.makedirs(STORES, exist_ok=True)
+    res = []
+    for n in [int(x) for x in a.sizes.split(",")]:
+        res.append(measure(n, not a.no_export, not a.no_crawl))
+        print(res[-1], file=sys.stderr)
+    head = "| at | " + " | ".join("%d posts / %d tags" % (r["posts"],
+                                  r["tags"]) for r in res) + " |"
+    lines = [head, "|---" * (len(res) + 1) + "|"]
+    for label, key, unit in ROWS:
+        lines.append("| %s | %s |" % (label, " | ".join(
+            fmt(r.get(key), unit) for r in res)))
+    table = "\n".join(lines) + "\n"
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    with open(a.out, "w") as f:
+        f.write(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
