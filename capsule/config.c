@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "config.h"
 
 #define CONFIG_LINE_MAX		2048	/* bytes in one config file line */
@@ -62,6 +63,10 @@ static const struct config_opt config_opts[] = {
 	{ "cert-dir", CONFIG_STR, OFF(cert_dir), SZ(cert_dir), 0, 0, "DIR",
 	    "key pairs, <host>.crt and <host>.key, made when missing\n"
 	    "(default: certs)" },
+	{ "cache-dir", CONFIG_STR, OFF(cache_dir), SZ(cache_dir), 0, 0,
+	    "DIR", "where the store's index is saved, so a restart reads\n"
+	    "only changed posts; \"none\" saves nothing (default:\n"
+	    "$XDG_CACHE_HOME/capsule or ~/.cache/capsule)" },
 	{ "workers", CONFIG_INT, OFF(workers), 0, 1, CONFIG_MAX_WORKERS, "N",
 	    "threads, each with its own event loop (default: one per core)" },
 	{ "max-conns", CONFIG_INT, OFF(max_conns), 0, 1, CONFIG_MAX_CONNS,
@@ -92,6 +97,7 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->content, sizeof(c->content), "content");
 	snprintf(c->cert_dir, sizeof(c->cert_dir), "certs");
+	catalog_default_dir(c->cache_dir, sizeof(c->cache_dir));
 	c->gemini_port = 1965;
 	c->gopher_port = 70;
 	n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -13,6 +13,7 @@
 struct config {
 	char	 content[CONFIG_PATH_MAX];	/* default "content" */
 	char	 cert_dir[CONFIG_PATH_MAX];	/* default "certs" */
+	char	 cache_dir[CONFIG_PATH_MAX];	/* "" or "none": no index */
 	char	 hostnames[CONFIG_MAX_HOSTNAMES][256];	/* first: in menus */
 	size_t	 nhostnames;			/* 0: from capsule.conf */
 	char	 listen[CONFIG_MAX_LISTEN][64];	/* addresses to bind */

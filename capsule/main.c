@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "export.h"
 #include "page.h"
@@ -40,6 +41,26 @@ main_report(void *arg, const char *path, int line, const char *msg)
 	else
 		fprintf(stderr, "%s: %s\n", path, msg);
 	(*count)++;
+}
+
+/*
+ * Loads the store, reading only the posts changed since the server last
+ * saved its index (never writing it: check and render only read).
+ */
+static struct store *
+main_load(const char *content, const struct site *site, int *problems)
+{
+	struct store *saved = NULL, *st;
+	char dir[1024], path[1200];
+	const char *why;
+
+	catalog_default_dir(dir, sizeof(dir));
+	if (catalog_path(dir, content, path, sizeof(path)) == 0)
+		saved = catalog_load(path, content, &why);
+	st = store_update(saved, content, site, NULL, 0, 0, main_report,
+	    problems);
+	store_free(saved);
+	return st;
 }
 
 /* Parses the flags render and check share; returns the first operand. */
@@ -93,9 +114,11 @@ main_render(int argc, char **argv)
 		return 2;
 	}
 	arg = argv[i];
-	if ((st = store_load(content, &site, main_report, &problems)) == NULL)
+	if ((st = main_load(content, &site, &problems)) == NULL)
 		return 1;
-	if ((sn = snapshot_new(st, SNAPSHOT_SEARCH)) == NULL) {
+	/* Only a search needs the index, and building it reads every post. */
+	if ((sn = snapshot_new(st, strncmp(arg, "/search", 7) == 0 ?
+	    SNAPSHOT_SEARCH : 0)) == NULL) {
 		fprintf(stderr, "capsule render: out of memory\n");
 		return 1;
 	}
@@ -138,7 +161,7 @@ main_check(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if ((st = store_load(content, &site, main_report, &problems)) == NULL)
+	if ((st = main_load(content, &site, &problems)) == NULL)
 		return 1;
 	/* The store counts every problem, as the reload log does. */
 	problems = st->nproblems;

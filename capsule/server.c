@@ -30,6 +30,7 @@
 #include <tls.h>
 #include <uv.h>
 
+#include "catalog.h"
 #include "cert.h"
 #include "log.h"
 #include "server.h"
@@ -312,6 +313,17 @@ server_report(void *arg, const char *path, int line, const char *msg)
 		log_warnx("%s: %s", path, msg);
 }
 
+/* The saved index of the store; -1 when none is kept. */
+static int
+server_catalog_path(char *path, size_t pathsz)
+{
+	const struct config *c = &srv.cfg;
+
+	if (c->cache_dir[0] == '\0' || strcmp(c->cache_dir, "none") == 0)
+		return -1;
+	return catalog_path(c->cache_dir, c->content, path, pathsz);
+}
+
 /*
  * The next snapshot: from prev (NULL at start) plus the files that
  * changed, so a post caught half-saved keeps its last good version.
@@ -327,8 +339,22 @@ server_load_snapshot(const struct snapshot *prev, int flags)
 	site.gemini_port = c->gemini_port;
 	site.gopher_port = c->gopher_port;
 	site.static_links = 0;
-	if ((st = store_update(prev ? prev->store : NULL, c->content, &site,
-	    NULL, 0, prev ? STORE_KEEP_TEXT : 0, server_report, NULL)) == NULL)
+	struct store *saved = NULL;
+	const char *why = NULL;
+	char path[CONFIG_PATH_MAX + 64];
+
+	/* At start, the saved index spares reading unchanged posts. */
+	if (prev == NULL && server_catalog_path(path, sizeof(path)) == 0 &&
+	    (saved = catalog_load(path, c->content, &why)) == NULL)
+		log_info("%s: saved index not used: %s", path, why);
+	st = store_update(prev ? prev->store : saved, c->content, &site,
+	    NULL, 0, prev ? STORE_KEEP_TEXT : 0, server_report, NULL);
+	if (saved != NULL && st != NULL)
+		log_info("%s: %zu posts from the saved index, %zu file%s read",
+		    path, st->nposts - (st->nread < st->nposts ? st->nread :
+		    st->nposts), st->nread, st->nread == 1 ? "" : "s");
+	store_free(saved);
+	if (st == NULL)
 		return NULL;
 	return snapshot_new(st, flags);
 }
@@ -466,7 +492,13 @@ server_on_settled(void *arg)
 static void
 server_search_work(uv_work_t *req)
 {
+	char path[CONFIG_PATH_MAX + 64];
+
 	(void)req;
+	/* What this snapshot learnt, for the next start. */
+	if (server_catalog_path(path, sizeof(path)) == 0 &&
+	    catalog_save(srv.search_sn->store, path) == -1)
+		log_warn("%s: cannot save the store's index", path);
 	if (snapshot_build_search(srv.search_sn) == -1)
 		log_warnx("search index: out of memory; search stays "
 		    "unavailable until the next update");

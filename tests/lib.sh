@@ -38,6 +38,8 @@ PY
 # tmpdir: a scratch folder removed when the script exits.
 TMP=$(mktemp -d /tmp/capsule-test.XXXXXX)
 trap 'stop_server; rm -rf "$TMP"' EXIT
+# The saved store index goes with the scratch folder, not into ~/.cache.
+export XDG_CACHE_HOME="$TMP/cache"
 
 SERVER_PID=""
 # start_server [extra flags...]: serves $CONTENT (default the repository's

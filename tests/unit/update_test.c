@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "store.h"
 #include "test.h"
 #include "testutil.h"
@@ -255,4 +256,99 @@ TEST(store_update_counts_unchanged_bad_files_without_reading_them)
 	store_free(st);
 	store_free(next);
 	tu_rmdir(dir);
+}
+
+/* The saved index: a restart reads only what changed; a bad index is ignored. */
+
+static char *
+index_path(const char *cache)
+{
+	static char path[1200];
+
+	snprintf(path, sizeof(path), "%s/index", cache);
+	return path;
+}
+
+TEST(catalog_round_trip_spares_reading_unchanged_posts)
+{
+	struct tu_reports r;
+	struct store *st, *saved, *next;
+	const char *why;
+	char *dir, *cache;
+
+	CHECK((dir = tu_mkdir()) != NULL && (cache = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", "Title: A\nDate: 2020-01-01\nAuthor: Me\n"
+	    "Tags: x, y\nImage: a photo\n\nA.\n", -1) == 0);
+	CHECK(tu_write(dir, "b.txt", POST("B", "2020-01-02", "y", "B."),
+	    -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(catalog_save(st, index_path(cache)) == 0);
+	CHECK((saved = catalog_load(index_path(cache), dir, &why)) != NULL);
+	CHECK(saved->nposts == 2);
+	CHECK((next = update(saved, dir, NULL, 0, &r)) != NULL);
+	CHECK(next->nread == 0);
+	CHECK(next->nposts == 2 && next->ntags == 2);
+	CHECK_STR(store_find_post(next, "a")->author, "Me");
+	CHECK(store_find_post(next, "a")->nimages == 1);
+	CHECK_STR(store_find_post(next, "a")->images[0], "a photo");
+	CHECK(body_is(next, "a", "A."));
+	store_free(next);
+	/* Stale: a post changed while the server was down is read again. */
+	CHECK(tu_write(dir, "b.txt", POST("B, changed", "2020-01-02", "y",
+	    "B."), -1) == 0);
+	CHECK((next = update(saved, dir, NULL, 0, &r)) != NULL);
+	CHECK(next->nread == 1);
+	CHECK_STR(store_find_post(next, "b")->title, "B, changed");
+	store_free(next);
+	store_free(saved);
+	store_free(st);
+	tu_rmdir(dir);
+	tu_rmdir(cache);
+}
+
+TEST(catalog_that_is_damaged_or_foreign_is_ignored)
+{
+	struct tu_reports r;
+	struct store *st, *saved;
+	const char *why;
+	char *dir, *other, *cache, *data;
+	size_t len, i;
+	FILE *f;
+
+	CHECK((dir = tu_mkdir()) != NULL && (cache = tu_mkdir()) != NULL &&
+	    (other = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", POST("A", "2020-01-01", "x", "A."),
+	    -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(catalog_save(st, index_path(cache)) == 0);
+	/* Another store's index is not this one's. */
+	CHECK(catalog_load(index_path(cache), other, &why) == NULL);
+	CHECK(why != NULL && strstr(why, "another store") != NULL);
+	CHECK((data = tu_read(index_path(cache), &len)) != NULL);
+	/* Every single flipped byte is caught. */
+	for (i = 0; i < len; i++) {
+		data[i] ^= 0x20;
+		CHECK((f = fopen(index_path(cache), "wb")) != NULL);
+		CHECK(fwrite(data, 1, len, f) == len);
+		fclose(f);
+		saved = catalog_load(index_path(cache), dir, &why);
+		if (saved != NULL)
+			printf("    byte %zu flipped, index still taken\n", i);
+		CHECK(saved == NULL && why != NULL);
+		data[i] ^= 0x20;
+	}
+	/* Cut short. */
+	CHECK((f = fopen(index_path(cache), "wb")) != NULL);
+	CHECK(fwrite(data, 1, len / 2, f) == len / 2);
+	fclose(f);
+	CHECK(catalog_load(index_path(cache), dir, &why) == NULL);
+	/* Missing. */
+	unlink(index_path(cache));
+	CHECK(catalog_load(index_path(cache), dir, &why) == NULL);
+	CHECK(strstr(why, "none") != NULL);
+	free(data);
+	store_free(st);
+	tu_rmdir(dir);
+	tu_rmdir(other);
+	tu_rmdir(cache);
 }
