@@ -19,20 +19,28 @@
 #include "file.h"
 #include "utf8.h"
 
-#define CATALOG_MAGIC	"CAPSIDX2"
+#define CATALOG_MAGIC	"CAPSIDX4"
 #define CATALOG_ORDER	0x01020304u	/* byte order and version marker */
 
+/*
+ * A checksum against damage (not an attacker: the cache is the user's
+ * own), eight bytes at a time so 100,000 posts' index checks in a blink.
+ */
 static uint64_t
-catalog_fnv(const void *data, size_t len, uint64_t h)
+catalog_sum(const void *data, size_t len)
 {
 	const unsigned char *p = data;
+	uint64_t h = 0xcbf29ce484222325ULL ^ len, w;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 31;
 	}
-	return h;
+	for (; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
 }
 
 void
@@ -58,7 +66,7 @@ catalog_path(const char *cache_dir, const char *dir, char *out, size_t outsz)
 	    realpath(dir, real) == NULL)
 		return -1;
 	/* One file per store: several capsules may share a cache. */
-	h = catalog_fnv(real, strlen(real), 0xcbf29ce484222325ULL);
+	h = catalog_sum(real, strlen(real));
 	if (snprintf(out, outsz, "%s/index-%016llx", cache_dir,
 	    (unsigned long long)h) >= (int)outsz)
 		return -1;
@@ -107,7 +115,8 @@ catalog_put_str(struct catalog_out *o, const char *s)
 	uint32_t n = (uint32_t)strlen(s);
 
 	catalog_put(o, &n, sizeof(n));
-	catalog_put(o, s, n);
+	/* With its NUL: read back, strings are used where they lie. */
+	catalog_put(o, s, n + 1);
 }
 
 int
@@ -150,7 +159,7 @@ catalog_save(const struct store *st, const char *path)
 		for (j = 0; j < p->nimages; j++)
 			catalog_put_str(&o, p->images[j]);
 	}
-	sum = catalog_fnv(o.data, o.len, 0xcbf29ce484222325ULL);
+	sum = catalog_sum(o.data, o.len);
 	catalog_put_u64(&o, sum);
 	if (o.err) {
 		free(o.data);
@@ -221,16 +230,15 @@ catalog_get_str(struct catalog_in *in, struct arena *a, size_t max)
 	uint32_t n;
 	const char *s;
 
+	(void)a;
 	if (catalog_get(in, &n, sizeof(n)) == -1 || n > max ||
-	    (size_t)(in->end - in->p) < n || memchr(in->p, '\0', n) != NULL ||
-	    !utf8_valid(in->p, n)) {
+	    (size_t)(in->end - in->p) <= n || in->p[n] != '\0' ||
+	    strlen(in->p) != n || !utf8_valid(in->p, n)) {
 		in->bad = 1;
 		return NULL;
 	}
-	s = arena_strndup(a, in->p, n);
-	in->p += n;
-	if (s == NULL)
-		in->bad = 1;
+	s = in->p;
+	in->p += n + 1;
 	return s;
 }
 
@@ -286,7 +294,7 @@ catalog_load(const char *path, const char *dir, const char **why)
 	struct catalog_in in;
 	struct store *st = NULL;
 	const char *sdir;
-	char *data, real[PATH_MAX];
+	char *raw, *data, real[PATH_MAX];
 	size_t len, i;
 	uint64_t n, sum;
 	uint32_t order;
@@ -294,15 +302,28 @@ catalog_load(const char *path, const char *dir, const char **why)
 	*why = "the store cannot be read";
 	if (realpath(dir, real) == NULL)
 		return NULL;
-	if ((data = file_read(path, CATALOG_MAX_SIZE, &len, NULL)) == NULL) {
+	if ((raw = file_read(path, CATALOG_MAX_SIZE, &len, NULL)) == NULL) {
 		*why = errno == ENOENT ? "none saved yet" : file_strerror(errno);
 		return NULL;
 	}
+	/* The strings stay where they are read: the data joins the arena. */
+	*why = "out of memory";
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		free(raw);
+		return NULL;
+	}
+	arena_init(&st->arena);
+	data = arena_alloc(&st->arena, len + 1);
+	if (data != NULL)
+		memcpy(data, raw, len);
+	free(raw);
+	if (data == NULL)
+		goto bad;
 	*why = "damaged (checksum)";
 	if (len < 8 + sizeof(sum))
 		goto bad;
 	memcpy(&sum, data + len - sizeof(sum), sizeof(sum));
-	if (catalog_fnv(data, len - sizeof(sum), 0xcbf29ce484222325ULL) != sum)
+	if (catalog_sum(data, len - sizeof(sum)) != sum)
 		goto bad;
 	in.p = data;
 	in.end = data + len - sizeof(sum);
@@ -314,9 +335,6 @@ catalog_load(const char *path, const char *dir, const char **why)
 	if (catalog_get(&in, &order, sizeof(order)) == -1 ||
 	    order != CATALOG_ORDER)
 		goto bad;
-	if ((st = calloc(1, sizeof(*st))) == NULL)
-		goto bad;
-	arena_init(&st->arena);
 	*why = "an index of another store";
 	if ((sdir = catalog_get_str(&in, &st->arena, PATH_MAX)) == NULL ||
 	    strcmp(sdir, real) != 0 ||
@@ -337,17 +355,12 @@ catalog_load(const char *path, const char *dir, const char **why)
 			goto bad;
 		st->nposts++;
 	}
+	/* Two records for one slug (made by no catalog_save()) fail too. */
 	if (in.p != in.end || store_index_posts(st) == -1)
 		goto bad;
-	/* Two records for one slug: made by no catalog_save(). */
-	for (i = 0; i < st->nposts; i++)
-		if (store_find_post(st, st->posts[i]->slug) != st->posts[i])
-			goto bad;
-	free(data);
 	*why = NULL;
 	return st;
 bad:
-	free(data);
 	store_free(st);
 	return NULL;
 }

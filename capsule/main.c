@@ -57,8 +57,8 @@ main_load(const char *content, const struct site *site, int *problems)
 	catalog_default_dir(dir, sizeof(dir));
 	if (catalog_path(dir, content, path, sizeof(path)) == 0)
 		saved = catalog_load(path, content, &why);
-	st = store_update(saved, content, site, NULL, 0, 0, main_report,
-	    problems);
+	st = store_update(saved, content, site, NULL, 0, STORE_ADOPT,
+	    main_report, problems);
 	store_free(saved);
 	return st;
 }

@@ -83,6 +83,7 @@ static struct {
 	uint64_t		 upd_start;
 	uv_work_t		 search_req;
 	int			 searching;
+	int			 verify;	/* started from the saved index */
 	struct snapshot		*search_sn;
 } srv;
 
@@ -313,6 +314,8 @@ server_report(void *arg, const char *path, int line, const char *msg)
 		log_warnx("%s: %s", path, msg);
 }
 
+static const char *const server_no_names[1] = { NULL };
+
 /* The saved index of the store; -1 when none is kept. */
 static int
 server_catalog_path(char *path, size_t pathsz)
@@ -347,12 +350,19 @@ server_load_snapshot(const struct snapshot *prev, int flags)
 	if (prev == NULL && server_catalog_path(path, sizeof(path)) == 0 &&
 	    (saved = catalog_load(path, c->content, &why)) == NULL)
 		log_info("%s: saved index not used: %s", path, why);
+	/*
+	 * With a saved index, serving starts from it as it is, and a look
+	 * at every file follows at once (server_run) to catch the changes
+	 * made while the server was down: "names" is an empty list.
+	 */
 	st = store_update(prev ? prev->store : saved, c->content, &site,
-	    NULL, 0, prev ? STORE_KEEP_TEXT : 0, server_report, NULL);
-	if (saved != NULL && st != NULL)
-		log_info("%s: %zu posts from the saved index, %zu file%s read",
-		    path, st->nposts - (st->nread < st->nposts ? st->nread :
-		    st->nposts), st->nread, st->nread == 1 ? "" : "s");
+	    saved != NULL ? server_no_names : NULL, 0,
+	    prev ? STORE_KEEP_TEXT : STORE_ADOPT, server_report, NULL);
+	if (saved != NULL && st != NULL) {
+		log_info("%s: %zu posts from the saved index; checking "
+		    "every file for changes", path, st->nposts);
+		srv.verify = 1;
+	}
 	store_free(saved);
 	if (st == NULL)
 		return NULL;
@@ -947,7 +957,10 @@ server_run(void)
 		started++;
 	}
 	if (rc == 0) {
-		server_search_next();
+		if (srv.verify && srv.watch != NULL)
+			watch_rescan(srv.watch);
+		else
+			server_search_next();
 		uv_run(&srv.loop, UV_RUN_DEFAULT);
 	} else {
 		atomic_store(&srv.stopping, 1);

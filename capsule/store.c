@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ struct store_loader {
 	store_report_cb		 report;
 	void			*arg;
 	int			 oom;
+	int			 dirfd;		/* the store's directory */
 	struct store_note	*notes;		/* problems, newest first */
 	size_t			 nnotes;
 };
@@ -67,6 +69,7 @@ store_map_init(struct arena *a, struct store_map *m, size_t n)
 		return -1;
 	memset(m->e, 0, size * sizeof(*m->e));
 	m->mask = size - 1;
+	m->n = 0;
 	return 0;
 }
 
@@ -84,18 +87,38 @@ store_map_get(const struct store_map *m, const char *key)
 	return NULL;
 }
 
-/* Adds key (the caller keeps it alive) unless present; its value. */
+/*
+ * Adds key (the caller keeps it alive) unless present; its value. A
+ * table kept small stays in the CPU caches: it doubles when half full
+ * (with a, else it must have been sized for every key). NULL when out
+ * of memory.
+ */
 static void *
-store_map_put(struct store_map *m, const char *key, void *val)
+store_map_put(struct arena *a, struct store_map *m, const char *key,
+    void *val)
 {
+	struct store_map bigger;
 	size_t i;
 
 	for (i = store_hash(key) & m->mask; m->e[i].key != NULL;
 	    i = (i + 1) & m->mask)
 		if (strcmp(m->e[i].key, key) == 0)
 			return m->e[i].val;
+	if (a != NULL && 2 * (m->n + 1) > m->mask + 1) {
+		if (store_map_init(a, &bigger, m->mask + 1) == -1)
+			return NULL;
+		for (i = 0; i <= m->mask; i++)
+			if (m->e[i].key != NULL)
+				store_map_put(NULL, &bigger, m->e[i].key,
+				    m->e[i].val);
+		*m = bigger;
+		for (i = store_hash(key) & m->mask; m->e[i].key != NULL;
+		    i = (i + 1) & m->mask)
+			;
+	}
 	m->e[i].key = key;
 	m->e[i].val = val;
+	m->n++;
 	return val;
 }
 
@@ -322,6 +345,9 @@ store_copy_post(struct store_loader *l, const struct post *o)
 	struct post *p;
 	size_t i;
 
+	/* The new store owns prev's arena: the post itself is reused. */
+	if (l->flags & STORE_ADOPT)
+		return (struct post *)o;
 	if ((p = arena_alloc(a, sizeof(*p))) == NULL)
 		goto oom;
 	*p = *o;
@@ -436,8 +462,8 @@ store_look(struct store_loader *l, struct store_build *b, const char *dir,
 		old = store_find_post(prev, slug);
 		ob = store_map_get(&prev->bad_map, name);
 	}
-	/* lstat: a link is refused whatever it points at. */
-	if (lstat(path, &sb) == -1) {
+	/* No following: a link is refused whatever it points at. */
+	if (fstatat(l->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
 		if (errno != ENOENT)
 			store_report(l, path, 0, "%s; skipped",
 			    strerror(errno));
@@ -554,7 +580,7 @@ store_rescan_some(struct store_loader *l, struct store_build *b,
 		goto out;
 	for (i = 0; i < n; i++)
 		if (store_is_post_name(names[i]))
-			store_map_put(&changed, names[i], (void *)names[i]);
+			store_map_put(NULL, &changed, names[i], (void *)names[i]);
 	for (i = 0; i < prev->nposts && !l->oom; i++) {
 		snprintf(name, sizeof(name), "%s.txt", prev->posts[i]->slug);
 		if (store_map_get(&changed, name) == NULL &&
@@ -589,7 +615,7 @@ store_build_tags(struct store_loader *l)
 	for (i = 0; i < st->nposts; i++)
 		total += st->posts[i]->ntags;
 	if ((tags = arena_alloc(&st->arena, (total + 1) * sizeof(*tags))) ==
-	    NULL || store_map_init(&st->arena, &names, total) == -1)
+	    NULL || store_map_init(&st->arena, &names, 512) == -1)
 		return -1;
 	for (i = 0; i < st->nposts; i++) {
 		struct post *p = st->posts[i];
@@ -601,7 +627,9 @@ store_build_tags(struct store_loader *l)
 					return -1;
 				memset(t, 0, sizeof(*t));
 				t->name = p->tags[j];
-				store_map_put(&names, t->name, t);
+				if (store_map_put(&st->arena, &names, t->name,
+				    t) == NULL)
+					return -1;
 				tags[n++] = t;
 			}
 			p->tagp[j] = t;
@@ -633,7 +661,7 @@ store_build_tags(struct store_loader *l)
 		if ((s = arena_strdup(&st->arena, alt)) == NULL)
 			return -1;
 		t->slug = s;
-		store_map_put(&st->tag_map, t->slug, t);
+		store_map_put(NULL, &st->tag_map, t->slug, t);
 	}
 	/* Posts are newest first, so each tag's list is too. */
 	for (i = 0; i < st->nposts; i++)
@@ -659,12 +687,21 @@ store_index_posts(struct store *st)
 	if (st->posts == NULL &&
 	    (st->posts = arena_alloc(&st->arena, sizeof(*st->posts))) == NULL)
 		return -1;
-	qsort(st->posts, st->nposts, sizeof(*st->posts), store_cmp_post);
+	/* Posts from a saved index or the previous store are mostly sorted. */
+	for (i = 1; i < st->nposts; i++)
+		if (store_cmp_post(&st->posts[i - 1], &st->posts[i]) > 0)
+			break;
+	if (i < st->nposts)
+		qsort(st->posts, st->nposts, sizeof(*st->posts),
+		    store_cmp_post);
 	if (store_map_init(&st->arena, &st->post_map, st->nposts) == -1)
 		return -1;
 	for (i = 0; i < st->nposts; i++) {
 		st->posts[i]->index = i;
-		store_map_put(&st->post_map, st->posts[i]->slug, st->posts[i]);
+		/* One file per slug: a second one is a damaged saved index. */
+		if (store_map_put(NULL, &st->post_map, st->posts[i]->slug,
+		    st->posts[i]) != st->posts[i])
+			return -1;
 	}
 	return 0;
 }
@@ -689,7 +726,8 @@ store_keep_notes(struct store_loader *l, struct store_build *b)
 	if (store_map_init(&st->arena, &st->bad_map, st->nbad) == -1)
 		return -1;
 	for (i = 0; i < st->nbad; i++)
-		store_map_put(&st->bad_map, st->bad[i]->name, st->bad[i]);
+		store_map_put(NULL, &st->bad_map, st->bad[i]->name,
+		    st->bad[i]);
 	return 0;
 }
 
@@ -712,11 +750,21 @@ store_update(const struct store *prev, const char *dir,
 	memset(&b, 0, sizeof(b));
 	l.st = st;
 	l.prev = prev;
-	l.flags = flags;
+	l.flags = prev != NULL ? flags : flags & ~STORE_ADOPT;
 	l.report = report;
 	l.arg = arg;
+	l.dirfd = -1;
+	if (l.flags & STORE_ADOPT) {
+		st->arena = prev->arena;
+		((struct store *)prev)->arena.head = NULL;
+	}
 	if ((st->dir = arena_strdup(&st->arena, dir)) == NULL)
 		goto fail;
+	if ((l.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		store_report(&l, dir, 0, "cannot read the store: %s",
+		    strerror(errno));
+		goto fail;
+	}
 	store_load_settings(&l, dir);
 	if (site != NULL)
 		st->site = *site;
@@ -737,8 +785,11 @@ store_update(const struct store *prev, const char *dir,
 	if (l.oom || store_index_posts(st) == -1 ||
 	    store_build_tags(&l) == -1 || store_keep_notes(&l, &b) == -1)
 		goto fail;
+	close(l.dirfd);
 	return st;
 fail:
+	if (l.dirfd != -1)
+		close(l.dirfd);
 	if ((l.oom || errno == ENOMEM) && report != NULL)
 		report(arg, dir, 0, "out of memory");
 	store_free(st);

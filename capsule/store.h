@@ -15,6 +15,11 @@
 
 /* store_update() flags */
 #define STORE_KEEP_TEXT		0x1	/* keep re-read texts, within budget */
+/*
+ * prev is used by nothing else (a saved index just read): its posts are
+ * taken over, not copied. Free prev (then empty) right after.
+ */
+#define STORE_ADOPT		0x2
 #define STORE_SETTINGS_FILE	"capsule.conf"
 #define STORE_HOSTNAME_MAX	255
 #define STORE_MAX_HOSTNAMES	16
@@ -52,6 +57,7 @@ struct store_map {
 		void		*val;
 	}			*e;
 	size_t			 mask;		/* 0: no table (linear scans) */
+	size_t			 n;		/* keys in it */
 };
 
 /* A file that did not load, remembered so an unchanged one is not re-read. */
@@ -117,7 +123,10 @@ struct store	*store_update(const struct store *prev, const char *dir,
 		    const struct site *, const char *const *names, size_t n,
 		    int flags, store_report_cb, void *);
 void		 store_free(struct store *);
-/* Builds the slug table of a store made by hand (the saved index). */
+/*
+ * Sorts the posts of a store made by hand (the saved index) and builds
+ * its slug table; -1 when out of memory or when two posts share a slug.
+ */
 int		 store_index_posts(struct store *);
 
 /*
