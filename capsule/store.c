@@ -706,6 +706,16 @@ store_index_posts(struct store *st)
 	return 0;
 }
 
+int
+store_link_tags(struct store *st)
+{
+	struct store_loader l;
+
+	memset(&l, 0, sizeof(l));
+	l.st = st;
+	return store_build_tags(&l);
+}
+
 /* The problems, sorted, and the bad files by name, for the next build. */
 static int
 store_keep_notes(struct store_loader *l, struct store_build *b)

@@ -128,6 +128,8 @@ void		 store_free(struct store *);
  * its slug table; -1 when out of memory or when two posts share a slug.
  */
 int		 store_index_posts(struct store *);
+/* Builds the tags of such a store (problems are not reported); 0 or -1. */
+int		 store_link_tags(struct store *);
 
 /*
  * The body and images of p, read from its file (or the last good text
