@@ -123,6 +123,17 @@ done
 check_has live_symlink_is_refused_with_a_report "outside.txt: a symbolic link" "$(cat "$TMP/server.out")"
 check live_symlink_is_not_served "51" "$(gem /posts/outside 2>/dev/null | head -c 2)"
 
+# A bad post: the update log counts what `capsule check` counts.
+printf 'Title: Never good\nDate: 2030-13-01\n\nx\n' >"$CONTENT/never-good.txt"
+for i in $(seq 1 100); do
+	grep -q "never-good.txt:2: " "$TMP/server.out" && break
+	sleep 0.1
+done
+want=$("$CAPSULE" check --content "$CONTENT" 2>/dev/null | sed -n 's/.* \([0-9]*\) problems\{0,1\}$/\1/p')
+got=$(grep 'updated: ' "$TMP/server.out" | tail -1 | sed -n 's/.* posts, \([0-9]*\) problem.*/\1/p')
+check live_update_log_counts_the_problems_check_counts "$want" "$got"
+check live_problem_count_is_not_zero "1" "$([ "${want:-0}" -gt 0 ] && echo 1)"
+
 touch "$TMP/stop"
 wait $L1 $L2
 check live_no_failed_or_cut_request_under_load "" "$(head -5 "$TMP/bad")"
@@ -135,3 +146,21 @@ wait "$SERVER_PID"
 rc=$?
 SERVER_PID=""
 check live_server_stops_cleanly_nothing_leaked "0" "$rc"
+
+# A restart from the saved index: changes made while it was down are seen.
+post "Made while down" 2032-01-01 "Down" "Written while stopped." >"$CONTENT/while-down.txt"
+rm "$CONTENT/burst-1.txt"
+post "Burst two, changed" 2031-01-01 "Burst" "Changed while stopped." >"$CONTENT/burst-2.txt"
+start_server
+check_has live_restart_uses_the_saved_index "from the saved index" "$(cat "$TMP/server.out")"
+wait_for live_restart_sees_a_post_added_while_down /posts/while-down "Written while stopped."
+wait_for live_restart_sees_a_post_changed_while_down /posts/burst-2 "Changed while stopped."
+wait_for live_restart_sees_a_post_removed_while_down /tag/burst/ "!/posts/burst-1 "
+check live_restart_removed_post_is_not_found "51" "$(gem /posts/burst-1 2>/dev/null | head -c 2)"
+# A damaged saved index is refused and the store read from its files.
+stop_server
+for f in "$TMP"/cache/capsule/index-*; do printf 'garbage' >"$f"; done
+start_server
+check_has live_damaged_index_is_refused "saved index not used: damaged" "$(cat "$TMP/server.out")"
+check_has live_damaged_index_still_serves "Written while stopped." "$(gem /posts/while-down 2>/dev/null)"
+stop_server
