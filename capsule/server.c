@@ -10,6 +10,7 @@
 
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 
 #include <arpa/inet.h>
@@ -48,6 +49,7 @@
 #define SERVER_ERR_MAX		512
 #define SERVER_FD_RESERVE	128	/* listeners, logs, reloads, libs */
 #define SERVER_FD_COUNTED	65536	/* a bound on default memory use */
+#define SERVER_SEARCH_AT_ONCE	1000	/* posts; larger: built once serving */
 #define SERVER_BUSY_TEXT	"3Too busy: try again in a moment\t\terror.host\t1\r\n.\r\n"
 
 /* One socket to open in every worker. */
@@ -81,7 +83,9 @@ static struct {
 	size_t			 upd_n;
 	struct snapshot		*upd_prev, *upd_next;
 	uint64_t		 upd_start;
-	uv_work_t		 search_req;
+	/* The search index: built on a thread of its own, at low priority. */
+	uv_thread_t		 search_thread;
+	uv_async_t		 search_async;	/* the thread is done */
 	int			 searching;
 	int			 verify;	/* started from the saved index */
 	struct snapshot		*search_sn;
@@ -499,30 +503,50 @@ server_on_settled(void *arg)
 	server_update_next();
 }
 
+/*
+ * Saves the store's index and builds the search index of a snapshot just
+ * swapped in. Both read every post, so they run niced: an edit's update
+ * and the workers' requests come first on a busy machine.
+ */
 static void
-server_search_work(uv_work_t *req)
+server_search_thread(void *arg)
 {
 	char path[CONFIG_PATH_MAX + 64];
 
-	(void)req;
-	/* What this snapshot learnt, for the next start. */
+	(void)arg;
+	/* Linux: a thread's nice value is its own. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 	if (server_catalog_path(path, sizeof(path)) == 0 &&
 	    catalog_save(srv.search_sn->store, path) == -1)
 		log_warn("%s: cannot save the store's index", path);
 	if (snapshot_build_search(srv.search_sn) == -1)
 		log_warnx("search index: out of memory; search stays "
 		    "unavailable until the next update");
+	uv_async_send(&srv.search_async);
 }
 
 static void
-server_search_done(uv_work_t *req, int status)
+server_on_search_done(uv_async_t *a)
 {
-	(void)req;
-	(void)status;
+	(void)a;
+	if (!srv.searching)
+		return;
+	uv_thread_join(&srv.search_thread);
 	srv.searching = 0;
 	snapshot_unref(srv.search_sn);
 	srv.search_sn = NULL;
-	server_search_next();
+	if (atomic_load(&srv.stopping))
+		uv_close((uv_handle_t *)&srv.search_async, NULL);
+	else
+		server_search_next();
+}
+
+/* On stop: the handle closes now, or when the build under way ends. */
+static void
+server_search_stop(void)
+{
+	if (!srv.searching && !uv_is_closing((uv_handle_t *)&srv.search_async))
+		uv_close((uv_handle_t *)&srv.search_async, NULL);
 }
 
 /* Builds the current snapshot's search index, when it has none yet. */
@@ -542,11 +566,12 @@ server_search_next(void)
 	}
 	srv.search_sn = sn;
 	srv.searching = 1;
-	if (uv_queue_work(&srv.loop, &srv.search_req, server_search_work,
-	    server_search_done) != 0) {
+	if (uv_thread_create(&srv.search_thread, server_search_thread,
+	    NULL) != 0) {
 		srv.searching = 0;
 		srv.search_sn = NULL;
 		snapshot_unref(sn);
+		log_warnx("search index: cannot start a thread to build it");
 	}
 }
 
@@ -859,6 +884,7 @@ server_on_signal(uv_signal_t *s, int signum)
 	signal(SIGHUP, SIG_IGN);
 	watch_stop(srv.watch);
 	srv.watch = NULL;
+	server_search_stop();
 }
 
 static int
@@ -868,7 +894,8 @@ server_signals(void)
 	size_t i;
 	int rc = 0;
 
-	if (uv_loop_init(&srv.loop) != 0)
+	if (uv_loop_init(&srv.loop) != 0 || uv_async_init(&srv.loop,
+	    &srv.search_async, server_on_search_done) != 0)
 		return -1;
 	/* Edits are followed live; without fs events, SIGHUP still works. */
 	if ((srv.watch = watch_start(&srv.loop, srv.cfg.content,
@@ -970,6 +997,7 @@ server_run(void)
 			uv_close((uv_handle_t *)&srv.sigs[i], NULL);
 		watch_stop(srv.watch);
 		srv.watch = NULL;
+		server_search_stop();
 		uv_run(&srv.loop, UV_RUN_DEFAULT);
 	}
 	for (i = 0; i < started; i++) {
@@ -1040,6 +1068,9 @@ serve_main(int argc, char **argv)
 		log_warnx("%s: cannot load the post store", c->content);
 		goto out;
 	}
+	/* A small store's index takes milliseconds: search works at once. */
+	if (srv.snap->store->nposts <= SERVER_SEARCH_AT_ONCE)
+		snapshot_build_search(srv.snap);
 	if ((srv.tls = server_load_tls(srv.snap->store, err, sizeof(err))) ==
 	    NULL) {
 		log_warnx("%s", err);
