@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -130,7 +131,7 @@ catalog_save(const struct store *st, const char *path)
 	size_t i, j, off;
 	ssize_t w;
 	FILE *f;
-	int saved;
+	int fd, saved;
 
 	if (realpath(st->dir, dir) == NULL)
 		return -1;
@@ -179,7 +180,13 @@ catalog_save(const struct store *st, const char *path)
 		mkdir(dir, 0700);
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
-	if ((f = fopen(tmp, "wbx")) == NULL) {
+	/* Private: it lists the store's posts, drafts' titles included. */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
+	    -1 || (f = fdopen(fd, "wb")) == NULL) {
+		if (fd != -1) {
+			close(fd);
+			unlink(tmp);
+		}
 		free(o.data);
 		return -1;
 	}

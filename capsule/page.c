@@ -220,6 +220,16 @@ page_get(struct snapshot *sn, enum proto proto, const char *path, size_t len,
 	memset(pg, 0, sizeof(*pg));
 	buf_init(&pg->own);
 	pg->body = "";
+	/* A large store read for the first time: an answer, not silence. */
+	if (sn->loading) {
+		if (proto == PROTO_GEMINI) {
+			pg->status = 44;
+			pg->meta = "5";
+			return 0;
+		}
+		return page_error(pg, proto, 44, "Loading the archive: try "
+		    "again in a few seconds");
+	}
 	router_match(st, path, len, &r);
 	switch (r.kind) {
 	case ROUTE_BAD:

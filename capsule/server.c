@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -49,6 +50,7 @@
 #define SERVER_ERR_MAX		512
 #define SERVER_FD_RESERVE	128	/* listeners, logs, reloads, libs */
 #define SERVER_FD_COUNTED	65536	/* a bound on default memory use */
+#define SERVER_LOAD_LATER	5000	/* posts; more, unsaved: 44 meanwhile */
 #define SERVER_SEARCH_AT_ONCE	1000	/* posts; larger: built once serving */
 #define SERVER_BUSY_TEXT	"3Too busy: try again in a moment\t\terror.host\t1\r\n.\r\n"
 
@@ -86,6 +88,8 @@ static struct {
 	/* The search index: built on a thread of its own, at low priority. */
 	uv_thread_t		 search_thread;
 	uv_async_t		 search_async;	/* the thread is done */
+	uv_mutex_t		 search_lock;	/* guards search_left */
+	int			 search_left;	/* stopping: nobody waits */
 	int			 searching;
 	int			 verify;	/* started from the saved index */
 	struct snapshot		*search_sn;
@@ -320,6 +324,27 @@ server_report(void *arg, const char *path, int line, const char *msg)
 
 static const char *const server_no_names[1] = { NULL };
 
+/* Post files in dir, counting no further than SERVER_LOAD_LATER + 1. */
+static int
+server_count_posts(const char *dir)
+{
+	struct dirent *de;
+	size_t len;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (n <= SERVER_LOAD_LATER && (de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] != '.' && len > 4 &&
+		    strcmp(de->d_name + len - 4, ".txt") == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
 /* The saved index of the store; -1 when none is kept. */
 static int
 server_catalog_path(char *path, size_t pathsz)
@@ -347,6 +372,7 @@ server_load_snapshot(const struct snapshot *prev, int flags)
 	site.gopher_port = c->gopher_port;
 	site.static_links = 0;
 	struct store *saved = NULL;
+	struct snapshot *sn;
 	const char *why = NULL;
 	char path[CONFIG_PATH_MAX + 64];
 
@@ -354,6 +380,24 @@ server_load_snapshot(const struct snapshot *prev, int flags)
 	if (prev == NULL && server_catalog_path(path, sizeof(path)) == 0 &&
 	    (saved = catalog_load(path, c->content, &why)) == NULL)
 		log_info("%s: saved index not used: %s", path, why);
+	/*
+	 * A large store and no saved index: serving starts at once with a
+	 * stand-in that asks clients to come back, while the store is read
+	 * off the loop like any update.
+	 */
+	if (prev == NULL && saved == NULL &&
+	    server_count_posts(c->content) > SERVER_LOAD_LATER) {
+		if ((st = store_update(NULL, c->content, &site, NULL, 0,
+		    STORE_NO_POSTS, server_report, NULL)) == NULL ||
+		    (sn = snapshot_new(st, 0)) == NULL)
+			return NULL;
+		sn->loading = 1;
+		srv.verify = 1;
+		log_info("%s: more than %d posts and no saved index: reading "
+		    "them while answering 44 (come back soon)", c->content,
+		    SERVER_LOAD_LATER);
+		return sn;
+	}
 	/*
 	 * With a saved index, serving starts from it as it is, and a look
 	 * at every file follows at once (server_run) to catch the changes
@@ -424,9 +468,14 @@ server_update_work(uv_work_t *req)
 	site.gopher_port = c->gopher_port;
 	site.static_links = 0;
 	srv.upd_next = NULL;
-	st = store_update(srv.upd_prev->store, c->content, &site,
-	    (const char *const *)srv.upd_names, srv.upd_n, STORE_KEEP_TEXT,
-	    server_report, NULL);
+	/* After the stand-in: every file, and no texts kept in memory. */
+	if (srv.upd_prev->loading)
+		st = store_update(srv.upd_prev->store, c->content, &site,
+		    NULL, 0, 0, server_report, NULL);
+	else
+		st = store_update(srv.upd_prev->store, c->content, &site,
+		    (const char *const *)srv.upd_names, srv.upd_n,
+		    STORE_KEEP_TEXT, server_report, NULL);
 	if (st != NULL && (srv.upd_next = snapshot_new(st, 0)) != NULL)
 		snapshot_follow(srv.upd_next, srv.upd_prev);
 }
@@ -522,7 +571,10 @@ server_search_thread(void *arg)
 	if (snapshot_build_search(srv.search_sn) == -1)
 		log_warnx("search index: out of memory; search stays "
 		    "unavailable until the next update");
-	uv_async_send(&srv.search_async);
+	uv_mutex_lock(&srv.search_lock);
+	if (!srv.search_left)
+		uv_async_send(&srv.search_async);
+	uv_mutex_unlock(&srv.search_lock);
 }
 
 static void
@@ -535,17 +587,21 @@ server_on_search_done(uv_async_t *a)
 	srv.searching = 0;
 	snapshot_unref(srv.search_sn);
 	srv.search_sn = NULL;
-	if (atomic_load(&srv.stopping))
-		uv_close((uv_handle_t *)&srv.search_async, NULL);
-	else
-		server_search_next();
+	server_search_next();
 }
 
-/* On stop: the handle closes now, or when the build under way ends. */
+/*
+ * On stop, a build under way is left to itself: at 100,000 posts it
+ * takes seconds, more than the stop's grace. The process exits around
+ * it; its snapshot stays referenced (srv.search_sn) until then.
+ */
 static void
 server_search_stop(void)
 {
-	if (!srv.searching && !uv_is_closing((uv_handle_t *)&srv.search_async))
+	uv_mutex_lock(&srv.search_lock);
+	srv.search_left = 1;
+	uv_mutex_unlock(&srv.search_lock);
+	if (!uv_is_closing((uv_handle_t *)&srv.search_async))
 		uv_close((uv_handle_t *)&srv.search_async, NULL);
 }
 
@@ -1036,7 +1092,8 @@ serve_main(int argc, char **argv)
 		log_warnx("both ports are 0: nothing to serve");
 		return 1;
 	}
-	if (uv_mutex_init(&srv.lock) != 0)
+	if (uv_mutex_init(&srv.lock) != 0 ||
+	    uv_mutex_init(&srv.search_lock) != 0)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	server_raise_nofile();

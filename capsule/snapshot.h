@@ -29,6 +29,9 @@ struct snapshot {
 	pthread_mutex_t			 lock;
 	struct page_cache		*cache;		/* owned; see page.c */
 	atomic_int			 refs;
+	/* A stand-in while a large store is read the first time: every
+	   request is told to come back in a few seconds. */
+	int				 loading;
 };
 
 /*

@@ -787,7 +787,9 @@ store_update(const struct store *prev, const char *dir,
 		st->site.gemini_port = 1965;
 	if (st->site.gopher_port == 0)
 		st->site.gopher_port = 70;
-	if (prev != NULL && names != NULL) {
+	if (flags & STORE_NO_POSTS)
+		;
+	else if (prev != NULL && names != NULL) {
 		if (store_rescan_some(&l, &b, dir, names, n) == -1)
 			goto fail;
 	} else if (store_scan(&l, &b, dir) == -1)

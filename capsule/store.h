@@ -20,6 +20,7 @@
  * taken over, not copied. Free prev (then empty) right after.
  */
 #define STORE_ADOPT		0x2
+#define STORE_NO_POSTS		0x4	/* the settings only (a stand-in) */
 #define STORE_SETTINGS_FILE	"capsule.conf"
 #define STORE_HOSTNAME_MAX	255
 #define STORE_MAX_HOSTNAMES	16

@@ -164,3 +164,24 @@ start_server
 check_has live_damaged_index_is_refused "saved index not used: damaged" "$(cat "$TMP/server.out")"
 check_has live_damaged_index_still_serves "Written while stopped." "$(gem /posts/while-down 2>/dev/null)"
 stop_server
+
+# A large store with no saved index: answered at once (44 while read), then served.
+BIG="$TMP/big"
+mkdir -p "$BIG"
+python3 - "$BIG" <<'PY'
+import sys
+for i in range(5200):
+    with open(f"{sys.argv[1]}/big-{i:05d}.txt", "w") as f:
+        f.write(f"Title: Big {i}\nDate: 2020-01-01\nTags: Big, T{i % 50}\n\nBody {i}.\n")
+PY
+CONTENT="$BIG" start_server
+check_has live_large_store_unsaved_reads_while_answering "answering 44" "$(cat "$TMP/server.out")"
+first=$(gem / 2>/dev/null | head -c 2)
+case "$first" in 20|44) ok live_large_store_first_answer_is_20_or_44 ;; *) fail live_large_store_first_answer_is_20_or_44 "[$first]" ;; esac
+wait_for live_large_store_is_served_once_read /posts/big-05199 "Body 5199."
+check live_large_store_nothing_lost "5200" "$(grep 'updated: ' "$TMP/server.out" | tail -1 | sed -n 's/.*updated: \([0-9]*\) posts.*/\1/p')"
+kill "$SERVER_PID"
+wait "$SERVER_PID"
+rc=$?
+SERVER_PID=""
+check live_large_store_server_stops_cleanly "0" "$rc"
