@@ -23,6 +23,7 @@ struct watch {
 	size_t		 nnames;
 	int		 all;		/* look at every file */
 	int		 pending;	/* something to hand over */
+	char		*dir;
 	int		 settled;
 	uint64_t	 first;		/* when the burst began */
 };
@@ -91,6 +92,8 @@ watch_add(struct watch *w, const char *name)
 	w->nnames++;
 }
 
+static void watch_all(struct watch *);
+
 static void
 watch_on_change(uv_fs_event_t *h, const char *name, int events, int status)
 {
@@ -101,7 +104,7 @@ watch_on_change(uv_fs_event_t *h, const char *name, int events, int status)
 		return;
 	/* No name, or an error (events lost): look at everything. */
 	if (status < 0 || name == NULL)
-		watch_rescan(w);
+		watch_all(w);
 	else if (watch_wanted(name)) {
 		watch_add(w, name);
 		watch_touch(w);
@@ -121,12 +124,18 @@ watch_start(uv_loop_t *loop, const char *dir, watch_settled_cb cb, void *arg,
 	}
 	w->cb = cb;
 	w->arg = arg;
+	if ((w->dir = strdup(dir)) == NULL) {
+		free(w);
+		*err = UV_ENOMEM;
+		return NULL;
+	}
 	uv_timer_init(loop, &w->timer);
 	w->timer.data = w;
 	w->open = 1;
 	uv_fs_event_init(loop, &w->ev);
 	w->ev.data = w;
 	w->open++;
+	*err = 0;
 	if ((rc = uv_fs_event_start(&w->ev, watch_on_change, dir, 0)) != 0)
 		*err = rc;
 	else
@@ -134,16 +143,28 @@ watch_start(uv_loop_t *loop, const char *dir, watch_settled_cb cb, void *arg,
 	return w;
 }
 
-void
-watch_rescan(struct watch *w)
+/* Every file must be looked at. */
+static void
+watch_all(struct watch *w)
 {
-	if (w->closing)
-		return;
 	watch_free_names(w->names, w->nnames);
 	w->names = NULL;
 	w->nnames = 0;
 	w->all = 1;
 	watch_touch(w);
+}
+
+void
+watch_rescan(struct watch *w)
+{
+	if (w->closing)
+		return;
+	/* The directory may have been replaced: watch it by its name again. */
+	if (w->started)
+		uv_fs_event_stop(&w->ev);
+	w->started = uv_fs_event_start(&w->ev, watch_on_change, w->dir, 0) ==
+	    0;
+	watch_all(w);
 }
 
 int
@@ -179,6 +200,7 @@ watch_on_close(uv_handle_t *h)
 
 	if (--w->open == 0) {
 		watch_free_names(w->names, w->nnames);
+		free(w->dir);
 		free(w);
 	}
 }

@@ -123,6 +123,16 @@ done
 check_has live_symlink_is_refused_with_a_report "outside.txt: a symbolic link" "$(cat "$TMP/server.out")"
 check live_symlink_is_not_served "51" "$(gem /posts/outside 2>/dev/null | head -c 2)"
 
+# A FIFO named like a post: refused, never waited on.
+mkfifo "$CONTENT/a-fifo.txt"
+for i in $(seq 1 100); do
+	grep -q "a-fifo.txt: not a regular file" "$TMP/server.out" && break
+	sleep 0.1
+done
+check_has live_fifo_is_refused_with_a_report "a-fifo.txt: not a regular file" "$(cat "$TMP/server.out")"
+check live_fifo_check_does_not_hang "0" "$(timeout 10 "$CAPSULE" check --content "$CONTENT" >/dev/null 2>&1; r=$?; [ $r -eq 124 ] && echo hung || echo 0)"
+check live_fifo_server_still_serves "20" "$(gem / 2>/dev/null | head -c 2)"
+
 # A bad post: the update log counts what `capsule check` counts.
 printf 'Title: Never good\nDate: 2030-13-01\n\nx\n' >"$CONTENT/never-good.txt"
 for i in $(seq 1 100); do
