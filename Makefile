@@ -4,7 +4,8 @@
 CC      ?= cc
 PKGS     = libtls libuv libssl libcrypto
 DEBS     = build-essential pkg-config libtls-dev libuv1-dev libssl-dev openssl \
-           curl lynx socat libxml2-utils python3 molly-brown gophernicus
+           curl lynx socat libxml2-utils python3 molly-brown gophernicus \
+           w3m tmux amfora bombadillo gopher sacc
 BENCH_DEBS = linux-perf
 CSTD     = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     = -Wall -Wextra -Werror

@@ -219,13 +219,29 @@ cert_ensure(const char *dir, const char *host, char *err, size_t errsz)
 	return rc;
 }
 
+/* Writes n bytes as upper-case hex pairs, joined by sep when it is set. */
+static void
+cert_hex(const unsigned char *md, unsigned int n, char sep, char *out,
+    size_t outsz)
+{
+	unsigned int i;
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n && o + 3 < outsz; i++) {
+		if (i > 0 && sep != '\0')
+			out[o++] = sep;
+		o += (size_t)snprintf(out + o, outsz - o, "%02X", md[i]);
+	}
+}
+
 int
-cert_fingerprint(const char *path, char *out, size_t outsz, char *err,
+cert_prints(const char *path, struct cert_prints *cp, char *err,
     size_t errsz)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n, i;
-	size_t o = 0;
+	unsigned char md[EVP_MAX_MD_SIZE], *spki = NULL;
+	unsigned int n;
+	int len, rc = -1;
 	X509 *x;
 	FILE *f;
 
@@ -235,19 +251,56 @@ cert_fingerprint(const char *path, char *out, size_t outsz, char *err,
 	}
 	x = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
-	if (x == NULL || !X509_digest(x, EVP_sha256(), md, &n)) {
+	if (x == NULL) {
 		snprintf(err, errsz, "%s: not a PEM certificate", path);
-		X509_free(x);
-		ERR_clear_error();
-		return -1;
+		goto out;
 	}
+	if (!X509_digest(x, EVP_sha256(), md, &n))
+		goto fail;
+	cert_hex(md, n, ':', cp->cert_sha256, sizeof(cp->cert_sha256));
+	if (!X509_digest(x, EVP_sha1(), md, &n))
+		goto fail;
+	cert_hex(md, n, ':', cp->cert_sha1, sizeof(cp->cert_sha1));
+	/* The DER SubjectPublicKeyInfo: what stays when a cert is renewed. */
+	if ((len = i2d_PUBKEY(X509_get0_pubkey(x), &spki)) <= 0 ||
+	    !EVP_Digest(spki, (size_t)len, md, &n, EVP_sha256(), NULL))
+		goto fail;
+	cert_hex(md, n, '\0', cp->key_sha256, sizeof(cp->key_sha256));
+	rc = 0;
+	goto out;
+ fail:
+	snprintf(err, errsz, "%s: %s", path, cert_ssl_error());
+ out:
+	OPENSSL_free(spki);
 	X509_free(x);
-	if (outsz < (size_t)n * 3) {
+	ERR_clear_error();
+	return rc;
+}
+
+int
+cert_fingerprint(const char *path, char *out, size_t outsz, char *err,
+    size_t errsz)
+{
+	struct cert_prints cp;
+
+	if (cert_prints(path, &cp, err, errsz) == -1)
+		return -1;
+	if (outsz < strlen(cp.cert_sha256) + 1) {
 		snprintf(err, errsz, "fingerprint buffer too small");
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		o += (size_t)snprintf(out + o, outsz - o, i ? ":%02X" : "%02X",
-		    md[i]);
+	memcpy(out, cp.cert_sha256, strlen(cp.cert_sha256) + 1);
 	return 0;
+}
+
+void
+cert_log_prints(const char *host, const struct cert_prints *cp,
+    void (*say)(const char *, ...))
+{
+	say("%s: fingerprints as Gemini clients keep them (trust on first "
+	    "use):", host);
+	say("%s:   key SHA-256 (amfora): %s", host, cp->key_sha256);
+	say("%s:   certificate SHA-1 (bombadillo): %s", host, cp->cert_sha1);
+	say("%s:   certificate SHA-256 (openssl x509 -fingerprint -sha256): "
+	    "%s", host, cp->cert_sha256);
 }

@@ -23,4 +23,20 @@ int	 cert_ensure(const char *dir, const char *host, char *err, size_t);
 int	 cert_fingerprint(const char *path, char *out, size_t, char *err,
 	    size_t);
 
+/*
+ * What trust-on-first-use clients store and show for a certificate, so
+ * a person can compare: each client hashes something else.
+ */
+struct cert_prints {
+	char	 cert_sha256[CERT_FP_MAX];	/* "AB:CD:...", of the DER */
+	char	 cert_sha1[CERT_FP_MAX];	/* "AB:CD:...": bombadillo */
+	char	 key_sha256[CERT_FP_MAX];	/* "ABCD...", SPKI: amfora */
+};
+
+int	 cert_prints(const char *path, struct cert_prints *, char *err,
+	    size_t);
+/* Says the three prints of host's certificate, one line each. */
+void	 cert_log_prints(const char *host, const struct cert_prints *,
+	    void (*say)(const char *, ...));
+
 #endif

@@ -95,8 +95,9 @@ export_usage(FILE *f)
 	fprintf(f,
 	    "usage: capsule export --out DIR [--content DIR] "
 	    "[--hostname NAME]\n"
-	    "                      [--gopher-port N] "
-	    "[--gemini-only | --gopher-only] [--tar FILE]\n");
+	    "                      [--gemini-port N] [--gopher-port N] "
+	    "[--gemini-only | --gopher-only]\n"
+	    "                      [--tar FILE]\n");
 }
 
 static void
@@ -315,25 +316,15 @@ export_gophermap(struct buf *b)
 }
 
 /*
- * A rendered Gopher text document as the text a client reads: the
- * closing "." goes, dot-stuffed lines lose their extra dot, CRLF is LF.
+ * A rendered Gopher text document as a file: CRLF becomes LF. It has no
+ * "." line and no dot-stuffing, so Gophernicus serves what capsule does.
  */
 static void
 export_gopher_text(struct buf *b)
 {
 	size_t i, o = 0;
-	int bol = 1;
 
-	if (b->len >= 3 && memcmp(b->data + b->len - 3, ".\r\n", 3) == 0 &&
-	    (b->len == 3 || b->data[b->len - 4] == '\n'))
-		b->len -= 3;
 	for (i = 0; i < b->len; i++) {
-		if (bol && b->data[i] == '.' && i + 1 < b->len &&
-		    b->data[i + 1] == '.') {
-			bol = 0;
-			continue;
-		}
-		bol = b->data[i] == '\n';
 		if (b->data[i] == '\r' && i + 1 < b->len &&
 		    b->data[i + 1] == '\n')
 			continue;
@@ -1110,8 +1101,13 @@ export_main(int argc, char **argv)
 			site.host = argv[++i];
 		else if (v != NULL && strcmp(a, "--tar") == 0)
 			tar = argv[++i];
-		else if (v != NULL && strcmp(a, "--gopher-port") == 0) {
-			if ((site.gopher_port = export_port(argv[++i])) == 0) {
+		else if (v != NULL && (strcmp(a, "--gopher-port") == 0 ||
+		    strcmp(a, "--gemini-port") == 0)) {
+			/* Feeds link the mirror on the ports it is served on. */
+			int *port = strcmp(a, "--gopher-port") == 0 ?
+			    &site.gopher_port : &site.gemini_port;
+
+			if ((*port = export_port(argv[++i])) == 0) {
 				fprintf(stderr, "capsule export: bad port "
 				    "%s\n", argv[i]);
 				return 2;
@@ -1160,8 +1156,9 @@ export_main(int argc, char **argv)
 	export_save_state(&ex);
 	if (tar != NULL && export_tar(&ex, tar) == -1)
 		goto done;
+	/* The MANIFEST is a file of the export too. */
 	printf("export: %zu files in %s: %zu written, %zu removed\n",
-	    ex.nfiles, ex.out, ex.written, ex.removed);
+	    ex.nfiles + 1, ex.out, ex.written, ex.removed);
 	if (!ex.full && ex.progress)
 		fprintf(stderr, "export: incremental: %zu rendered, %zu as "
 		    "last time\n", ex.rendered, ex.reused);

@@ -2,6 +2,12 @@
  * feed.c: Atom feeds (RFC 4287) of the archive and of each tag. A feed
  * is a pure function of the snapshot: no clock is read, so the same store
  * gives the same bytes, which the cache and the static export rely on.
+ *
+ * Ids are tag: URIs (RFC 4151) made of the capsule's own name (the first
+ * Hostname of capsule.conf), a date and the path: the same live and on
+ * any mirror, over either protocol, so a reader subscribed to two copies
+ * sees each post once. Links name the protocol and port the feed is
+ * served from.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +19,7 @@
 
 #define FEED_MAX_ENTRIES	50	/* newest posts in one feed */
 #define FEED_BASE_MAX		(STORE_HOSTNAME_MAX + 32)	/* gemini://host:port */
+#define FEED_GOPHER_PORT	70	/* left out of gopher:// URLs */
 #define FEED_PATH_MAX		(URL_PATH_MAX + 8)
 #define FEED_EPOCH		"1970-01-01"	/* updated of an empty feed */
 
@@ -66,51 +73,80 @@ feed_escape_str(struct buf *b, const char *s)
 	feed_escape(b, s, strlen(s));
 }
 
-/* "gemini://host" and ":port" when it is not the default. */
+/* "gemini://host" or "gopher://host", and ":port" when not the default. */
 static void
-feed_base(const struct store *st, char *out, size_t outsz)
+feed_base(const struct store *st, enum proto proto, char *out, size_t outsz)
 {
 	const struct site *s = &st->site;
 	int v6 = strchr(s->host, ':') != NULL;
+	int port = proto == PROTO_GOPHER ? s->gopher_port : s->gemini_port;
+	int dflt = proto == PROTO_GOPHER ? FEED_GOPHER_PORT : 1965;
+	const char *scheme = proto == PROTO_GOPHER ? "gopher" : "gemini";
 
-	if (s->gemini_port == 1965 || s->gemini_port == 0)
-		snprintf(out, outsz, "gemini://%s%s%s", v6 ? "[" : "",
+	if (port == dflt || port == 0)
+		snprintf(out, outsz, "%s://%s%s%s", scheme, v6 ? "[" : "",
 		    s->host, v6 ? "]" : "");
 	else
-		snprintf(out, outsz, "gemini://%s%s%s:%d", v6 ? "[" : "",
-		    s->host, v6 ? "]" : "", s->gemini_port);
+		snprintf(out, outsz, "%s://%s%s%s:%d", scheme, v6 ? "[" : "",
+		    s->host, v6 ? "]" : "", port);
 }
 
-/* The post's path in Gemini URLs; a static mirror names the .gmi file. */
-static void
-feed_post_path(const struct store *st, const struct post *p, char *out,
-    size_t outsz)
+/* The name in the capsule's tag: URIs: its own, not where it is served. */
+static const char *
+feed_authority(const struct store *st)
 {
-	if (router_post_path(st, p, out, outsz - 4) == -1)
-		snprintf(out, outsz, "/");
-	else if (st->site.static_links)
-		strcat(out, ".gmi");
+	return st->settings.nhostnames > 0 ? st->settings.hostnames[0] :
+	    st->site.host;
 }
 
-/* Writes base and path as one escaped URL. */
+/* Writes a tag: URI: "tag:name,date:path". */
 static void
-feed_url(struct buf *b, const char *base, const char *path)
+feed_id(struct buf *b, const struct store *st, const char *date,
+    const char *path)
 {
-	feed_escape_str(b, base);
+	buf_puts(b, "tag:");
+	feed_escape_str(b, feed_authority(st));
+	buf_printf(b, ",%s:", date);
 	feed_escape_str(b, path);
 }
 
+/*
+ * Writes the URL of path: on Gemini the path (a static mirror names the
+ * .gmi file of a post), on Gopher the item type then the selector. The
+ * self link adds "atom.xml" to its home page's URL.
+ */
 static void
-feed_entry(struct buf *b, const struct store *st, const struct post *p,
-    const char *base)
+feed_url(struct buf *b, const struct store *st, enum proto proto,
+    const char *base, char type, const char *path)
+{
+	feed_escape_str(b, base);
+	if (proto == PROTO_GOPHER)
+		buf_printf(b, "/%c", type);
+	feed_escape_str(b, path);
+	if (proto == PROTO_GEMINI && st->site.static_links &&
+	    strncmp(path, "/posts/", 7) == 0)
+		buf_puts(b, ".gmi");
+}
+
+/* The MIME type of the documents a feed links to. */
+static const char *
+feed_doc_type(enum proto proto)
+{
+	return proto == PROTO_GOPHER ? "text/plain" : "text/gemini";
+}
+
+static void
+feed_entry(struct buf *b, const struct store *st, enum proto proto,
+    const struct post *p, const char *base)
 {
 	struct post_text pt;
 	char path[FEED_PATH_MAX];
 	size_t i;
 
-	feed_post_path(st, p, path, sizeof(path));
+	if (router_post_path(st, p, path, sizeof(path)) == -1)
+		snprintf(path, sizeof(path), "/");
 	buf_puts(b, "<entry>\n<id>");
-	feed_url(b, base, path);
+	feed_id(b, st, p->date, path);
 	buf_puts(b, "</id>\n<title>");
 	feed_escape_str(b, p->title);
 	buf_printf(b, "</title>\n<updated>%sT00:00:00Z</updated>\n", p->date);
@@ -119,8 +155,9 @@ feed_entry(struct buf *b, const struct store *st, const struct post *p,
 		feed_escape_str(b, p->author);
 		buf_puts(b, "</name></author>\n");
 	}
-	buf_puts(b, "<link rel=\"alternate\" type=\"text/gemini\" href=\"");
-	feed_url(b, base, path);
+	buf_printf(b, "<link rel=\"alternate\" type=\"%s\" href=\"",
+	    feed_doc_type(proto));
+	feed_url(b, st, proto, base, '0', path);
 	buf_puts(b, "\"/>\n");
 	for (i = 0; i < p->ntags; i++) {
 		buf_puts(b, "<category term=\"");
@@ -135,14 +172,15 @@ feed_entry(struct buf *b, const struct store *st, const struct post *p,
 }
 
 int
-feed_atom(const struct store *st, const struct tag *t, struct buf *b)
+feed_atom(const struct store *st, const struct tag *t, enum proto proto,
+    struct buf *b)
 {
 	const struct settings *set = &st->settings;
 	struct post *const *posts = t ? t->posts : st->posts;
 	size_t nposts = t ? t->nposts : st->nposts, i;
 	char base[FEED_BASE_MAX], home[FEED_PATH_MAX];
 
-	feed_base(st, base, sizeof(base));
+	feed_base(st, proto, base, sizeof(base));
 	if (t != NULL) {
 		if (router_tag_path(st, t, 1, home, sizeof(home)) == -1)
 			return -1;
@@ -155,9 +193,10 @@ feed_atom(const struct store *st, const struct tag *t, struct buf *b)
 		feed_escape_str(b, set->lang);
 		buf_puts(b, "\"");
 	}
-	/* The id is the feed's home page: stable, and it names the feed. */
+	/* The feed's id names its home page, dated by the oldest post. */
 	buf_puts(b, ">\n<id>");
-	feed_url(b, base, home);
+	feed_id(b, st, st->nposts > 0 ? st->posts[st->nposts - 1]->date :
+	    FEED_EPOCH, home);
 	buf_puts(b, "</id>\n<title>");
 	feed_escape_str(b, set->title);
 	if (t != NULL) {
@@ -178,13 +217,14 @@ feed_atom(const struct store *st, const struct tag *t, struct buf *b)
 	feed_escape_str(b, set->author[0] != '\0' ? set->author : set->title);
 	buf_puts(b, "</name></author>\n<link rel=\"self\" "
 	    "type=\"application/atom+xml\" href=\"");
-	feed_url(b, base, home);
-	buf_puts(b, "atom.xml\"/>\n<link rel=\"alternate\" "
-	    "type=\"text/gemini\" href=\"");
-	feed_url(b, base, home);
+	feed_url(b, st, proto, base, '0', home);
+	/* A Gopher menu has no MIME type of its own: none is claimed. */
+	buf_printf(b, "atom.xml\"/>\n<link rel=\"alternate\" %shref=\"",
+	    proto == PROTO_GOPHER ? "" : "type=\"text/gemini\" ");
+	feed_url(b, st, proto, base, '1', home);
 	buf_puts(b, "\"/>\n<generator>capsule</generator>\n");
 	for (i = 0; i < nposts && i < FEED_MAX_ENTRIES; i++)
-		feed_entry(b, st, posts[i], base);
+		feed_entry(b, st, proto, posts[i], base);
 	buf_puts(b, "</feed>\n");
 	return b->err ? -1 : 0;
 }

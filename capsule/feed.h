@@ -3,11 +3,16 @@
 #define FEED_H
 
 #include "buf.h"
+#include "page.h"
 #include "store.h"
 
 #define FEED_MIME	"application/atom+xml"
 
-/* tag is NULL for the whole archive. */
-int	 feed_atom(const struct store *, const struct tag *, struct buf *);
+/*
+ * tag is NULL for the whole archive; links are for proto, the protocol
+ * the feed is served over.
+ */
+int	 feed_atom(const struct store *, const struct tag *, enum proto,
+	    struct buf *);
 
 #endif

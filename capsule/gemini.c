@@ -13,6 +13,44 @@
 #include "tlsglue.h"
 #include "utf8.h"
 
+/* Refusals that gemini_answer() spells out with the names we serve. */
+static const char gemini_other_host[] =
+    "Proxy request refused: not a host served here";
+static const char gemini_other_sni[] =
+    "Proxy request refused: the URL names another host than the "
+    "connection (SNI)";
+static const char gemini_other_port[] =
+    "Proxy request refused: not the port served here";
+
+/*
+ * A 53 that says what is served, so a person who typed an address or a
+ * port we do not serve knows which one to use.
+ */
+static void
+gemini_refuse(struct reply *r, const struct gemini_where *w, const char *why)
+{
+	char meta[GEMINI_META_MAX + 1];
+	size_t i, o;
+	int n;
+
+	n = snprintf(meta, sizeof(meta), "%s; this server serves ", why);
+	o = n > 0 && (size_t)n < sizeof(meta) ? (size_t)n : 0;
+	for (i = 0; o > 0 && i < w->names->nnames; i++) {
+		const char *h = w->names->names[i];
+		int v6 = strchr(h, ':') != NULL;
+
+		n = snprintf(meta + o, sizeof(meta) - o, "%sgemini://%s%s%s:%d/",
+		    i == 0 ? "" : i + 1 == w->names->nnames ? " and " : ", ",
+		    v6 ? "[" : "", h, v6 ? "]" : "", w->port);
+		if (n < 0 || (size_t)n >= sizeof(meta) - o) {
+			meta[o] = '\0';	/* the names that fit */
+			break;
+		}
+		o += (size_t)n;
+	}
+	gemini_status(r, 53, o > 0 ? meta : why);
+}
+
 enum gemini_framing
 gemini_request_end(const char *buf, size_t len, size_t *linelen)
 {
@@ -84,13 +122,16 @@ gemini_check(const char *line, size_t len, const struct gemini_where *w,
 		*why = "No host in request";
 		return 59;
 	}
-	if (!tlsglue_serves(w->names, u->host) ||
-	    (w->sni != NULL && strcasecmp(w->sni, u->host) != 0)) {
-		*why = "Proxy request refused: not a host served here";
+	if (!tlsglue_serves(w->names, u->host)) {
+		*why = gemini_other_host;
+		return 53;
+	}
+	if (w->sni != NULL && strcasecmp(w->sni, u->host) != 0) {
+		*why = gemini_other_sni;
 		return 53;
 	}
 	if (u->port != -1 && u->port != w->port) {
-		*why = "Proxy request refused: not the port served here";
+		*why = gemini_other_port;
 		return 53;
 	}
 	return 0;
@@ -155,7 +196,11 @@ gemini_answer(struct snapshot *sn, const char *line, size_t len,
 
 	r->snap = sn;
 	if ((code = gemini_check(line, len, w, &u, &why)) != 0) {
-		gemini_status(r, code, why);
+		if (why == gemini_other_host || why == gemini_other_sni ||
+		    why == gemini_other_port)
+			gemini_refuse(r, w, why);
+		else
+			gemini_status(r, code, why);
 		return;
 	}
 	if (sn == NULL) {

@@ -80,7 +80,7 @@ gemtext_tags(const struct store *st, struct buf *b)
 {
 	size_t i;
 
-	buf_printf(b, "# Tags\n\n%zu tags over %zu posts.\n\n", st->ntags,
+	buf_printf(b, "# All tags\n\n%zu tags over %zu posts.\n\n", st->ntags,
 	    st->nposts);
 	for (i = 0; i < st->ntags; i++)
 		gemtext_tag_item(st, st->tags[i], b);
@@ -95,8 +95,8 @@ gemtext_tag(const struct store *st, const struct route *r, struct buf *b)
 	char link[GEMTEXT_PATH_MAX];
 	size_t i, first = (size_t)(r->page - 1) * ROUTER_PAGE_SIZE;
 
-	buf_printf(b, "# %s: %s\n\n", st->settings.title, t->name);
-	buf_printf(b, "%zu post%s tagged \"%s\"", t->nposts,
+	buf_printf(b, "# %s\n\n", t->name);
+	buf_printf(b, "%zu post%s tagged “%s”", t->nposts,
 	    t->nposts == 1 ? "" : "s", t->name);
 	if (pages > 1)
 		buf_printf(b, ", page %u of %u", r->page, pages);
@@ -121,7 +121,8 @@ gemtext_posts(const struct store *st, struct buf *b)
 {
 	size_t i;
 
-	buf_printf(b, "# %s: all posts\n\n", st->settings.title);
+	buf_printf(b, "# All posts\n\n%zu post%s, newest first.\n\n",
+	    st->nposts, st->nposts == 1 ? "" : "s");
 	for (i = 0; i < st->nposts; i++)
 		gemtext_post_item(st, st->posts[i], b);
 	buf_puts(b, "\n=> /atom.xml Atom feed\n=> / Home\n");

@@ -10,6 +10,7 @@
 
 #include "gophermap.h"
 #include "gopher.h"
+#include "gopherplus.h"
 #include "page.h"
 #include "snapshot.h"
 
@@ -31,13 +32,16 @@ gopher_request_end(const char *buf, size_t len, size_t *linelen)
 	return GOPHER_LINE;
 }
 
-/* "+", "!", "$" or "+<type>" in the field after a TAB: Gopher+. */
-static int
-gopher_is_plus(const char *s, size_t n)
+/*
+ * "+", "!", "$" or "+<view>" in the field after a TAB: a Gopher+ request,
+ * as its first character; 0 when the field is a search string.
+ */
+static char
+gopher_plus_kind(const char *s, size_t n)
 {
 	if (n == 1 && (s[0] == '+' || s[0] == '!' || s[0] == '$'))
-		return 1;
-	return n > 1 && s[0] == '+' && memchr(s, ' ', n) == NULL;
+		return s[0];
+	return n > 1 && s[0] == '+' && memchr(s, ' ', n) == NULL ? '+' : 0;
 }
 
 void
@@ -57,12 +61,11 @@ gopher_parse(const char *line, size_t len, struct gopher_request *g)
 	n2 = len - g->sellen - 1;
 	if ((tab2 = memchr(f2, '\t', n2)) != NULL) {
 		/* selector TAB search TAB +: a Gopher+ search. */
-		g->plus = 1;
+		g->plus = (size_t)(tab2 - line) + 1 < len &&
+		    (tab2[1] == '!' || tab2[1] == '$') ? tab2[1] : '+';
 		n2 = (size_t)(tab2 - f2);
-	} else if (gopher_is_plus(f2, n2)) {
-		g->plus = 1;
+	} else if ((g->plus = gopher_plus_kind(f2, n2)) != 0)
 		return;
-	}
 	g->search = f2;
 	g->searchlen = n2;
 }
@@ -149,6 +152,26 @@ gopher_error(struct reply *r, int status, const char *msg)
 	reply_own_body(r);
 }
 
+/* The Gopher+ form of the answer r->page holds for path. */
+static void
+gopher_plus(struct snapshot *sn, char kind, const char *path,
+    struct reply *r)
+{
+	int rc;
+
+	buf_reset(&r->own);
+	if (r->page.status == 20)
+		rc = gopherplus_answer(sn, kind, path, &r->page, &r->own);
+	else
+		rc = gopherplus_error(sn->store, r->page.status == 51 ? "Not found" :
+		    r->page.meta ? r->page.meta : "Error", &r->own);
+	if (rc == -1) {
+		gopher_error(r, 40, "Temporary failure");
+		return;
+	}
+	reply_own_body(r);
+}
+
 void
 gopher_answer(struct snapshot *sn, const char *line, size_t len,
     struct reply *r)
@@ -221,6 +244,20 @@ gopher_answer(struct snapshot *sn, const char *line, size_t len,
 		r->has_page = 0;
 	}
 	r->status = r->page.status;
+	if (g.plus != 0) {
+		gopher_plus(sn, g.plus, path, r);
+		return;
+	}
+	if (r->page.status == 51) {
+		/* Name what was asked for, and offer a way on. */
+		if (gophermap_not_found(&r->own, &sn->store->site, g.selector,
+		    g.sellen) == -1) {
+			gopher_error(r, 40, "Temporary failure");
+			return;
+		}
+		reply_own_body(r);
+		return;
+	}
 	if (r->page.len == 0 && r->page.status != 20) {
 		gopher_error(r, r->page.status, r->page.meta ? r->page.meta :
 		    "Error");

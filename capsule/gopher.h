@@ -23,7 +23,7 @@ struct gopher_request {
 	size_t		 sellen;
 	const char	*search;	/* NULL when there is none */
 	size_t		 searchlen;
-	int		 plus;		/* a Gopher+ request: answered plain */
+	char		 plus;		/* Gopher+: '+', '!' or '$'; else 0 */
 };
 
 struct snapshot;
@@ -33,8 +33,10 @@ enum gopher_framing gopher_request_end(const char *, size_t, size_t *);
 void	 gopher_parse(const char *, size_t, struct gopher_request *);
 /*
  * Answers the request line into r: a menu, a text, an HTML page for a
- * "URL:" selector, or a type 3 error menu. Takes over the
- * snapshot reference (NULL when there is no snapshot to serve).
+ * "URL:" selector, or a type 3 error menu. A Gopher+ request (TAB +,
+ * TAB !, TAB $) gets a Gopher+ answer: a "+-1"/"+-2" status line, and
+ * attribute blocks (+INFO, +ADMIN, +VIEWS) for '!' and '$'. Takes over
+ * the snapshot reference (NULL when there is no snapshot to serve).
  */
 void	 gopher_answer(struct snapshot *, const char *, size_t, struct reply *);
 /* A type 3 error menu; status is the Gemini twin for the access log. */

@@ -10,6 +10,7 @@
 #include "utf8.h"
 
 #define GOPHER_DISPLAY_MAX	1024	/* bytes of display text per item */
+#define GOPHER_SHOWN_SELECTOR	200	/* bytes of a selector an error shows */
 
 /* Writes s[0..n) with TAB, CR, LF and other controls made spaces. */
 static void
@@ -34,11 +35,10 @@ gophermap_item(struct buf *b, char type, const char *display,
 	return b->err ? -1 : 0;
 }
 
+/* Info text being wrapped: one info line per call of the wrap. */
 struct gophermap_wrap {
 	struct buf		*b;
 	const struct site	*site;
-	char			 type;		/* of the first line */
-	const char		*selector;	/* of the first line */
 	const char		*indent;	/* before continuation lines */
 	int			 nline;
 };
@@ -49,15 +49,11 @@ gophermap_wrap_line(void *arg, const char *s, size_t n)
 	struct gophermap_wrap *w = arg;
 	struct buf *b = w->b;
 
-	if (w->nline++ == 0) {
-		buf_putc(b, w->type);
-	} else {
-		buf_putc(b, 'i');
+	buf_putc(b, 'i');
+	if (w->nline++ > 0)
 		buf_puts(b, w->indent);
-	}
 	gophermap_clean(b, s, n);
-	buf_printf(b, "\t%s\t%s\t%d\r\n", w->nline == 1 ? w->selector : "",
-	    w->site->host, w->site->gopher_port);
+	buf_printf(b, "\t\t%s\t%d\r\n", w->site->host, w->site->gopher_port);
 	return 0;
 }
 
@@ -93,23 +89,22 @@ gophermap_whole_chars(const char *s, size_t max)
 }
 
 /*
- * A menu line whose display text is too long for one line: the item
- * keeps the first part, info lines under it carry the rest, so a long
- * title is still readable whole. With their indent those lines still fit
+ * Info text too long for one line wraps over several info lines, never
+ * splitting a character; with their indent the later lines still fit
  * GOPHER_INFO_COLS.
  */
 static int
-gophermap_wrapped_item(struct buf *b, const struct site *site, char type,
-    const char *display, const char *selector)
+gophermap_wrapped_info(struct buf *b, const struct site *site,
+    const char *text)
 {
-	struct gophermap_wrap w = { b, site, type, selector, "  ", 0 };
-	size_t n = gophermap_whole_chars(display, GOPHER_DISPLAY_MAX);
-	const char *rest = display, *end = display + n;
+	struct gophermap_wrap w = { b, site, "  ", 0 };
+	size_t n = gophermap_whole_chars(text, GOPHER_DISPLAY_MAX);
+	const char *rest = text, *end = text + n;
 
 	if (n == 0)
 		return gophermap_wrap_line(&w, "", 0);
-	utf8_wrap(display, n, GOPHER_INFO_COLS, gophermap_first_line, &rest);
-	gophermap_wrap_line(&w, display, rest - display);
+	utf8_wrap(text, n, GOPHER_INFO_COLS, gophermap_first_line, &rest);
+	gophermap_wrap_line(&w, text, rest - text);
 	while (rest < end && *rest == ' ')
 		rest++;
 	if (rest < end)
@@ -119,10 +114,28 @@ gophermap_wrapped_item(struct buf *b, const struct site *site, char type,
 	return b->err ? -1 : 0;
 }
 
+/*
+ * A link item keeps its whole display text on one line, however long:
+ * clients show it as one link, and keep it whole in titles and history.
+ */
+static int
+gophermap_link_item(struct buf *b, const struct site *site, char type,
+    const char *display, const char *selector)
+{
+	size_t n = gophermap_whole_chars(display, GOPHER_DISPLAY_MAX);
+
+	buf_putc(b, type);
+	gophermap_clean(b, display, n);
+	buf_putc(b, '\t');
+	gophermap_clean(b, selector, strlen(selector));
+	buf_printf(b, "\t%s\t%d\r\n", site->host, site->gopher_port);
+	return b->err ? -1 : 0;
+}
+
 int
 gophermap_info(struct buf *b, const struct site *site, const char *text)
 {
-	return gophermap_wrapped_item(b, site, 'i', text, "");
+	return gophermap_wrapped_info(b, site, text);
 }
 
 int
@@ -135,19 +148,49 @@ gophermap_error(struct buf *b, const char *msg)
 }
 
 int
+gophermap_not_found(struct buf *b, const struct site *site, const char *sel,
+    size_t n)
+{
+	size_t max = n < GOPHER_SHOWN_SELECTOR ? n : GOPHER_SHOWN_SELECTOR;
+
+	buf_puts(b, "3Not found: ");
+	if (n == 0)
+		buf_putc(b, '/');
+	gophermap_clean(b, sel, gophermap_whole_chars(sel, max));
+	if (max < n)
+		buf_puts(b, "…");
+	buf_puts(b, "\t\terror.host\t1\r\n");
+	gophermap_wrapped_info(b, site, "Nothing here has that selector. "
+	    "The home menu leads to every post and tag.");
+	gophermap_link_item(b, site, '1', "Home", "/");
+	return gophermap_end(b);
+}
+
+int
 gophermap_end(struct buf *b)
 {
 	return buf_puts(b, ".\r\n");
 }
 
+/*
+ * Text documents go out as a file server sends a file: no closing "."
+ * line and no dot-stuffing, which lynx, w3m and bombadillo would show.
+ * A line that is only "." gets a space, so no client that does read
+ * up to a "." line stops there.
+ */
 int
 gophermap_text_line(struct buf *b, const char *s, size_t n)
 {
-	/* RFC 1436: a line that starts with a dot is sent with two. */
-	if (n > 0 && s[0] == '.')
-		buf_putc(b, '.');
 	buf_add(b, s, n);
+	if (n == 1 && s[0] == '.')
+		buf_putc(b, ' ');
 	return buf_puts(b, "\r\n");
+}
+
+int
+gophermap_text_end(struct buf *b)
+{
+	return b->err ? -1 : 0;
 }
 
 static void
@@ -158,7 +201,7 @@ gophermap_post_item(const struct store *st, const struct post *p,
 
 	router_post_path(st, p, sel, sizeof(sel));
 	snprintf(disp, sizeof(disp), "%s %s", p->date, p->title);
-	gophermap_wrapped_item(b, &st->site, '0', disp, sel);
+	gophermap_link_item(b, &st->site, '0', disp, sel);
 }
 
 static void
@@ -169,7 +212,7 @@ gophermap_tag_item(const struct store *st, const struct tag *t,
 
 	router_tag_path(st, t, 1, sel, sizeof(sel));
 	snprintf(disp, sizeof(disp), "%s (%zu)", t->name, t->nposts);
-	gophermap_wrapped_item(b, &st->site, '1', disp, sel);
+	gophermap_link_item(b, &st->site, '1', disp, sel);
 }
 
 static void
@@ -217,7 +260,7 @@ gophermap_tags(const struct store *st, struct buf *b)
 	char line[128];
 	size_t i;
 
-	gophermap_info(b, &st->site, "Tags");
+	gophermap_info(b, &st->site, "All tags");
 	gophermap_info(b, &st->site, "");
 	snprintf(line, sizeof(line), "%zu tags over %zu posts.", st->ntags,
 	    st->nposts);
@@ -239,10 +282,9 @@ gophermap_tag(const struct store *st, const struct route *r, struct buf *b)
 	size_t i, first = (size_t)(r->page - 1) * ROUTER_PAGE_SIZE;
 	int n;
 
-	snprintf(line, sizeof(line), "%s: %s", st->settings.title, t->name);
-	gophermap_info(b, &st->site, line);
+	gophermap_info(b, &st->site, t->name);
 	gophermap_info(b, &st->site, "");
-	n = snprintf(line, sizeof(line), "%zu post%s tagged \"%s\"",
+	n = snprintf(line, sizeof(line), "%zu post%s tagged “%s”",
 	    t->nposts, t->nposts == 1 ? "" : "s", t->name);
 	if (pages > 1 && n > 0 && (size_t)n < sizeof(line))
 		snprintf(line + n, sizeof(line) - n, ", page %u of %u",
@@ -274,7 +316,10 @@ gophermap_posts(const struct store *st, struct buf *b)
 	char line[GOPHER_DISPLAY_MAX];
 	size_t i;
 
-	snprintf(line, sizeof(line), "%s: all posts", st->settings.title);
+	gophermap_info(b, &st->site, "All posts");
+	gophermap_info(b, &st->site, "");
+	snprintf(line, sizeof(line), "%zu post%s, newest first.", st->nposts,
+	    st->nposts == 1 ? "" : "s");
 	gophermap_info(b, &st->site, line);
 	gophermap_info(b, &st->site, "");
 	for (i = 0; i < st->nposts; i++)
@@ -385,7 +430,7 @@ gophermap_post(const struct store *st, const struct post *p, struct buf *b)
 			gophermap_paragraph(b, tags.data, tags.len, "", "");
 		buf_free(&tags);
 	}
-	gophermap_end(b);
+	gophermap_text_end(b);
 }
 
 int

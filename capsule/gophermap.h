@@ -9,7 +9,7 @@
 #define GOPHER_INFO_COLS	67	/* display text per info line */
 #define GOPHER_TEXT_COLS	70	/* text documents wrap here */
 
-/* Menus end with ".\r\n"; text documents are dot-stuffed and end so too. */
+/* Menus end with ".\r\n"; text documents have no end line (see .c). */
 int	 gophermap_render(const struct store *, const struct route *,
 	    struct buf *);
 /* One menu line: type display TAB selector TAB host TAB port CRLF. */
@@ -19,8 +19,13 @@ int	 gophermap_item(struct buf *, char, const char *, const char *,
 int	 gophermap_info(struct buf *, const struct site *, const char *);
 /* A whole type 3 error menu. */
 int	 gophermap_error(struct buf *, const char *);
-/* Appends text as a Gopher text document body: CRLF, dot-stuffed. */
+/* Appends a line of a Gopher text document: CRLF, no dot-stuffing. */
 int	 gophermap_text_line(struct buf *, const char *, size_t);
+/* Ends a menu with ".\r\n"; a text document gets nothing. */
 int	 gophermap_end(struct buf *);
+int	 gophermap_text_end(struct buf *);
+/* A type 3 menu naming a selector not found, with a way home. */
+int	 gophermap_not_found(struct buf *, const struct site *, const char *,
+	    size_t);
 
 #endif

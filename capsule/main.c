@@ -2,13 +2,16 @@
  * main.c: the command line. Sub-commands: serve (the default), render,
  * check, export. Only this file and the sub-command entry points exit.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
+#include "cert.h"
 #include "config.h"
 #include "export.h"
+#include "gopher.h"
 #include "page.h"
 #include "server.h"
 #include "snapshot.h"
@@ -25,6 +28,8 @@ usage(FILE *f)
 	    "[--hostname NAME]\n"
 	    "                      [--gopher-port N] PATH[?QUERY]\n"
 	    "       capsule check [--content DIR]\n"
+	    "       capsule cert [--cert-dir DIR] [--content DIR] "
+	    "[--hostname NAME]...\n"
 	    "       capsule export --out DIR [flags]  (see capsule export "
 	    "--help)\n"
 	    "       capsule --version | --help\n");
@@ -105,8 +110,8 @@ main_render(int argc, char **argv)
 	struct snapshot *sn;
 	struct store *st;
 	struct page pg;
-	char query[1024];
-	int i, problems = 0, rc = 0;
+	char query[1024], target[URL_PATH_MAX + 2];
+	int i, hops, problems = 0, rc = 0;
 
 	if ((i = main_common_flags(argc, argv, &content, &site, &proto)) ==
 	    -1 || i != argc - 1) {
@@ -134,12 +139,21 @@ main_render(int argc, char **argv)
 	if (page_get(sn, proto, arg, q ? (size_t)(q - arg) : strlen(arg),
 	    q ? query : NULL, &pg) == -1)
 		rc = 1;
-	else if (pg.status != 20) {
+	/* Gopher has no redirect: the live server serves the target. */
+	for (hops = 0; rc == 0 && proto == PROTO_GOPHER && pg.status == 31 &&
+	    hops < GOPHER_MAX_REDIRECTS; hops++) {
+		snprintf(target, sizeof(target), "%s", pg.meta);
+		page_release(&pg);
+		if (page_get(sn, proto, target, strlen(target), q ? query :
+		    NULL, &pg) == -1)
+			rc = 1;
+	}
+	if (rc == 0 && pg.status != 20) {
 		fprintf(stderr, "%d %s\n", pg.status, pg.meta);
 		if (proto == PROTO_GOPHER && pg.len > 0)
 			fwrite(pg.body, 1, pg.len, stdout);
 		rc = 1;
-	} else if (fwrite(pg.body, 1, pg.len, stdout) != pg.len)
+	} else if (rc == 0 && fwrite(pg.body, 1, pg.len, stdout) != pg.len)
 		rc = 1;
 	page_release(&pg);
 	snapshot_unref(sn);
@@ -171,6 +185,75 @@ main_check(int argc, char **argv)
 	return problems > 0;
 }
 
+static void
+main_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/*
+ * capsule cert: the fingerprints of the served certificates, as clients
+ * show them, to compare with what a client asks the reader to trust.
+ */
+static int
+main_cert(int argc, char **argv)
+{
+	const char *content = "content", *dir = "certs";
+	const char *names[STORE_MAX_HOSTNAMES];
+	char crt[2048], key[2048], err[2100];
+	struct cert_prints cp;
+	struct store *st = NULL;
+	size_t i, n = 0;
+	int problems = 0, rc = 0;
+
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "--cert-dir") == 0 && i + 1 < (size_t)argc)
+			dir = argv[++i];
+		else if (strcmp(argv[i], "--content") == 0 &&
+		    i + 1 < (size_t)argc)
+			content = argv[++i];
+		else if (strcmp(argv[i], "--hostname") == 0 &&
+		    i + 1 < (size_t)argc && n < STORE_MAX_HOSTNAMES)
+			names[n++] = argv[++i];
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	/* Without --hostname, the names capsule.conf gives the server. */
+	if (n == 0) {
+		/* The settings only: no need to read every post. */
+		if ((st = store_update(NULL, content, NULL, NULL, 0,
+		    STORE_NO_POSTS, main_report, &problems)) == NULL)
+			return 1;
+		for (i = 0; i < st->settings.nhostnames; i++)
+			names[n++] = st->settings.hostnames[i];
+	}
+	if (n == 0) {
+		fprintf(stderr, "capsule cert: no host names: give --hostname "
+		    "NAME or a Hostname line in %s/capsule.conf\n", content);
+		rc = 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (cert_paths(dir, names[i], crt, key, sizeof(crt)) == -1 ||
+		    cert_prints(crt, &cp, err, sizeof(err)) == -1) {
+			fprintf(stderr, "capsule cert: %s: %s\n", names[i],
+			    err);
+			rc = 1;
+			continue;
+		}
+		printf("%s: %s\n", names[i], crt);
+		cert_log_prints(names[i], &cp, main_say);
+	}
+	store_free(st);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -179,6 +262,8 @@ main(int argc, char **argv)
 			return main_render(argc - 1, argv + 1);
 		if (strcmp(argv[1], "check") == 0)
 			return main_check(argc - 1, argv + 1);
+		if (strcmp(argv[1], "cert") == 0)
+			return main_cert(argc - 1, argv + 1);
 		if (strcmp(argv[1], "export") == 0)
 			return export_main(argc - 1, argv + 1);
 		if (strcmp(argv[1], "serve") == 0)

@@ -115,11 +115,11 @@ page_render(const struct snapshot *sn, enum proto proto,
 			n = strcspn(s, "\n");
 			gophermap_text_line(out, s, n);
 		}
-		return gophermap_end(out);
+		return gophermap_text_end(out);
 	case ROUTE_ATOM:
-		return feed_atom(st, NULL, out);
+		return feed_atom(st, NULL, proto, out);
 	case ROUTE_TAG_ATOM:
-		return feed_atom(st, r->tag, out);
+		return feed_atom(st, r->tag, proto, out);
 	case ROUTE_SEARCH: {
 		/* While sn's index builds, an older snapshot's answers. */
 		struct snapshot *ss = snapshot_searcher((struct snapshot *)sn);

@@ -99,6 +99,38 @@ router_match_tag(const struct store *st, char *rest, struct route *r)
 	r->kind = ROUTE_NOT_FOUND;
 }
 
+/*
+ * Paths are lower case; "/TAGS/" typed by hand is sent on to "/tags/"
+ * when that exists, rather than told it is not found.
+ */
+static void
+router_match_lower(const struct store *st, const char *raw, size_t len,
+    struct route *r)
+{
+	char lower[URL_PATH_MAX + 2];
+	const char *why;
+	struct route lr;
+	size_t i, n, upper = 0;
+
+	/* Matching may have cut its own copy of the path: start again. */
+	if (url_normalize_path(raw, len, lower, sizeof(lower), &why) == -1)
+		return;
+	n = strlen(lower);
+	for (i = 0; i < n; i++) {
+		if (lower[i] >= 'A' && lower[i] <= 'Z') {
+			lower[i] = (char)(lower[i] - 'A' + 'a');
+			upper = 1;
+		}
+	}
+	if (!upper)
+		return;
+	router_match(st, lower, n, &lr);
+	if (lr.kind == ROUTE_NOT_FOUND || lr.kind == ROUTE_BAD)
+		return;
+	router_redirect(r, "%s", lr.kind == ROUTE_REDIRECT ? lr.target :
+	    lower);
+}
+
 void
 router_match(const struct store *st, const char *raw, size_t len,
     struct route *r)
@@ -160,6 +192,8 @@ router_match(const struct store *st, const char *raw, size_t len,
 				r->kind = ROUTE_POST;
 		}
 	}
+	if (r->kind == ROUTE_NOT_FOUND)
+		router_match_lower(st, raw, len, r);
 }
 
 int

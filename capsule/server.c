@@ -426,8 +426,9 @@ server_load_tls(const struct store *st, char *err, size_t errsz)
 {
 	const struct config *c = &srv.cfg;
 	const char *names[TLSGLUE_MAX_NAMES];
-	char crt[CONFIG_PATH_MAX + 300], key[sizeof(crt)], fp[CERT_FP_MAX];
+	char crt[CONFIG_PATH_MAX + 300], key[sizeof(crt)];
 	char why[SERVER_ERR_MAX];
+	struct cert_prints cp;
 	size_t i, n;
 	int made;
 
@@ -442,11 +443,12 @@ server_load_tls(const struct store *st, char *err, size_t errsz)
 			return NULL;
 		if (cert_paths(c->cert_dir, names[i], crt, key,
 		    sizeof(crt)) == 0 &&
-		    cert_fingerprint(crt, fp, sizeof(fp), why,
-		    sizeof(why)) == 0)
+		    cert_prints(crt, &cp, why, sizeof(why)) == 0) {
 			log_info("%s: %s certificate %s, SHA-256 fingerprint "
 			    "%s", names[i], made ? "made a self-signed" :
-			    "using", crt, fp);
+			    "using", crt, cp.cert_sha256);
+			cert_log_prints(names[i], &cp, log_info);
+		}
 	}
 	return tlsglue_new(c->cert_dir, names, n, srv.nworkers, err, errsz);
 }
@@ -1010,8 +1012,11 @@ server_announce(const struct store *st)
 			    srv.binds[i].port, srv.binds[i].proto ==
 			    PROTO_GEMINI ? "gemini" : "gopher, gophers");
 	server_caps(&max, &hard);
-	log_info("each worker serves %d connections at once, tells %d more "
-	    "to slow down", max, hard > max ? hard - max : 0);
+	/* In all first: the per-worker figures alone read as the total. */
+	log_info("up to %llu connections served at once (%d per worker); "
+	    "%llu more are told to retry later, past that refused",
+	    (unsigned long long)max * srv.nworkers, max,
+	    (unsigned long long)(hard > max ? hard - max : 0) * srv.nworkers);
 	if (c->gemini_port != 0)
 		log_info("open gemini://%s:%d/", host, c->gemini_port);
 	if (c->gopher_port != 0)

@@ -34,6 +34,9 @@ out=$("$CAPSULE" render --gopher --content "$ROOT/content" --hostname example.or
 check_has render_gopher_menu_uses_given_host "	/tags/	example.org	7070" "$out"
 last=$("$CAPSULE" render --gopher --content "$ROOT/content" / | tail -c 3 | od -An -c | tr -d ' ')
 check render_gopher_menu_ends_with_dot_crlf '.\r\n' "$last"
+# Gopher has no redirect: render serves the menu, as the live server does.
+out=$("$CAPSULE" render --gopher --content "$ROOT/content" /tag/mek-support 2>&1); rc=$?
+check render_gopher_follows_a_missing_slash "0 iMEK Support" "$rc $(printf %s "$out" | head -n 1 | cut -f1)"
 
 out=$("$CAPSULE" render --content "$ROOT/content" '/posts/%2e%2e/%2e%2e/etc/passwd' 2>&1); rc=$?
 check_has render_refuses_encoded_escape "59 Bad request" "$out"

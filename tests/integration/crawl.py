@@ -93,8 +93,9 @@ def same_origin(url, port):
 
 
 def norm_urls(text, mirror):
-    """gemini://localhost:PORT -> gemini://localhost; a mirror's .gmi go."""
-    text = re.sub(r"gemini://localhost(:\d+)?", "gemini://localhost", text)
+    """scheme://localhost:PORT -> scheme://localhost; a mirror's .gmi go."""
+    text = re.sub(r"(gemini|gopher)://localhost(:\d+)?", r"\1://localhost",
+                  text)
     if mirror:
         text = re.sub(r'(gemini://localhost/[^"<\s]*?)index\.gmi(?=["<\s])',
                       r"\1", text)

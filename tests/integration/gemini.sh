@@ -91,13 +91,16 @@ code gemini_encoded_nul_is_59 59 "$U/a%00b\r\n"
 code gemini_bad_query_escape_is_59 59 "$U/search?%g0\r\n"
 
 # --- not for us: 53
-status gemini_other_host_is_53 "53 Proxy request refused: not a host served here" "gemini://example.org:$GEM_PORT/\r\n"
-status gemini_other_port_is_53 "53 Proxy request refused: not the port served here" "gemini://localhost:1/\r\n"
+status gemini_upper_case_path_redirects_to_lower_case "31 gemini://localhost:$GEM_PORT/tags/" "$U/TAGS/\r\n"
+# A 53 names what is served: the person can go there instead.
+status gemini_other_host_is_53 "53 Proxy request refused: not a host served here; this server serves gemini://localhost:$GEM_PORT/ and gemini://other.test:$GEM_PORT/" "gemini://example.org:$GEM_PORT/\r\n"
+status gemini_ip_address_is_53_naming_the_hosts "53 Proxy request refused: not a host served here; this server serves gemini://localhost:$GEM_PORT/ and gemini://other.test:$GEM_PORT/" "gemini://127.0.0.1:$GEM_PORT/\r\n"
+status gemini_other_port_is_53 "53 Proxy request refused: not the port served here; this server serves gemini://localhost:$GEM_PORT/ and gemini://other.test:$GEM_PORT/" "gemini://localhost:1/\r\n"
 code gemini_http_is_53 53 "http://localhost:$GEM_PORT/\r\n"
 code gemini_https_is_53 53 "https://localhost:$GEM_PORT/\r\n"
 code gemini_gopher_scheme_is_53 53 "gopher://localhost:$GEM_PORT/\r\n"
 got=$("$GEMGET" -p "$GEM_PORT" -s other.test localhost "$U/\r\n" 2>/dev/null | head -n 1 | tr -d '\r')
-check gemini_host_not_matching_sni_is_53 "53 Proxy request refused: not a host served here" "$got"
+check gemini_host_not_matching_sni_is_53 "53 Proxy request refused: the URL names another host than the connection (SNI); this server serves gemini://localhost:$GEM_PORT/ and gemini://other.test:$GEM_PORT/" "$got"
 got=$("$GEMGET" -p "$GEM_PORT" -s other.test localhost "gemini://other.test:$GEM_PORT/\r\n" 2>/dev/null | head -n 1 | tr -d '\r')
 check gemini_second_hostname_is_served "20 text/gemini; charset=utf-8; lang=en" "$got"
 alive gemini_alive_after_bad_requests

@@ -40,14 +40,16 @@ check_has gopher_home_has_title "iMEK Support: a tag archive" "$home"
 check_has gopher_home_links_posts "$(printf '1All posts\t/posts/\tlocalhost\t%s' "$GOPH_PORT")" "$home"
 ends_menu gopher_home_ends_with_dot "$home"
 tail_is gopher_menu_ends_with_dot_crlf 0d0a2e0d0a raw "/\r\n"
-tail_is gopher_text_ends_with_dot_crlf 0d0a2e0d0a raw "/posts/iran-school-opening-stoke-uprising\r\n"
+# A text ends as a file does: its last line, no "." line (as Gophernicus
+# serves the export).
+tail_is gopher_text_ends_with_its_last_line 2c20504d4f490d0a raw "/posts/iran-school-opening-stoke-uprising\r\n"
 tail_is gopher_error_ends_with_dot_crlf 0d0a2e0d0a raw "/nope\r\n"
 check gopher_slash_is_home "$home" "$(raw "/\r\n")"
 check gopher_bare_lf_is_accepted "$home" "$(raw "/\n")"
 check gopher_curl_gets_home "$home" "$(curl -s "$G/")"
 post=$(curl -s "$G/0/posts/iran-school-opening-stoke-uprising")
 check_has gopher_post_text_has_title "Iran: School Opening Stoke Uprising" "$post"
-ends_menu gopher_post_text_ends_with_dot "$post"
+check gopher_post_text_has_no_end_line "" "$(printf %s "$post" | tr -d '\r' | grep -x '\.')"
 check_has gopher_tag_menu_lists_post "/posts/iran-school-opening-stoke-uprising" "$(curl -s "$G/1/tag/mek-support/")"
 check_has gopher_tags_menu "1MEK Support" "$(curl -s "$G/1/tags/")"
 check gopher_missing_slash_serves_menu "$(raw "/posts/\r\n")" "$(raw "/posts\r\n")"
@@ -61,10 +63,13 @@ check_has gopher_search_finds_post "/posts/iran-school-opening-stoke-uprising" "
 check_has gopher_curl_search "/posts/iran-school-opening-stoke-uprising" "$(curl -s "$G/7/search%09school")"
 check_has gopher_query_after_question_mark "/posts/iran-school-opening-stoke-uprising" "$(raw "/search?school\r\n")"
 error_item gopher_bad_query_escape_is_error "$(raw "/search?%zz\r\n")"
-check gopher_plus_request_gets_plain_item "$home" "$(raw "/\t+\r\n")"
-check gopher_plus_bang_gets_plain_item "$home" "$(raw "/\t!\r\n")"
-check gopher_plus_dollar_gets_plain_item "$home" "$(raw "/\t\$\r\n")"
-check gopher_plus_search_keeps_query "$(raw "/search\tschool\r\n")" "$(raw "/search\tschool\t+\r\n")"
+check gopher_plus_request_gets_status_then_item "$(printf '+-1\r\n%s' "$home")" "$(raw "/\t+\r\n")"
+plus=$(raw "/\t!\r\n")
+check_has gopher_plus_bang_gets_attributes "$(printf '+-1\r\n+INFO: 1MEK Support: a tag archive\t/\tlocalhost\t%s\r\n+ADMIN:\r\n Admin: Staff Writer' "$GOPH_PORT")" "$plus"
+check_has gopher_plus_bang_gets_views "$(printf '+VIEWS:\r\n application/gopher+-menu: <')" "$plus"
+plus=$(raw "\t\$\r\n")
+check_has gopher_plus_dollar_lists_items "$(printf '+INFO: 0Atom feed\t/atom.xml\tlocalhost\t%s\r\n+ADMIN:' "$GOPH_PORT")" "$plus"
+check_has gopher_plus_search_keeps_query "$(raw "/search\tschool\r\n")" "$(raw "/search\tschool\t+\r\n")"
 alive gopher_alive_after_menus
 
 # --- URL: links
@@ -78,6 +83,10 @@ error_item gopher_url_javascript_refused "$(raw "URL:javascript:alert(1)\r\n")"
 # --- errors: always an answer, never a dropped connection
 error_item gopher_unknown_selector_is_error "$(raw "/no/such/thing\r\n")"
 error_item gopher_unknown_post_is_error "$(raw "/posts/nope\r\n")"
+nf=$(raw "/posts/nope\r\n")
+check_has gopher_not_found_names_the_selector "$(printf '3Not found: /posts/nope\t')" "$nf"
+check_has gopher_not_found_offers_home "$(printf '1Home\t/\tlocalhost\t%s\r\n' "$GOPH_PORT")" "$nf"
+check gopher_upper_case_path_serves_the_lower_case_one "$(raw "/tags/\r\n")" "$(raw "/TAGS/\r\n")"
 error_item gopher_http_request_is_error "$(raw "GET / HTTP/1.0\r\n\r\n")"
 error_item gopher_dotdot_is_error "$(raw "/../../etc/passwd\r\n")"
 error_item gopher_encoded_dotdot_is_error "$(raw "/%2e%2e/%2e%2e/etc/passwd\r\n")"

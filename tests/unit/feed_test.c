@@ -23,11 +23,11 @@ TEST(feed_atom_of_the_archive)
 
 	two_posts(&f);
 	buf_init(&b);
-	CHECK(feed_atom(&f.st, NULL, &b) == 0);
+	CHECK(feed_atom(&f.st, NULL, PROTO_GEMINI, &b) == 0);
 	CHECK_STR(b.data,
 	    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"en\">\n"
-	    "<id>gemini://example.org/</id>\n"
+	    "<id>tag:example.org,2019-12-31:/</id>\n"
 	    "<title>Test capsule</title>\n"
 	    "<subtitle>A description &amp; more</subtitle>\n"
 	    "<updated>2020-02-03T00:00:00Z</updated>\n"
@@ -38,7 +38,7 @@ TEST(feed_atom_of_the_archive)
 	    "href=\"gemini://example.org/\"/>\n"
 	    "<generator>capsule</generator>\n"
 	    "<entry>\n"
-	    "<id>gemini://example.org/posts/second</id>\n"
+	    "<id>tag:example.org,2020-02-03:/posts/second</id>\n"
 	    "<title>Fish &amp; &lt;chips&gt;</title>\n"
 	    "<updated>2020-02-03T00:00:00Z</updated>\n"
 	    "<link rel=\"alternate\" type=\"text/gemini\" "
@@ -49,7 +49,7 @@ TEST(feed_atom_of_the_archive)
 	    "A bell and a bad byte  here.</content>\n"
 	    "</entry>\n"
 	    "<entry>\n"
-	    "<id>gemini://example.org/posts/first</id>\n"
+	    "<id>tag:example.org,2019-12-31:/posts/first</id>\n"
 	    "<title>Hello</title>\n"
 	    "<updated>2019-12-31T00:00:00Z</updated>\n"
 	    "<author><name>Ann</name></author>\n"
@@ -70,9 +70,9 @@ TEST(feed_atom_of_a_tag_links_to_the_tag)
 
 	two_posts(&f);
 	buf_init(&b);
-	CHECK(feed_atom(&f.st, &f.tags[0], &b) == 0);	/* Food */
-	CHECK(strstr(b.data, "<id>gemini://example.org/tag/food/</id>\n") !=
-	    NULL);
+	CHECK(feed_atom(&f.st, &f.tags[0], PROTO_GEMINI, &b) == 0);	/* Food */
+	CHECK(strstr(b.data, "<id>tag:example.org,2019-12-31:/tag/food/</id>\n")
+	    != NULL);
 	CHECK(strstr(b.data, "<title>Test capsule: Food</title>\n") != NULL);
 	CHECK(strstr(b.data, "href=\"gemini://example.org/tag/food/atom.xml\"")
 	    != NULL);
@@ -93,10 +93,47 @@ TEST(feed_atom_names_a_port_and_static_files)
 	f.st.site.gemini_port = 1966;
 	f.st.site.static_links = 1;
 	buf_init(&b);
-	CHECK(feed_atom(&f.st, NULL, &b) == 0);
-	CHECK(strstr(b.data, "<id>gemini://example.org:1966/</id>") != NULL);
+	CHECK(feed_atom(&f.st, NULL, PROTO_GEMINI, &b) == 0);
+	CHECK(strstr(b.data, "href=\"gemini://example.org:1966/atom.xml\"") !=
+	    NULL);
 	CHECK(strstr(b.data,
-	    "<id>gemini://example.org:1966/posts/first.gmi</id>") != NULL);
+	    "href=\"gemini://example.org:1966/posts/first.gmi\"") != NULL);
+	/* The ids stay those of the live feed. */
+	CHECK(strstr(b.data, "<id>tag:example.org,2019-12-31:/posts/first</id>")
+	    != NULL);
+	buf_free(&b);
+	fake_free(&f);
+}
+
+TEST(feed_atom_over_gopher_links_gopher_items)
+{
+	struct fake_store f;
+	struct buf b, gem;
+
+	two_posts(&f);
+	f.st.site.gopher_port = 7070;
+	buf_init(&b);
+	buf_init(&gem);
+	CHECK(feed_atom(&f.st, NULL, PROTO_GOPHER, &b) == 0);
+	CHECK(strstr(b.data, "gemini://") == NULL);
+	CHECK(strstr(b.data, "<link rel=\"self\" type=\"application/atom+xml\" "
+	    "href=\"gopher://example.org:7070/0/atom.xml\"/>") != NULL);
+	CHECK(strstr(b.data, "href=\"gopher://example.org:7070/1/\"") != NULL);
+	CHECK(strstr(b.data, "<link rel=\"alternate\" type=\"text/plain\" "
+	    "href=\"gopher://example.org:7070/0/posts/first\"/>") != NULL);
+	/* Port 70 is the default, left out. */
+	f.st.site.gopher_port = 70;
+	buf_reset(&b);
+	CHECK(feed_atom(&f.st, NULL, PROTO_GOPHER, &b) == 0);
+	CHECK(strstr(b.data, "href=\"gopher://example.org/0/posts/first\"") !=
+	    NULL);
+	/* The same ids as the Gemini feed: one post, one entry. */
+	CHECK(feed_atom(&f.st, NULL, PROTO_GEMINI, &gem) == 0);
+	CHECK(strstr(b.data, "<id>tag:example.org,2019-12-31:/posts/first</id>")
+	    != NULL);
+	CHECK(strstr(gem.data, "<id>tag:example.org,2019-12-31:/posts/first</id>")
+	    != NULL);
+	buf_free(&gem);
 	buf_free(&b);
 	fake_free(&f);
 }
@@ -109,7 +146,7 @@ TEST(feed_atom_of_an_empty_store_is_still_a_feed)
 	fake_init(&f);
 	f.st.settings.author = "";
 	buf_init(&b);
-	CHECK(feed_atom(&f.st, NULL, &b) == 0);
+	CHECK(feed_atom(&f.st, NULL, PROTO_GEMINI, &b) == 0);
 	CHECK(strstr(b.data, "<updated>1970-01-01T00:00:00Z</updated>") !=
 	    NULL);
 	/* With no author set, the capsule's title stands in. */
@@ -134,7 +171,7 @@ TEST(feed_atom_keeps_fifty_newest_entries)
 		fake_post(&f, slug[i], "2020-01-01", "T", "", "x");
 	}
 	buf_init(&b);
-	CHECK(feed_atom(&f.st, NULL, &b) == 0);
+	CHECK(feed_atom(&f.st, NULL, PROTO_GEMINI, &b) == 0);
 	for (n = 0, s = b.data; (s = strstr(s, "<entry>")) != NULL; s++)
 		n++;
 	CHECK(n == 50);

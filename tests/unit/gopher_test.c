@@ -45,11 +45,12 @@ static const struct {
 	{ "/", "/", NULL, 0 },
 	{ "/search\tiran school", "/search", "iran school", 0 },
 	{ "/search\t", "/search", "", 0 },
-	{ "/\t+", "/", NULL, 1 },
-	{ "/\t!", "/", NULL, 1 },
-	{ "/\t$", "/", NULL, 1 },
-	{ "/\t+text/plain", "/", NULL, 1 },
-	{ "/search\tmek\t+", "/search", "mek", 1 },
+	{ "/\t+", "/", NULL, '+' },
+	{ "/\t!", "/", NULL, '!' },
+	{ "/\t$", "/", NULL, '$' },
+	{ "/\t+text/plain", "/", NULL, '+' },
+	{ "/search\tmek\t+", "/search", "mek", '+' },
+	{ "/search\tmek\t!", "/search", "mek", '!' },
 	{ "/search\t+ plus words", "/search", "+ plus words", 0 },
 	{ "/search\t!!", "/search", "!!", 0 },
 };
@@ -114,9 +115,6 @@ TEST(gopher_answers)
 	answer("/", &r);
 	CHECK_MEM(r.body, r.bodylen, home.body);
 	reply_release(&r);
-	answer("/\t+", &r);
-	CHECK_MEM(r.body, r.bodylen, home.body);
-	reply_release(&r);
 	reply_release(&home);
 	/* No redirect in Gopher: the target itself. */
 	answer("/posts/", &home);
@@ -127,6 +125,9 @@ TEST(gopher_answers)
 	reply_release(&home);
 	answer("/nope", &r);
 	CHECK(r.status == 51 && is_error(&r));
+	/* A not-found names the selector and offers the way home. */
+	CHECK(strstr(r.body, "3Not found: /nope\t") == r.body);
+	CHECK(strstr(r.body, "\r\n1Home\t/\texample.org\t7070\r\n") != NULL);
 	reply_release(&r);
 	answer("/../etc/passwd", &r);
 	CHECK(r.status == 59 && is_error(&r));
@@ -153,6 +154,63 @@ TEST(gopher_answers)
 	gopher_answer(NULL, "/a\0b", 4, &r);
 	CHECK(r.status == 59 && is_error(&r));
 	reply_release(&r);
+}
+
+/* The answer starts with want and ends with ".\r\n". */
+static int
+plus_framed(const struct reply *r, const char *want)
+{
+	return r->bodylen > strlen(want) + 3 &&
+	    memcmp(r->body, want, strlen(want)) == 0 &&
+	    memcmp(r->body + r->bodylen - 3, ".\r\n", 3) == 0;
+}
+
+TEST(gopher_plus_requests_get_gopher_plus_answers)
+{
+	struct reply r, home, post;
+
+	answer("/", &home);
+	/* TAB +: the document after a status line. */
+	answer("/\t+", &r);
+	CHECK(r.status == 20 && plus_framed(&r, "+-1\r\n"));
+	CHECK(r.bodylen == home.bodylen + 5 &&
+	    memcmp(r.body + 5, home.body, home.bodylen) == 0);
+	reply_release(&r);
+	/* A text runs to the close: it has no "." line of its own. */
+	answer("/posts/iran-school-opening-stoke-uprising", &post);
+	answer("/posts/iran-school-opening-stoke-uprising\t+", &r);
+	CHECK(r.bodylen == post.bodylen + 5 &&
+	    memcmp(r.body, "+-2\r\n", 5) == 0 &&
+	    memcmp(r.body + 5, post.body, post.bodylen) == 0);
+	reply_release(&r);
+	/* TAB $: an attribute block for each item of the menu. */
+	answer("\t$", &r);
+	CHECK(plus_framed(&r, "+-1\r\n+INFO: iMEK Support: a tag archive\t"));
+	CHECK(strstr(r.body, "\r\n+INFO: 1All posts\t/posts/\texample.org\t7070"
+	    "\r\n+ADMIN:\r\n Admin: Staff Writer <gopher://example.org:7070/>\r\n"
+	    " Mod-Date: 2019-09-23 <20190923000000>\r\n+VIEWS:\r\n"
+	    " application/gopher+-menu: <") != NULL);
+	CHECK(strstr(r.body, "+INFO: 0Atom feed\t/atom.xml\texample.org\t7070\r\n")
+	    != NULL);
+	CHECK(strstr(r.body, " text/plain: <") != NULL);
+	/* Items carry no Gopher+ mark: the client goes on in plain Gopher. */
+	CHECK(strstr(r.body, "\t7070\t+") == NULL);
+	reply_release(&r);
+	/* TAB !: the item's own block. */
+	answer("/posts/iran-school-opening-stoke-uprising\t!", &r);
+	CHECK(plus_framed(&r, "+-1\r\n+INFO: 0Iran: School Opening Stoke "
+	    "Uprising\t/posts/iran-school-opening-stoke-uprising\texample.org\t"
+	    "7070\r\n+ADMIN:\r\n"));
+	CHECK(strstr(r.body, " Mod-Date: 2019-09-23 <20190923000000>\r\n"
+	    "+VIEWS:\r\n text/plain: <4k>\r\n.\r\n") != NULL);
+	reply_release(&r);
+	/* A Gopher+ error: "--1", a code, the message. */
+	answer("/nope\t+", &r);
+	CHECK(r.status == 51 && plus_framed(&r, "--1\r\n1 Staff Writer"));
+	CHECK(strstr(r.body, "\r\nNot found\r\n") != NULL);
+	reply_release(&r);
+	reply_release(&post);
+	reply_release(&home);
 }
 
 TEST(gopher_url_selectors)

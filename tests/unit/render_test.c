@@ -265,8 +265,8 @@ static size_t lines_len[MAX_LINES];
 
 /*
  * A Gopher menu: CRLF lines of type, display, TAB, selector, TAB, host,
- * TAB, port; display text of at most GOPHER_INFO_COLS columns and valid
- * UTF-8; the last line ".".
+ * TAB, port; valid UTF-8; info text of at most GOPHER_INFO_COLS columns
+ * (a link's display text is whole on its line); the last line ".".
  */
 static int
 gopher_menu_ok(const char *what, const char *doc, size_t len,
@@ -298,7 +298,7 @@ gopher_menu_ok(const char *what, const char *doc, size_t len,
 			printf("    %s: line %zu is not UTF-8\n", what, i + 1);
 			return 0;
 		}
-		if (utf8_columns(l + 1, dl) > GOPHER_INFO_COLS) {
+		if (l[0] == 'i' && utf8_columns(l + 1, dl) > GOPHER_INFO_COLS) {
 			printf("    %s: line %zu display is %zu columns: "
 			    "\"%.*s\"\n", what, i + 1, utf8_columns(l + 1, dl),
 			    (int)dl, l + 1);
@@ -328,8 +328,8 @@ gopher_menu_ok(const char *what, const char *doc, size_t len,
 
 /*
  * A Gopher text document: CRLF lines, valid UTF-8, at most
- * GOPHER_TEXT_COLS columns once unstuffed, a line starting with "." sent
- * as "..", and a last line ".".
+ * GOPHER_TEXT_COLS columns, as a file server sends a file: no line that
+ * is only ".", so no end line and nothing a client could take for one.
  */
 static int
 gopher_text_ok(const char *what, const char *doc, size_t len)
@@ -341,23 +341,17 @@ gopher_text_ok(const char *what, const char *doc, size_t len)
 		printf("    %s: a line does not end in CRLF\n", what);
 		return 0;
 	}
-	if (n == 0 || lines_len[n - 1] != 1 || lines_at[n - 1][0] != '.') {
-		printf("    %s: does not end with \".\\r\\n\"\n", what);
-		return 0;
-	}
-	for (i = 0; i + 1 < n; i++) {
+	for (i = 0; i < n; i++) {
 		l = lines_at[i];
 		if (!utf8_valid(l, lines_len[i])) {
 			printf("    %s: line %zu is not UTF-8\n", what, i + 1);
 			return 0;
 		}
-		if (lines_len[i] > 0 && l[0] == '.' &&
-		    (lines_len[i] < 2 || l[1] != '.')) {
-			printf("    %s: line %zu is not dot-stuffed\n", what,
-			    i + 1);
+		if (lines_len[i] == 1 && l[0] == '.') {
+			printf("    %s: line %zu is a lone \".\"\n", what, i + 1);
 			return 0;
 		}
-		cols = utf8_columns(l, lines_len[i]) - (l[0] == '.');
+		cols = utf8_columns(l, lines_len[i]);
 		if (lines_len[i] > 0 && cols > GOPHER_TEXT_COLS) {
 			printf("    %s: line %zu is %zu columns: \"%.*s\"\n",
 			    what, i + 1, cols, (int)lines_len[i], l);
@@ -395,7 +389,7 @@ TEST(gopher_menus_have_three_tabs_crlf_and_end_with_dot)
 	CHECK(each_path(content_store(), check_gopher_doc, 1, 0));
 }
 
-TEST(gopher_text_documents_use_crlf_dot_stuffing_and_end_with_dot)
+TEST(gopher_text_documents_use_crlf_and_have_no_end_line)
 {
 	CHECK(golden_store() != NULL);
 	CHECK(each_path(golden_store(), check_gopher_doc, 0, 1));
@@ -403,7 +397,7 @@ TEST(gopher_text_documents_use_crlf_dot_stuffing_and_end_with_dot)
 	CHECK(each_path(content_store(), check_gopher_doc, 0, 1));
 }
 
-TEST(gopher_text_document_doubles_leading_dots)
+TEST(gopher_text_document_keeps_leading_dots_and_never_ends_with_one)
 {
 	struct buf b;
 
@@ -411,10 +405,11 @@ TEST(gopher_text_document_doubles_leading_dots)
 	buf_init(&b);
 	CHECK(tu_render(golden_store(), PROTO_GOPHER, "/posts/alpha-post",
 	    &b) == 0);
-	CHECK(strstr(b.data, "\r\n..hidden\r\n") != NULL);
-	CHECK(strstr(b.data, "\r\n..\r\n") != NULL);
-	CHECK(strstr(b.data, "\r\n.hidden") == NULL);
-	CHECK(b.len >= 5 && memcmp(b.data + b.len - 5, "\r\n.\r\n", 5) == 0);
+	CHECK(strstr(b.data, "\r\n.hidden\r\n") != NULL);
+	/* A lone "." would end the text early in a client that reads one. */
+	CHECK(strstr(b.data, "\r\n. \r\n") != NULL);
+	CHECK(strstr(b.data, "\r\n.\r\n") == NULL);
+	CHECK(strstr(b.data, "\r\n..") == NULL);
 	/* The same lines go to Gemini as written. */
 	CHECK(tu_render(golden_store(), PROTO_GEMINI, "/posts/alpha-post",
 	    &b) == 0);
@@ -482,7 +477,7 @@ menu_display(const char *doc, size_t len, struct buf *out)
 	}
 }
 
-TEST(gopher_wrapped_long_titles_keep_every_character_whole)
+TEST(gopher_long_titles_stay_whole_on_their_item_line)
 {
 	struct buf b, d;
 	const char *beta;
@@ -493,13 +488,14 @@ TEST(gopher_wrapped_long_titles_keep_every_character_whole)
 	CHECK(tu_render(golden_store(), PROTO_GOPHER, "/posts/", &b) == 0);
 	CHECK(utf8_valid(b.data, b.len));
 	menu_display(b.data, b.len, &d);
-	/* The item line carries the selector; info lines carry the rest. */
+	/* One item line holds the whole title, and no info line follows. */
 	CHECK((beta = strstr(d.data, "2020-02-03 Beta: a very long title")) !=
 	    NULL);
-	CHECK(strstr(b.data, "\t/posts/beta-post\texample.org\t7070\r\ni  ") !=
+	CHECK(strstr(b.data, "\xe6\xbc\xa2\xe5\xad\x97 \xe2\x80\x94 that needs "
+	    "wrapping in every Gopher menu that lists it, twice over\t"
+	    "/posts/beta-post\texample.org\t7070\r\n") != NULL);
+	CHECK(strstr(b.data, "\t/posts/beta-post\texample.org\t7070\r\ni  ") ==
 	    NULL);
-	CHECK(strstr(d.data, "\xe6\xbc\xa2\xe5\xad\x97") != NULL);
-	CHECK(strstr(d.data, "twice over\n") != NULL);
 	buf_free(&b);
 	buf_free(&d);
 }

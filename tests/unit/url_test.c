@@ -413,6 +413,12 @@ TEST(router_redirects_menu_paths_to_their_canonical_form)
 		{ "/tag/many/page/1", "/tag/many/" },
 		{ "/tag/many/page/2", "/tag/many/page/2/" },
 		{ "/tag/many/page/3", "/tag/many/page/3/" },
+		/* Upper case typed by hand goes to the lower-case path. */
+		{ "/tag/MANY/", "/tag/many/" },
+		{ "/TAGS/", "/tags/" },
+		{ "/TAGS", "/tags/" },
+		{ "/Posts/Post-007", "/posts/post-007" },
+		{ "/TAG/MANY/PAGE/2/", "/tag/many/page/2/" },
 	};
 	struct route r;
 	size_t i;
@@ -432,7 +438,7 @@ TEST(router_unknown_paths_are_not_found)
 	static const char *paths[] = {
 		"/nothing", "/posts/no-such-post", "/posts/no-such-post/",
 		"/posts/post-007/extra", "/posts/post-007.gmi", "/tag/nope/",
-		"/tag/nope", "/tag/MANY/", "/tag/many/page/",
+		"/tag/nope", "/TAG/NOPE/", "/tag/many/page/",
 		"/tag/many/page/0/", "/tag/many/page/01/", "/tag/many/page/4/",
 		"/tag/many/page/x/", "/tag/many/page/2/extra",
 		"/tag/many/other/", "/tag/few/page/2/",
