@@ -48,8 +48,11 @@ void
 catalog_default_dir(char *out, size_t outsz)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *own = getenv("CAPSULE_CACHE_DIR");
 
-	if (xdg != NULL && xdg[0] == '/')
+	if (own != NULL && own[0] == '/')
+		snprintf(out, outsz, "%s", own);
+	else if (xdg != NULL && xdg[0] == '/')
 		snprintf(out, outsz, "%s/capsule", xdg);
 	else if (home != NULL && home[0] == '/')
 		snprintf(out, outsz, "%s/.cache/capsule", home);
@@ -290,7 +293,8 @@ catalog_read_post(struct catalog_in *in, struct store *st, struct post *p)
 		    NULL)
 			return -1;
 	snprintf(path, sizeof(path), "%s/%s.txt", st->dir, p->slug);
-	if ((p->path = arena_strdup(a, path)) == NULL)
+	/* In the pool: stores built from this one share it. */
+	if ((p->path = arena_strdup(&st->pool->arena, path)) == NULL)
 		return -1;
 	return 0;
 }
@@ -320,7 +324,8 @@ catalog_load(const char *path, const char *dir, const char **why)
 		return NULL;
 	}
 	arena_init(&st->arena);
-	data = arena_alloc(&st->arena, len + 1);
+	data = store_pool_new(st) == 0 ? arena_alloc(&st->pool->arena,
+	    len + 1) : NULL;
 	if (data != NULL)
 		memcpy(data, raw, len);
 	free(raw);

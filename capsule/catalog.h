@@ -15,8 +15,8 @@
 #define CATALOG_MAX_SIZE	(1024u * 1024 * 1024)	/* bytes read */
 
 /*
- * The cache directory to use when none is given: $XDG_CACHE_HOME/capsule,
- * else $HOME/.cache/capsule; "" when there is neither.
+ * The cache directory to use when none is given: $CAPSULE_CACHE_DIR, else
+ * $XDG_CACHE_HOME/capsule, else $HOME/.cache/capsule; "" when none is set.
  */
 void		 catalog_default_dir(char *out, size_t outsz);
 /* The index file of the store in dir, under cache_dir; 0 or -1. */

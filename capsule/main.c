@@ -62,7 +62,7 @@ main_load(const char *content, const struct site *site, int *problems)
 	catalog_default_dir(dir, sizeof(dir));
 	if (catalog_path(dir, content, path, sizeof(path)) == 0)
 		saved = catalog_load(path, content, &why);
-	st = store_update(saved, content, site, NULL, 0, STORE_ADOPT,
+	st = store_update(saved, content, site, NULL, 0, 0,
 	    main_report, problems);
 	store_free(saved);
 	return st;

@@ -405,7 +405,7 @@ server_load_snapshot(const struct snapshot *prev, int flags)
 	 */
 	st = store_update(prev ? prev->store : saved, c->content, &site,
 	    saved != NULL ? server_no_names : NULL, 0,
-	    prev ? STORE_KEEP_TEXT : STORE_ADOPT, server_report, NULL);
+	    prev ? STORE_KEEP_TEXT : 0, server_report, NULL);
 	if (saved != NULL && st != NULL) {
 		log_info("%s: %zu posts from the saved index; checking "
 		    "every file for changes", path, st->nposts);

@@ -35,6 +35,7 @@ struct store_loader {
 	store_report_cb		 report;
 	void			*arg;
 	int			 oom;
+	int			 deep;		/* copy strings: too many pools */
 	int			 dirfd;		/* the store's directory */
 	struct store_note	*notes;		/* problems, newest first */
 	size_t			 nnotes;
@@ -324,19 +325,23 @@ store_grow(struct store_loader *l, size_t *cap)
 	return 0;
 }
 
+/* A string of a post: shared with prev's pools, or copied when compacting. */
 static const char *
 store_strdup(struct store_loader *l, const char *s)
 {
 	const char *d;
 
-	if ((d = arena_strdup(&l->st->arena, s)) == NULL)
+	if (!l->deep)
+		return s;
+	if ((d = arena_strdup(&l->st->pool->arena, s)) == NULL)
 		l->oom = 1;
 	return d;
 }
 
 /*
- * A copy of a post of the previous store in this one: its strings (and
- * its text, when kept) move over; tags are linked again later.
+ * A copy of a post of the previous store in this one: the structure is
+ * the new store's (its tag links and position change); the strings and
+ * any kept text stay in the pools both share. Tags are linked later.
  */
 static struct post *
 store_copy_post(struct store_loader *l, const struct post *o)
@@ -345,9 +350,6 @@ store_copy_post(struct store_loader *l, const struct post *o)
 	struct post *p;
 	size_t i;
 
-	/* The new store owns prev's arena: the post itself is reused. */
-	if (l->flags & STORE_ADOPT)
-		return (struct post *)o;
 	if ((p = arena_alloc(a, sizeof(*p))) == NULL)
 		goto oom;
 	*p = *o;
@@ -369,7 +371,8 @@ store_copy_post(struct store_loader *l, const struct post *o)
 	for (i = 0; i < o->nimages; i++)
 		p->images[i] = store_strdup(l, o->images[i]);
 	if (o->body != NULL) {
-		if ((p->body = arena_strndup(a, o->body, o->body_len)) == NULL)
+		if (l->deep && (p->body = arena_strndup(&l->st->pool->arena,
+		    o->body, o->body_len)) == NULL)
 			goto oom;
 		l->st->text_bytes += o->body_len;
 	}
@@ -415,10 +418,14 @@ store_add_bad(struct store_loader *l, const char *name,
 		l->oom = 1;
 		return;
 	}
-	b->name = store_strdup(l, name);
 	b->id = *id;
 	b->line = line;
-	b->msg = store_strdup(l, msg);
+	/* The store's own copies: name and msg are the caller's. */
+	if ((b->name = arena_strdup(&st->arena, name)) == NULL ||
+	    (b->msg = arena_strdup(&st->arena, msg)) == NULL) {
+		l->oom = 1;
+		return;
+	}
 	(*bad)[st->nbad++] = b;
 }
 
@@ -450,6 +457,8 @@ store_look(struct store_loader *l, struct store_build *b, const char *dir,
 	size_t len, sl;
 	int keep;
 
+	if (dir == NULL || name == NULL)	/* for the compiler's sake */
+		return;
 	sl = strlen(name) - 4;
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    (int)sizeof(path) || sl >= sizeof(slug)) {
@@ -510,8 +519,8 @@ store_look(struct store_loader *l, struct store_build *b, const char *dir,
 	}
 	keep = (l->flags & STORE_KEEP_TEXT) &&
 	    st->text_bytes + len < STORE_TEXT_BUDGET;
-	if ((keep ? post_parse : post_parse_meta)(&st->arena, path, slug,
-	    data, len, p, &err) == -1) {
+	if ((keep ? post_parse : post_parse_meta)(&st->pool->arena, path,
+	    slug, data, len, p, &err) == -1) {
 		free(data);
 		snprintf(msg, sizeof(msg), "%s; %s", err.msg, old != NULL ?
 		    "still serving its last good version" : "skipped");
@@ -760,15 +769,27 @@ store_update(const struct store *prev, const char *dir,
 	memset(&b, 0, sizeof(b));
 	l.st = st;
 	l.prev = prev;
-	l.flags = prev != NULL ? flags : flags & ~STORE_ADOPT;
+	l.flags = flags;
 	l.report = report;
 	l.arg = arg;
 	l.dirfd = -1;
-	if (l.flags & STORE_ADOPT) {
-		st->arena = prev->arena;
-		((struct store *)prev)->arena.head = NULL;
+	/*
+	 * The pools of prev are shared, unless there are too many of them
+	 * (each update adds one): then this store copies the strings it
+	 * keeps into its own, and the old pools go with the old stores.
+	 */
+	l.deep = prev != NULL && prev->npools >= STORE_MAX_POOLS;
+	if (prev != NULL && !l.deep) {
+		if ((st->pools = calloc(prev->npools + 1,
+		    sizeof(*st->pools))) == NULL)
+			goto fail;
+		for (st->npools = 0; st->npools < prev->npools; st->npools++) {
+			st->pools[st->npools] = prev->pools[st->npools];
+			atomic_fetch_add(&st->pools[st->npools]->refs, 1);
+		}
 	}
-	if ((st->dir = arena_strdup(&st->arena, dir)) == NULL)
+	if (store_pool_new(st) == -1 ||
+	    (st->dir = arena_strdup(&st->arena, dir)) == NULL)
 		goto fail;
 	if ((l.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		store_report(&l, dir, 0, "cannot read the store: %s",
@@ -815,11 +836,39 @@ store_load(const char *dir, const struct site *site, store_report_cb report,
 	return store_update(NULL, dir, site, NULL, 0, 0, report, arg);
 }
 
+int
+store_pool_new(struct store *st)
+{
+	struct store_pool *pool, **np;
+
+	if ((pool = calloc(1, sizeof(*pool))) == NULL)
+		return -1;
+	if ((np = realloc(st->pools, (st->npools + 1) * sizeof(*np))) ==
+	    NULL) {
+		free(pool);
+		return -1;
+	}
+	atomic_init(&pool->refs, 1);
+	arena_init(&pool->arena);
+	st->pools = np;
+	st->pools[st->npools++] = pool;
+	st->pool = pool;
+	return 0;
+}
+
 void
 store_free(struct store *st)
 {
+	size_t i;
+
 	if (st == NULL)
 		return;
+	for (i = 0; i < st->npools; i++)
+		if (atomic_fetch_sub(&st->pools[i]->refs, 1) == 1) {
+			arena_free(&st->pools[i]->arena);
+			free(st->pools[i]);
+		}
+	free(st->pools);
 	arena_free(&st->arena);
 	free(st);
 }

@@ -5,6 +5,7 @@
 #ifndef STORE_H
 #define STORE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -15,11 +16,6 @@
 
 /* store_update() flags */
 #define STORE_KEEP_TEXT		0x1	/* keep re-read texts, within budget */
-/*
- * prev is used by nothing else (a saved index just read): its posts are
- * taken over, not copied. Free prev (then empty) right after.
- */
-#define STORE_ADOPT		0x2
 #define STORE_NO_POSTS		0x4	/* the settings only (a stand-in) */
 #define STORE_SETTINGS_FILE	"capsule.conf"
 #define STORE_HOSTNAME_MAX	255
@@ -61,6 +57,18 @@ struct store_map {
 	size_t			 n;		/* keys in it */
 };
 
+/*
+ * Posts' strings (and kept texts), shared by the stores that hold those
+ * posts: an update copies only the small post structures of unchanged
+ * posts, so memory during an update stays close to one store's.
+ */
+struct store_pool {
+	atomic_int		 refs;
+	struct arena		 arena;
+};
+
+#define STORE_MAX_POOLS		16	/* more: the next store copies all */
+
 /* A file that did not load, remembered so an unchanged one is not re-read. */
 struct store_bad {
 	const char		*name;		/* "x.txt" */
@@ -70,7 +78,10 @@ struct store_bad {
 };
 
 struct store {
-	struct arena		  arena;
+	struct arena		  arena;	/* this store's own structures */
+	struct store_pool	 *pool;		/* strings of posts read for it */
+	struct store_pool	**pools;	/* every pool its posts use */
+	size_t			  npools;
 	const char		 *dir;
 	struct settings		  settings;
 	struct site		  site;
@@ -124,6 +135,8 @@ struct store	*store_update(const struct store *prev, const char *dir,
 		    const struct site *, const char *const *names, size_t n,
 		    int flags, store_report_cb, void *);
 void		 store_free(struct store *);
+/* A new pool for st's strings, added to its pools; 0 or -1. */
+int		 store_pool_new(struct store *);
 /*
  * Sorts the posts of a store made by hand (the saved index) and builds
  * its slug table; -1 when out of memory or when two posts share a slug.

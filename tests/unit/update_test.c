@@ -352,3 +352,61 @@ TEST(catalog_that_is_damaged_or_foreign_is_ignored)
 	tu_rmdir(other);
 	tu_rmdir(cache);
 }
+
+TEST(store_update_shares_strings_and_compacts_its_pools)
+{
+	struct tu_reports r;
+	struct store *st, *next;
+	const char *names[] = { "b.txt" };
+	char *dir, title[64], text[256];
+	int i;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", POST("A", "2020-01-01", "x", "A."),
+	    -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	for (i = 0; i < 3 * STORE_MAX_POOLS; i++) {
+		snprintf(title, sizeof(title), "B %d", i);
+		snprintf(text, sizeof(text), "Title: %s\nDate: 2020-01-02\n"
+		    "Tags: x, y%d\n\nBody %d.\n", title, i, i);
+		CHECK(tu_write(dir, "b.txt", text, -1) == 0);
+		CHECK((next = update(st, dir, names, 1, &r)) != NULL);
+		/* The old store goes first: the new one must not need it. */
+		store_free(st);
+		st = next;
+		CHECK(st->npools <= STORE_MAX_POOLS);
+		CHECK_STR(store_find_post(st, "a")->title, "A");
+		CHECK_STR(store_find_post(st, "b")->title, title);
+		CHECK(store_find_tag(st, "x")->nposts == 2);
+	}
+	snprintf(text, sizeof(text), "Body %d.", i - 1);
+	CHECK(body_is(st, "b", text));
+	CHECK(body_is(st, "a", "A."));
+	store_free(st);
+	tu_rmdir(dir);
+}
+
+TEST(catalog_store_built_from_it_outlives_it)
+{
+	struct tu_reports r;
+	struct store *st, *saved, *next;
+	const char *why;
+	char *dir, *cache;
+
+	CHECK((dir = tu_mkdir()) != NULL && (cache = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", POST("A", "2020-01-01", "x", "A."),
+	    -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(catalog_save(st, index_path(cache)) == 0);
+	store_free(st);
+	CHECK((saved = catalog_load(index_path(cache), dir, &why)) != NULL);
+	CHECK((next = update(saved, dir, NULL, 0, &r)) != NULL);
+	/* The saved index's store goes first, as at start-up. */
+	store_free(saved);
+	CHECK(next->nread == 0);
+	CHECK_STR(store_find_post(next, "a")->title, "A");
+	CHECK(body_is(next, "a", "A."));
+	store_free(next);
+	tu_rmdir(dir);
+	tu_rmdir(cache);
+}
