@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "config.h"
 #include "proxy.h"
 #include "ratelimit.h"
@@ -67,6 +68,10 @@ static const struct config_opt config_opts[] = {
 	{ "cert-dir", CONFIG_STR, OFF(cert_dir), SZ(cert_dir), 0, 0, "DIR",
 	    "key pairs, <host>.crt and <host>.key, made when missing\n"
 	    "(default: certs)" },
+	{ "cache-dir", CONFIG_STR, OFF(cache_dir), SZ(cache_dir), 0, 0,
+	    "DIR", "where the store's index is saved, so a restart reads\n"
+	    "only changed posts; \"none\" saves nothing (default:\n"
+	    "$XDG_CACHE_HOME/capsule or ~/.cache/capsule)" },
 	{ "workers", CONFIG_INT, OFF(workers), 0, 1, CONFIG_MAX_WORKERS, "N",
 	    "threads, each with its own event loop (default: one per core)" },
 	{ "max-conns", CONFIG_INT, OFF(max_conns), 0, 1, CONFIG_MAX_CONNS,
@@ -83,9 +88,6 @@ static const struct config_opt config_opts[] = {
 	{ "foreground", CONFIG_BOOL, OFF(foreground), 0, 0, 0, NULL,
 	    "stay in the foreground, log to stderr (and allow running as\n"
 	    "root without --user, for development)" },
-	{ "cache-dir", CONFIG_STR, OFF(cache_dir), SZ(cache_dir), 0, 0, "DIR",
-	    "where indexes are kept, writable (default:\n"
-	    "<content>/.capsule-cache)" },
 	{ "rate-limit", CONFIG_RATE, 0, 0, 0, 0, "N/SECS",
 	    "at most N requests per client address in SECS seconds;\n"
 	    "past it Gemini 44, Gopher an error item (default: off)" },
@@ -119,6 +121,7 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->content, sizeof(c->content), "content");
 	snprintf(c->cert_dir, sizeof(c->cert_dir), "certs");
+	catalog_default_dir(c->cache_dir, sizeof(c->cache_dir));
 	c->gemini_port = 1965;
 	c->gopher_port = 70;
 	n = sysconf(_SC_NPROCESSORS_ONLN);

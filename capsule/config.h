@@ -16,6 +16,7 @@
 struct config {
 	char	 content[CONFIG_PATH_MAX];	/* default "content" */
 	char	 cert_dir[CONFIG_PATH_MAX];	/* default "certs" */
+	char	 cache_dir[CONFIG_PATH_MAX];	/* "" or "none": no index */
 	char	 hostnames[CONFIG_MAX_HOSTNAMES][256];	/* first: in menus */
 	size_t	 nhostnames;			/* 0: from capsule.conf */
 	char	 listen[CONFIG_MAX_LISTEN][64];	/* addresses to bind */
@@ -29,7 +30,6 @@ struct config {
 	int	 max_conns;			/* per worker; 0: derived */
 	size_t	 cache_size;			/* page cache bytes; 0: none */
 	int	 wait_ms;	/* handshake and request read; hidden flag */
-	char	 cache_dir[CONFIG_PATH_MAX];	/* "": <content>/.capsule-cache */
 	int	 no_sandbox;			/* --no-sandbox */
 	int	 sandbox_selftest;	/* hidden: try a forbidden call */
 	unsigned rate_max;			/* --rate-limit N/SECS; 0 off */

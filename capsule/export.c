@@ -37,6 +37,8 @@
 
 #include <openssl/evp.h>
 
+#include "catalog.h"
+#include "config.h"
 #include "export.h"
 #include "file.h"
 #include "page.h"
@@ -53,7 +55,7 @@
 #define EXPORT_TMP_SUFFIX	".export-tmp"
 #define EXPORT_SHA_HEX		64
 #define EXPORT_IO_CHUNK		(64u * 1024)
-#define EXPORT_READ_MAX		(1024u * 1024 * 1024)	/* a tar of the export */
+#define EXPORT_READ_MAX		(256u * 1024 * 1024)	/* one exported file */
 
 struct export_file {
 	char	*path;			/* relative to OUT; owned here */
@@ -70,7 +72,21 @@ struct export {
 	size_t			 written, removed;
 	size_t			 done, total;	/* documents, for progress */
 	int			 progress;
+	int			 counting;
 	int			 err;
+	/*
+	 * Incremental: what the last export wrote (its MANIFEST) and which
+	 * posts and tags changed since (its saved index). full: all.
+	 */
+	int			 full;
+	struct export_file	*old;		/* sorted by path */
+	size_t			 nold;
+	unsigned char		*post_dirty;	/* by post index */
+	unsigned char		*tag_dirty;	/* by tag index */
+	size_t			 rendered, reused;
+	/* In the cache dir, never in OUT: the last run's posts and context. */
+	char			 state_index[EXPORT_PATH_MAX];
+	char			 state_context[EXPORT_PATH_MAX];
 };
 
 static void
@@ -323,38 +339,39 @@ enum export_form {
 	EXPORT_GOPHER_TEXT,
 };
 
-static int
-export_doc(struct export *ex, enum proto proto, enum route_kind kind,
-    const struct post *p, const struct tag *t, unsigned page,
-    enum export_form form, const char *fmt, const char *arg, unsigned n)
-{
-	struct route r;
-	struct buf b;
-	char rel[EXPORT_PATH_MAX];
-	int ret = -1, len;
+/* One document of the mirror: what to render and where it goes. */
+struct export_doc {
+	enum proto		 proto;
+	enum route_kind		 kind;
+	const struct post	*post;
+	const struct tag	*tag;
+	unsigned		 page;
+	enum export_form	 form;
+	char			 rel[EXPORT_PATH_MAX];
+};
 
-	memset(&r, 0, sizeof(r));
-	r.kind = kind;
-	r.post = p;
-	r.tag = t;
-	r.page = page;
-	len = snprintf(rel, sizeof(rel), fmt, arg, n);
-	if (len < 0 || (size_t)len >= sizeof(rel))
+typedef int (*export_doc_cb)(struct export *, struct export_doc *);
+
+static int
+export_one(struct export *ex, export_doc_cb cb, enum proto proto,
+    enum route_kind kind, const struct post *p, const struct tag *t,
+    unsigned page, enum export_form form, const char *fmt, const char *arg,
+    unsigned n)
+{
+	struct export_doc d;
+	int len;
+
+	memset(&d, 0, sizeof(d));
+	d.proto = proto;
+	d.kind = kind;
+	d.post = p;
+	d.tag = t;
+	d.page = page;
+	d.form = form;
+	len = snprintf(d.rel, sizeof(d.rel), fmt, arg, n);
+	if (len < 0 || (size_t)len >= sizeof(d.rel))
 		return -1;
-	buf_init(&b);
-	if (page_render(ex->sn, proto, &r, NULL, &b) == -1 || b.err) {
-		fprintf(stderr, "export: %s: cannot render\n", rel);
-		goto done;
-	}
-	if (form == EXPORT_GOPHERMAP)
-		export_gophermap(&b);
-	else if (form == EXPORT_GOPHER_TEXT)
-		export_gopher_text(&b);
-	ret = export_put(ex, rel, b.data ? b.data : "", b.len);
-done:
-	buf_free(&b);
-	export_progress(ex);
-	return ret;
+	return cb(ex, &d);
 }
 
 /*
@@ -362,20 +379,26 @@ done:
  * it; such a post is left out of that mirror, loudly.
  */
 static int
-export_slug_clash(const struct post *p, const char *reserved,
-    const char *proto)
+export_slug_clash(const struct export *ex, const struct post *p,
+    const char *reserved, const char *proto)
 {
 	if (strcmp(p->slug, reserved) != 0)
 		return 0;
-	fprintf(stderr, "export: %s: the slug \"%s\" is the %s mirror's menu "
+	if (!ex->counting)
+		fprintf(stderr, "export: %s: the slug \"%s\" is the %s mirror's menu "
 	    "file; post left out there\n", p->path, p->slug, proto);
 	return 1;
 }
 
+#define EXPORT_ONE(...) do {						\
+	if (export_one(ex, cb, __VA_ARGS__) == -1)			\
+		return -1;						\
+} while (0)
+
 /* Pages 2.. of /posts/ and /tags/, under posts/page/ and tags/page/. */
 static int
-export_lists(struct export *ex, enum proto proto, enum export_form form,
-    const char *file)
+export_lists(struct export *ex, export_doc_cb cb, enum proto proto,
+    enum export_form form, const char *file)
 {
 	const char *dir = proto == PROTO_GEMINI ? "gemini" : "gopher";
 	char fmt[64];
@@ -383,125 +406,409 @@ export_lists(struct export *ex, enum proto proto, enum export_form form,
 
 	snprintf(fmt, sizeof(fmt), "%s/posts/page/%%s%%u/%s", dir, file);
 	for (pg = 2; pg <= router_posts_pages(ex->st); pg++)
-		if (export_doc(ex, proto, ROUTE_POSTS, NULL, NULL, pg, form,
-		    fmt, "", pg) == -1)
-			return -1;
+		EXPORT_ONE(proto, ROUTE_POSTS, NULL, NULL, pg, form, fmt, "",
+		    pg);
 	snprintf(fmt, sizeof(fmt), "%s/tags/page/%%s%%u/%s", dir, file);
 	for (pg = 2; pg <= router_tags_pages(ex->st); pg++)
-		if (export_doc(ex, proto, ROUTE_TAGS, NULL, NULL, pg, form,
-		    fmt, "", pg) == -1)
-			return -1;
+		EXPORT_ONE(proto, ROUTE_TAGS, NULL, NULL, pg, form, fmt, "",
+		    pg);
 	return 0;
 }
 
+/*
+ * Every document of the export, the one place that knows the layout:
+ * the full run, the incremental run and the progress count all walk it.
+ */
 static int
-export_gemini(struct export *ex)
+export_each(struct export *ex, export_doc_cb cb)
 {
 	const struct store *st = ex->st;
 	const struct tag *t;
 	size_t i;
 	unsigned pg;
 
-	if (export_doc(ex, PROTO_GEMINI, ROUTE_HOME, NULL, NULL, 1,
-	    EXPORT_AS_IS, "gemini/index.gmi%s", "", 0) == -1 ||
-	    export_doc(ex, PROTO_GEMINI, ROUTE_TAGS, NULL, NULL, 1,
-	    EXPORT_AS_IS, "gemini/tags/index.gmi%s", "", 0) == -1 ||
-	    export_doc(ex, PROTO_GEMINI, ROUTE_POSTS, NULL, NULL, 1,
-	    EXPORT_AS_IS, "gemini/posts/index.gmi%s", "", 0) == -1 ||
-	    export_doc(ex, PROTO_GEMINI, ROUTE_ROBOTS, NULL, NULL, 1,
-	    EXPORT_AS_IS, "gemini/robots.txt%s", "", 0) == -1 ||
-	    export_doc(ex, PROTO_GEMINI, ROUTE_ATOM, NULL, NULL, 1,
-	    EXPORT_AS_IS, "gemini/atom.xml%s", "", 0) == -1)
-		return -1;
-	for (i = 0; i < st->nposts; i++) {
-		if (export_slug_clash(st->posts[i], "index", "Gemini"))
-			continue;
-		if (export_doc(ex, PROTO_GEMINI, ROUTE_POST, st->posts[i],
-		    NULL, 1, EXPORT_AS_IS, "gemini/posts/%s.gmi",
-		    st->posts[i]->slug, 0) == -1)
+	if (ex->gemini) {
+		EXPORT_ONE(PROTO_GEMINI, ROUTE_HOME, NULL, NULL, 1,
+		    EXPORT_AS_IS, "gemini/index.gmi%s", "", 0);
+		EXPORT_ONE(PROTO_GEMINI, ROUTE_TAGS, NULL, NULL, 1,
+		    EXPORT_AS_IS, "gemini/tags/index.gmi%s", "", 0);
+		EXPORT_ONE(PROTO_GEMINI, ROUTE_POSTS, NULL, NULL, 1,
+		    EXPORT_AS_IS, "gemini/posts/index.gmi%s", "", 0);
+		EXPORT_ONE(PROTO_GEMINI, ROUTE_ROBOTS, NULL, NULL, 1,
+		    EXPORT_AS_IS, "gemini/robots.txt%s", "", 0);
+		EXPORT_ONE(PROTO_GEMINI, ROUTE_ATOM, NULL, NULL, 1,
+		    EXPORT_AS_IS, "gemini/atom.xml%s", "", 0);
+		for (i = 0; i < st->nposts; i++)
+			if (!export_slug_clash(ex, st->posts[i], "index",
+			    "Gemini"))
+				EXPORT_ONE(PROTO_GEMINI, ROUTE_POST,
+				    st->posts[i], NULL, 1, EXPORT_AS_IS,
+				    "gemini/posts/%s.gmi", st->posts[i]->slug,
+				    0);
+		for (i = 0; i < st->ntags; i++) {
+			t = st->tags[i];
+			EXPORT_ONE(PROTO_GEMINI, ROUTE_TAG, NULL, t, 1,
+			    EXPORT_AS_IS, "gemini/tag/%s/index.gmi", t->slug,
+			    0);
+			EXPORT_ONE(PROTO_GEMINI, ROUTE_TAG_ATOM, NULL, t, 1,
+			    EXPORT_AS_IS, "gemini/tag/%s/atom.xml", t->slug,
+			    0);
+			for (pg = 2; pg <= router_tag_pages(t); pg++)
+				EXPORT_ONE(PROTO_GEMINI, ROUTE_TAG, NULL, t, pg,
+				    EXPORT_AS_IS,
+				    "gemini/tag/%s/page/%u/index.gmi", t->slug,
+				    pg);
+		}
+		if (export_lists(ex, cb, PROTO_GEMINI, EXPORT_AS_IS,
+		    "index.gmi") == -1)
 			return -1;
 	}
-	for (i = 0; i < st->ntags; i++) {
-		t = st->tags[i];
-		if (export_doc(ex, PROTO_GEMINI, ROUTE_TAG, NULL, t, 1,
-		    EXPORT_AS_IS, "gemini/tag/%s/index.gmi", t->slug, 0) ==
-		    -1 ||
-		    export_doc(ex, PROTO_GEMINI, ROUTE_TAG_ATOM, NULL, t, 1,
-		    EXPORT_AS_IS, "gemini/tag/%s/atom.xml", t->slug, 0) == -1)
+	if (ex->gopher) {
+		EXPORT_ONE(PROTO_GOPHER, ROUTE_HOME, NULL, NULL, 1,
+		    EXPORT_GOPHERMAP, "gopher/gophermap%s", "", 0);
+		EXPORT_ONE(PROTO_GOPHER, ROUTE_TAGS, NULL, NULL, 1,
+		    EXPORT_GOPHERMAP, "gopher/tags/gophermap%s", "", 0);
+		EXPORT_ONE(PROTO_GOPHER, ROUTE_POSTS, NULL, NULL, 1,
+		    EXPORT_GOPHERMAP, "gopher/posts/gophermap%s", "", 0);
+		EXPORT_ONE(PROTO_GOPHER, ROUTE_ATOM, NULL, NULL, 1,
+		    EXPORT_AS_IS, "gopher/atom.xml%s", "", 0);
+		/* With later pages, posts/page/ is their directory. */
+		for (i = 0; i < st->nposts; i++)
+			if (!export_slug_clash(ex, st->posts[i], "gophermap",
+			    "Gopher") && !(router_posts_pages(st) > 1 &&
+			    export_slug_clash(ex, st->posts[i], "page",
+			    "Gopher")))
+				EXPORT_ONE(PROTO_GOPHER, ROUTE_POST,
+				    st->posts[i], NULL, 1, EXPORT_GOPHER_TEXT,
+				    "gopher/posts/%s", st->posts[i]->slug, 0);
+		for (i = 0; i < st->ntags; i++) {
+			t = st->tags[i];
+			EXPORT_ONE(PROTO_GOPHER, ROUTE_TAG, NULL, t, 1,
+			    EXPORT_GOPHERMAP, "gopher/tag/%s/gophermap",
+			    t->slug, 0);
+			EXPORT_ONE(PROTO_GOPHER, ROUTE_TAG_ATOM, NULL, t, 1,
+			    EXPORT_AS_IS, "gopher/tag/%s/atom.xml", t->slug,
+			    0);
+			for (pg = 2; pg <= router_tag_pages(t); pg++)
+				EXPORT_ONE(PROTO_GOPHER, ROUTE_TAG, NULL, t, pg,
+				    EXPORT_GOPHERMAP,
+				    "gopher/tag/%s/page/%u/gophermap", t->slug,
+				    pg);
+		}
+		if (export_lists(ex, cb, PROTO_GOPHER, EXPORT_GOPHERMAP,
+		    "gophermap") == -1)
 			return -1;
-		for (pg = 2; pg <= router_tag_pages(t); pg++)
-			if (export_doc(ex, PROTO_GEMINI, ROUTE_TAG, NULL, t, pg,
-			    EXPORT_AS_IS, "gemini/tag/%s/page/%u/index.gmi",
-			    t->slug, pg) == -1)
-				return -1;
 	}
-	return export_lists(ex, PROTO_GEMINI, EXPORT_AS_IS, "index.gmi");
+	return 0;
+}
+
+/* Renders one document and writes it unless its file already holds it. */
+static int
+export_render(struct export *ex, struct export_doc *d)
+{
+	struct route r;
+	struct buf b;
+	int ret = -1;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = d->kind;
+	r.post = d->post;
+	r.tag = d->tag;
+	r.page = d->page;
+	buf_init(&b);
+	if (page_render(ex->sn, d->proto, &r, NULL, &b) == -1 || b.err) {
+		fprintf(stderr, "export: %s: cannot render\n", d->rel);
+		goto done;
+	}
+	if (d->form == EXPORT_GOPHERMAP)
+		export_gophermap(&b);
+	else if (d->form == EXPORT_GOPHER_TEXT)
+		export_gopher_text(&b);
+	ret = export_put(ex, d->rel, b.data ? b.data : "", b.len);
+	ex->rendered++;
+done:
+	buf_free(&b);
+	export_progress(ex);
+	return ret;
 }
 
 static int
-export_gopher(struct export *ex)
+export_count_one(struct export *ex, struct export_doc *d)
 {
-	const struct store *st = ex->st;
-	const struct tag *t;
-	size_t i;
-	unsigned pg;
-
-	if (export_doc(ex, PROTO_GOPHER, ROUTE_HOME, NULL, NULL, 1,
-	    EXPORT_GOPHERMAP, "gopher/gophermap%s", "", 0) == -1 ||
-	    export_doc(ex, PROTO_GOPHER, ROUTE_TAGS, NULL, NULL, 1,
-	    EXPORT_GOPHERMAP, "gopher/tags/gophermap%s", "", 0) == -1 ||
-	    export_doc(ex, PROTO_GOPHER, ROUTE_POSTS, NULL, NULL, 1,
-	    EXPORT_GOPHERMAP, "gopher/posts/gophermap%s", "", 0) == -1 ||
-	    export_doc(ex, PROTO_GOPHER, ROUTE_ATOM, NULL, NULL, 1,
-	    EXPORT_AS_IS, "gopher/atom.xml%s", "", 0) == -1)
-		return -1;
-	for (i = 0; i < st->nposts; i++) {
-		if (export_slug_clash(st->posts[i], "gophermap", "Gopher") ||
-		    (router_posts_pages(st) > 1 &&
-		    export_slug_clash(st->posts[i], "page", "Gopher")))
-			continue;
-		if (export_doc(ex, PROTO_GOPHER, ROUTE_POST, st->posts[i],
-		    NULL, 1, EXPORT_GOPHER_TEXT, "gopher/posts/%s",
-		    st->posts[i]->slug, 0) == -1)
-			return -1;
-	}
-	for (i = 0; i < st->ntags; i++) {
-		t = st->tags[i];
-		if (export_doc(ex, PROTO_GOPHER, ROUTE_TAG, NULL, t, 1,
-		    EXPORT_GOPHERMAP, "gopher/tag/%s/gophermap", t->slug, 0) ==
-		    -1 ||
-		    export_doc(ex, PROTO_GOPHER, ROUTE_TAG_ATOM, NULL, t, 1,
-		    EXPORT_AS_IS, "gopher/tag/%s/atom.xml", t->slug, 0) == -1)
-			return -1;
-		for (pg = 2; pg <= router_tag_pages(t); pg++)
-			if (export_doc(ex, PROTO_GOPHER, ROUTE_TAG, NULL, t, pg,
-			    EXPORT_GOPHERMAP, "gopher/tag/%s/page/%u/gophermap",
-			    t->slug, pg) == -1)
-				return -1;
-	}
-	return export_lists(ex, PROTO_GOPHER, EXPORT_GOPHERMAP, "gophermap");
+	(void)d;
+	ex->total++;
+	return 0;
 }
 
-/* Documents a mirror takes beside the posts and tags, for progress. */
-#define EXPORT_GEMINI_FIXED	5	/* home, tags, posts, robots, atom */
-#define EXPORT_GOPHER_FIXED	4	/* the same but robots */
-
-static size_t
-export_count(const struct store *st, size_t fixed)
-{
-	size_t n = fixed + st->nposts + router_posts_pages(st) - 1 +
-	    router_tags_pages(st) - 1, i;
-
-	for (i = 0; i < st->ntags; i++)
-		n += 1 + router_tag_pages(st->tags[i]);
-	return n;
-}
 
 static int
 export_cmp_file(const void *a, const void *b)
 {
 	return strcmp(((const struct export_file *)a)->path,
 	    ((const struct export_file *)b)->path);
+}
+
+/*
+ * What else decides every page: the program (a rebuilt renderer may
+ * write other bytes), the flags and the capsule's settings. When it
+ * differs from the last export's, everything is rendered again.
+ */
+static void
+export_context(const struct export *ex, struct buf *b)
+{
+	const struct settings *set = &ex->st->settings;
+	size_t i;
+
+	buf_printf(b, "capsule %s built %s %s\n", CAPSULE_VERSION, __DATE__,
+	    __TIME__);
+	buf_printf(b, "gemini %d gopher %d host %s ports %d %d\n", ex->gemini,
+	    ex->gopher, ex->st->site.host, ex->st->site.gemini_port,
+	    ex->st->site.gopher_port);
+	buf_printf(b, "%s\n%s\n%s\n%s\n", set->title, set->description,
+	    set->lang, set->author);
+	for (i = 0; i < set->nhostnames; i++)
+		buf_printf(b, "%s\n", set->hostnames[i]);
+}
+
+/* The last MANIFEST, as sorted (path, sum) pairs; 0 or -1. */
+static int
+export_read_manifest(struct export *ex)
+{
+	char path[EXPORT_PATH_MAX], line[EXPORT_PATH_MAX + EXPORT_SHA_HEX + 8];
+	struct export_file *f, *nf;
+	size_t cap = 0;
+	char *nl;
+	FILE *fp;
+
+	if (export_path(ex, EXPORT_MANIFEST, path, sizeof(path)) == -1 ||
+	    (fp = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if ((nl = strchr(line, '\n')) == NULL ||
+		    strlen(line) < EXPORT_SHA_HEX + 3 ||
+		    line[EXPORT_SHA_HEX] != ' ' ||
+		    line[EXPORT_SHA_HEX + 1] != ' ')
+			continue;
+		*nl = '\0';
+		if (ex->nold == cap) {
+			cap = cap ? cap * 2 : 1024;
+			if ((nf = realloc(ex->old, cap * sizeof(*nf))) == NULL)
+				break;
+			ex->old = nf;
+		}
+		f = &ex->old[ex->nold];
+		memcpy(f->sha, line, EXPORT_SHA_HEX);
+		f->sha[EXPORT_SHA_HEX] = '\0';
+		if ((f->path = strdup(line + EXPORT_SHA_HEX + 2)) == NULL)
+			break;
+		ex->nold++;
+	}
+	fclose(fp);
+	qsort(ex->old, ex->nold, sizeof(*ex->old), export_cmp_file);
+	return 0;
+}
+
+/* The tag of st named name (tags are sorted by name), or NULL. */
+static struct tag *
+export_tag_named(const struct store *st, const char *name)
+{
+	size_t lo = 0, hi = st->ntags, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcasecmp(name, st->tags[mid]->name)) == 0)
+			c = strcmp(name, st->tags[mid]->name);
+		if (c == 0)
+			return st->tags[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static void
+export_dirty_tags(struct export *ex, const struct post *p)
+{
+	const struct tag *t;
+	size_t j;
+
+	for (j = 0; j < p->ntags; j++)
+		if ((t = export_tag_named(ex->st, p->tags[j])) != NULL)
+			ex->tag_dirty[t->index] = 1;
+}
+
+static int
+export_same_slug(const struct post *a, const struct post *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a->slug, b->slug) == 0;
+}
+
+/*
+ * Marks what changed since the export whose posts prev holds: a post
+ * added, changed or removed dirties its page, its neighbours' pages (they
+ * link to it by title) and its tags' pages and feeds, old and new; a tag
+ * whose slug moved dirties its posts (their links to it).
+ */
+static void
+export_mark(struct export *ex, struct store *prev)
+{
+	const struct store *st = ex->st;
+	unsigned char *changed;
+	const struct post *p, *o;
+	const struct tag *t, *pt;
+	size_t i, j;
+
+	if ((changed = calloc(st->nposts + 1, 1)) == NULL) {
+		ex->full = 1;
+		return;
+	}
+	for (i = 0; i < st->nposts; i++) {
+		p = st->posts[i];
+		o = store_find_post(prev, p->slug);
+		if (o != NULL && !p->stale && file_id_same(&o->id, &p->id))
+			continue;
+		changed[i] = ex->post_dirty[i] = 1;
+		export_dirty_tags(ex, p);
+		if (o != NULL)
+			export_dirty_tags(ex, o);
+	}
+	for (i = 0; i < prev->nposts; i++)
+		if (store_find_post(st, prev->posts[i]->slug) == NULL)
+			export_dirty_tags(ex, prev->posts[i]);
+	for (i = 0; i < st->nposts; i++) {
+		const struct post *n = store_newer(st, st->posts[i]);
+		const struct post *d = store_older(st, st->posts[i]);
+
+		p = st->posts[i];
+		if ((n != NULL && changed[n->index]) ||
+		    (d != NULL && changed[d->index]))
+			ex->post_dirty[i] = 1;
+		if ((o = store_find_post(prev, p->slug)) != NULL &&
+		    (!export_same_slug(store_newer(prev, o), n) ||
+		    !export_same_slug(store_older(prev, o), d)))
+			ex->post_dirty[i] = 1;
+	}
+	for (i = 0; i < st->ntags; i++) {
+		t = st->tags[i];
+		if ((pt = store_find_tag(prev, t->slug)) != NULL &&
+		    strcmp(pt->name, t->name) == 0)
+			continue;
+		ex->tag_dirty[i] = 1;
+		for (j = 0; j < t->nposts; j++)
+			ex->post_dirty[t->posts[j]->index] = 1;
+	}
+	free(changed);
+}
+
+/*
+ * Decides between a full and an incremental export: the latter needs
+ * the last run's MANIFEST, saved index and an identical context.
+ */
+static void
+export_plan(struct export *ex, const char *content)
+{
+	struct store *prev = NULL;
+	struct buf ctx;
+	char path[EXPORT_PATH_MAX], *old = NULL;
+	const char *why;
+	size_t len;
+
+	ex->full = 1;
+	ex->post_dirty = calloc(ex->st->nposts + 1, 1);
+	ex->tag_dirty = calloc(ex->st->ntags + 1, 1);
+	if (ex->post_dirty == NULL || ex->tag_dirty == NULL)
+		return;
+	/* One pair of state files per OUT, named like the store's index. */
+	catalog_default_dir(path, sizeof(path));
+	if (catalog_path(path, ex->out, ex->state_context,
+	    sizeof(ex->state_context)) == -1 ||
+	    snprintf(ex->state_index, sizeof(ex->state_index), "%.*s.export",
+	    (int)(sizeof(ex->state_index) - 16), ex->state_context) < 0) {
+		ex->state_index[0] = '\0';
+		return;
+	}
+	strcat(ex->state_context, ".context");
+	buf_init(&ctx);
+	export_context(ex, &ctx);
+	if (ctx.err || (old = file_read(ex->state_context, 1024 * 1024, &len,
+	    NULL)) == NULL || len != ctx.len || memcmp(old, ctx.data, len) != 0)
+		goto done;
+	if ((prev = catalog_load(ex->state_index, content, &why)) == NULL ||
+	    store_link_tags(prev) == -1 || export_read_manifest(ex) == -1)
+		goto done;
+	ex->full = 0;
+	export_mark(ex, prev);
+done:
+	free(old);
+	buf_free(&ctx);
+	store_free(prev);
+}
+
+/* After a good run: what the next one compares with. */
+static void
+export_save_state(struct export *ex)
+{
+	struct buf ctx;
+
+	if (ex->state_index[0] == '\0')
+		return;
+	buf_init(&ctx);
+	export_context(ex, &ctx);
+	/* The context last: without it, the next run renders everything. */
+	unlink(ex->state_context);
+	if (catalog_save(ex->st, ex->state_index) == 0 && !ctx.err)
+		export_write_file(ex->state_context, ctx.data, ctx.len);
+	buf_free(&ctx);
+}
+
+/* Whether d can change since the last export. */
+static int
+export_affected(const struct export *ex, const struct export_doc *d)
+{
+	if (ex->full)
+		return 1;
+	switch (d->kind) {
+	case ROUTE_POST:
+		return ex->post_dirty[d->post->index];
+	case ROUTE_TAG:
+	case ROUTE_TAG_ATOM:
+		return ex->tag_dirty[d->tag->index];
+	default:
+		return 1;	/* the lists: home, tags, posts, feeds */
+	}
+}
+
+/* One document: rendered when it may have changed, else as last time. */
+static int
+export_emit(struct export *ex, struct export_doc *d)
+{
+	struct export_file key, *old, *f, *nf;
+	size_t cap;
+
+	key.path = d->rel;
+	if (export_affected(ex, d) || (old = bsearch(&key, ex->old, ex->nold,
+	    sizeof(*ex->old), export_cmp_file)) == NULL)
+		return export_render(ex, d);
+	if (ex->nfiles == ex->capfiles) {
+		cap = ex->capfiles ? ex->capfiles * 2 : 256;
+		if ((nf = realloc(ex->files, cap * sizeof(*nf))) == NULL)
+			return -1;
+		ex->files = nf;
+		ex->capfiles = cap;
+	}
+	f = &ex->files[ex->nfiles];
+	if ((f->path = strdup(d->rel)) == NULL)
+		return -1;
+	memcpy(f->sha, old->sha, sizeof(f->sha));
+	ex->nfiles++;
+	ex->reused++;
+	export_progress(ex);
+	return 0;
 }
 
 static int
@@ -614,6 +921,55 @@ done:
 	return ret;
 }
 
+/* Reads up to n bytes, retrying short reads; the count, or -1. */
+static ssize_t
+export_read_full(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, buf + got, n - got);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/* 1 when the files a and b hold the same bytes, read a chunk at a time. */
+static int
+export_same_files(const char *a, const char *b)
+{
+	static char ca[EXPORT_IO_CHUNK], cb[EXPORT_IO_CHUNK];
+	ssize_t na, nb;
+	int fa, fb, same = 0;
+
+	if ((fa = open(a, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	if ((fb = open(b, O_RDONLY | O_CLOEXEC)) == -1) {
+		close(fa);
+		return 0;
+	}
+	for (;;) {
+		na = export_read_full(fa, ca, sizeof(ca));
+		nb = export_read_full(fb, cb, sizeof(cb));
+		if (na == -1 || na != nb || memcmp(ca, cb, (size_t)na) != 0)
+			break;
+		if (na == 0) {
+			same = 1;
+			break;
+		}
+	}
+	close(fa);
+	close(fb);
+	return same;
+}
+
 /* Adds the directories of rel the previous path did not share. */
 static int
 export_tar_dirs(struct export *ex, struct ustar *t, const char *prev,
@@ -698,16 +1054,17 @@ done:
 		unlink(tmp);
 		return -1;
 	}
-	/* Keep the old archive, and its mtime, when nothing changed. */
-	if ((data = file_read(tmp, EXPORT_READ_MAX, &len, &mtime)) != NULL &&
-	    export_same(file, data, len))
+	/*
+	 * Keep the old archive, and its mtime, when nothing changed: compared
+	 * a chunk at a time, the archive is never held in memory.
+	 */
+	if (export_same_files(tmp, file))
 		unlink(tmp);
 	else if (rename(tmp, file) == -1) {
 		fprintf(stderr, "export: %s: %s\n", file, strerror(errno));
 		unlink(tmp);
 		ret = -1;
 	}
-	free(data);
 	return ret;
 }
 
@@ -719,6 +1076,11 @@ export_free(struct export *ex)
 	for (i = 0; i < ex->nfiles; i++)
 		free(ex->files[i].path);
 	free(ex->files);
+	for (i = 0; i < ex->nold; i++)
+		free(ex->old[i].path);
+	free(ex->old);
+	free(ex->post_dirty);
+	free(ex->tag_dirty);
 }
 
 /* Parses a port number 1..65535; 0 when it is not one. */
@@ -807,10 +1169,11 @@ export_main(int argc, char **argv)
 		goto done;
 	}
 	ex.progress = isatty(STDERR_FILENO);
-	ex.total = (ex.gemini ? export_count(ex.st, EXPORT_GEMINI_FIXED) : 0) +
-	    (ex.gopher ? export_count(ex.st, EXPORT_GOPHER_FIXED) : 0);
-	if ((ex.gemini && export_gemini(&ex) == -1) ||
-	    (ex.gopher && export_gopher(&ex) == -1)) {
+	ex.counting = 1;
+	export_each(&ex, export_count_one);
+	ex.counting = 0;
+	export_plan(&ex, content);
+	if (export_each(&ex, export_emit) == -1) {
 		export_progress_end(&ex);
 		goto done;
 	}
@@ -818,11 +1181,15 @@ export_main(int argc, char **argv)
 	qsort(ex.files, ex.nfiles, sizeof(*ex.files), export_cmp_file);
 	if (export_prune(&ex) == -1 || export_manifest(&ex) == -1)
 		goto done;
+	export_save_state(&ex);
 	if (tar != NULL && export_tar(&ex, tar) == -1)
 		goto done;
 	/* The MANIFEST is a file of the export too. */
 	printf("export: %zu files in %s: %zu written, %zu removed\n",
 	    ex.nfiles + 1, ex.out, ex.written, ex.removed);
+	if (!ex.full && ex.progress)
+		fprintf(stderr, "export: incremental: %zu rendered, %zu as "
+		    "last time\n", ex.rendered, ex.reused);
 	ret = 0;
 done:
 	export_free(&ex);

@@ -139,6 +139,7 @@ static void
 feed_entry(struct buf *b, const struct store *st, enum proto proto,
     const struct post *p, const char *base)
 {
+	struct post_text pt;
 	char path[FEED_PATH_MAX];
 	size_t i;
 
@@ -164,7 +165,9 @@ feed_entry(struct buf *b, const struct store *st, enum proto proto,
 		buf_puts(b, "\"/>\n");
 	}
 	buf_puts(b, "<content type=\"text\">");
-	feed_escape(b, p->body, p->body_len);
+	store_post_text(st, p, &pt);
+	feed_escape(b, pt.body, pt.body_len);
+	store_post_text_free(&pt);
 	buf_puts(b, "</content>\n</entry>\n");
 }
 

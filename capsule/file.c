@@ -1,15 +1,21 @@
-/* file.c: whole-file reads with a size limit, retried on EINTR. */
+/*
+ * file.c: whole-file reads with a size limit, retried on EINTR. A store
+ * file is untrusted: opened without following links and without blocking,
+ * and read only once fstat(2) says it is a regular file.
+ */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "file.h"
 
 char *
-file_read(const char *path, size_t max, size_t *len, long long *mtime)
+file_read_id(const char *path, size_t max, size_t *len, struct file_id *id)
 {
 	struct stat sb;
 	char *data;
@@ -17,7 +23,9 @@ file_read(const char *path, size_t max, size_t *len, long long *mtime)
 	ssize_t n;
 	int fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	/* O_NONBLOCK: opening a FIFO with no writer would wait for one. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
 		return NULL;
 	if (fstat(fd, &sb) == -1)
 		goto fail;
@@ -42,12 +50,80 @@ file_read(const char *path, size_t max, size_t *len, long long *mtime)
 	close(fd);
 	data[got] = '\0';
 	*len = got;
-	if (mtime != NULL)
-		*mtime = (long long)sb.st_mtime;
+	if (id != NULL) {
+		id->dev = (unsigned long long)sb.st_dev;
+		id->ino = (unsigned long long)sb.st_ino;
+		/* What was read: a file that shrank while read is not it. */
+		id->size = (long long)got;
+		id->mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL +
+		    sb.st_mtim.tv_nsec;
+	}
 	return data;
 fail:
 	saved = errno;
 	close(fd);
 	errno = saved;
 	return NULL;
+}
+
+char *
+file_read(const char *path, size_t max, size_t *len, long long *mtime)
+{
+	struct file_id id;
+	char *data;
+
+	if ((data = file_read_id(path, max, len, &id)) != NULL &&
+	    mtime != NULL)
+		*mtime = id.mtime_ns / 1000000000LL;
+	return data;
+}
+
+int
+file_id_same(const struct file_id *a, const struct file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->mtime_ns == b->mtime_ns;
+}
+
+const char *
+file_strerror(int e)
+{
+	switch (e) {
+	case ELOOP:
+		return "a symbolic link (refused: it could point outside "
+		    "the store)";
+	case EISDIR:
+		return "not a regular file";
+	case EFBIG:
+		return "file too large";
+	default:
+		return strerror(e);
+	}
+}
+
+int
+file_mkdirs(const char *dir)
+{
+	char path[4096], *slash;
+	struct stat sb;
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (slash = path + 1; (slash = strchr(slash, '/')) != NULL;
+	    slash++) {
+		*slash = '\0';
+		(void)mkdir(path, 0700);
+		*slash = '/';
+	}
+	if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		return -1;
+	if (stat(path, &sb) == -1)
+		return -1;
+	if (!S_ISDIR(sb.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
 }

@@ -5,11 +5,32 @@
 #include <stddef.h>
 
 /*
+ * Who a file is: a post read under the same identity has not changed, so
+ * what was learnt from it (in memory or in the saved index) still holds.
+ */
+struct file_id {
+	unsigned long long	 dev;
+	unsigned long long	 ino;
+	long long		 size;
+	long long		 mtime_ns;
+};
+
+/*
  * Reads the regular file at path into memory the caller frees, NUL-
- * terminated. NULL with errno set: EFBIG when it is larger than max,
- * EISDIR when it is not a regular file. mtime may be NULL.
+ * terminated. It never follows a symbolic link (ELOOP) and never blocks
+ * on a FIFO or device (EISDIR: not a regular file). NULL with errno set:
+ * EFBIG when it is larger than max. mtime may be NULL.
  */
 char	*file_read(const char *path, size_t max, size_t *len,
 	    long long *mtime);
+/* The same, filling in the identity of the file read (id may be NULL). */
+char	*file_read_id(const char *path, size_t max, size_t *len,
+	    struct file_id *id);
+/* 1 when both name the same unchanged file. */
+int	 file_id_same(const struct file_id *, const struct file_id *);
+/* Makes dir and any parent missing, private to the user; 0 or -1. */
+int	 file_mkdirs(const char *dir);
+/* A message for errno after file_read() failed. */
+const char *file_strerror(int);
 
 #endif

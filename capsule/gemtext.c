@@ -180,6 +180,7 @@ static void
 gemtext_post(const struct store *st, const struct post *p, struct buf *b)
 {
 	const struct post *o;
+	struct post_text pt;
 	const char *s, *end, *nl;
 	char link[GEMTEXT_PATH_MAX];
 	size_t i;
@@ -190,15 +191,17 @@ gemtext_post(const struct store *st, const struct post *p, struct buf *b)
 	if (p->author[0] != '\0')
 		buf_printf(b, " · %s", p->author);
 	buf_puts(b, "\n\n");
-	for (i = 0; i < p->nimages; i++)
-		buf_printf(b, "> %s\n", p->images[i]);
-	if (p->nimages > 0)
+	/* The text comes from the post's file (store_post_text()). */
+	store_post_text(st, p, &pt);
+	for (i = 0; i < pt.nimages; i++)
+		buf_printf(b, "> %s\n", pt.images[i]);
+	if (pt.nimages > 0)
 		buf_putc(b, '\n');
 	/*
 	 * Blank-line runs fold to one; every other line is kept as written,
 	 * and a preformatted block exactly so.
 	 */
-	for (s = p->body, end = p->body + p->body_len; s < end; s = nl + 1) {
+	for (s = pt.body, end = pt.body + pt.body_len; s < end; s = nl + 1) {
 		if ((nl = memchr(s, '\n', end - s)) == NULL)
 			nl = end;
 		if (pre || post_fence_opens(s, nl - s, nl + 1, end)) {
@@ -222,6 +225,7 @@ gemtext_post(const struct store *st, const struct post *p, struct buf *b)
 		blank = 0;
 		gemtext_body_line(b, s, nl - s);
 	}
+	store_post_text_free(&pt);
 	if (p->ntags > 0)
 		buf_puts(b, "\n## Tags\n\n");
 	for (i = 0; i < p->ntags; i++) {

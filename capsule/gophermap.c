@@ -442,7 +442,7 @@ gophermap_paragraph(struct buf *b, const char *s, size_t n,
  * Preformatted blocks go out as written, without their fences.
  */
 static void
-gophermap_body(struct buf *b, const struct post *p, int refs)
+gophermap_body(struct buf *b, const char *body, size_t body_len, int refs)
 {
 	const char *s, *end, *nl;
 	char line[POST_MAX_HEADER + 32], num[32];
@@ -450,7 +450,7 @@ gophermap_body(struct buf *b, const struct post *p, int refs)
 	size_t n, cols, nlinks = 0;
 	int blank = 0, pre = 0;
 
-	for (s = p->body, end = p->body + p->body_len; s < end; s = nl + 1) {
+	for (s = body, end = body + body_len; s < end; s = nl + 1) {
 		if ((nl = memchr(s, '\n', end - s)) == NULL)
 			nl = end;
 		n = nl - s;
@@ -514,7 +514,7 @@ gophermap_body(struct buf *b, const struct post *p, int refs)
 	if (!refs && nlinks > 0) {
 		/* The URLs, after the text they belong to. */
 		gophermap_text_line(b, "", 0);
-		gophermap_body(b, p, 1);
+		gophermap_body(b, body, body_len, 1);
 	}
 }
 
@@ -523,8 +523,8 @@ gophermap_post(const struct store *st, const struct post *p, struct buf *b)
 {
 	char line[POST_MAX_HEADER + 32];	/* "date · author", whole */
 	size_t i, n, cols;
+	struct post_text pt;
 
-	(void)st;
 	gophermap_paragraph(b, p->title, strlen(p->title), "", "");
 	n = strlen(p->title);
 	cols = utf8_columns(p->title, n);
@@ -535,12 +535,15 @@ gophermap_post(const struct store *st, const struct post *p, struct buf *b)
 	    p->author[0] != '\0' ? " · " : "", p->author);
 	gophermap_paragraph(b, line, strlen(line), "", "");
 	gophermap_text_line(b, "", 0);
-	for (i = 0; i < p->nimages; i++)
-		gophermap_paragraph(b, p->images[i], strlen(p->images[i]),
+	/* The text comes from the post's file (store_post_text()). */
+	store_post_text(st, p, &pt);
+	for (i = 0; i < pt.nimages; i++)
+		gophermap_paragraph(b, pt.images[i], strlen(pt.images[i]),
 		    "> ", "> ");
-	if (p->nimages > 0)
+	if (pt.nimages > 0)
 		gophermap_text_line(b, "", 0);
-	gophermap_body(b, p, 0);
+	gophermap_body(b, pt.body, pt.body_len, 0);
+	store_post_text_free(&pt);
 	if (p->ntags > 0) {
 		struct buf tags;
 

@@ -47,7 +47,7 @@
 #include "store.h"
 
 #define IMPORT_PATH_MAX		4096
-#define IMPORT_MAX_ENTRIES	STORE_MAX_POSTS
+#define IMPORT_MAX_ENTRIES	1000000	/* entries read from one source */
 #define IMPORT_MAX_SUFFIX	1000	/* slug-2 ... slug-999 */
 #define IMPORT_MAX_SOURCE_ID	900	/* bytes of a Source value */
 #define IMPORT_MAX_AUTHOR	200

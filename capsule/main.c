@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "cert.h"
 #include "config.h"
 #include "export.h"
@@ -48,6 +49,26 @@ main_report(void *arg, const char *path, int line, const char *msg)
 	else
 		fprintf(stderr, "%s: %s\n", path, msg);
 	(*count)++;
+}
+
+/*
+ * Loads the store, reading only the posts changed since the server last
+ * saved its index (never writing it: check and render only read).
+ */
+static struct store *
+main_load(const char *content, const struct site *site, int *problems)
+{
+	struct store *saved = NULL, *st;
+	char dir[1024], path[1200];
+	const char *why;
+
+	catalog_default_dir(dir, sizeof(dir));
+	if (catalog_path(dir, content, path, sizeof(path)) == 0)
+		saved = catalog_load(path, content, &why);
+	st = store_update(saved, content, site, NULL, 0, 0,
+	    main_report, problems);
+	store_free(saved);
+	return st;
 }
 
 /* Parses the flags render and check share; returns the first operand. */
@@ -101,9 +122,11 @@ main_render(int argc, char **argv)
 		return 2;
 	}
 	arg = argv[i];
-	if ((st = store_load(content, &site, main_report, &problems)) == NULL)
+	if ((st = main_load(content, &site, &problems)) == NULL)
 		return 1;
-	if ((sn = snapshot_new(st, SNAPSHOT_SEARCH)) == NULL) {
+	/* Only a search needs the index, and building it reads every post. */
+	if ((sn = snapshot_new(st, strncmp(arg, "/search", 7) == 0 ?
+	    SNAPSHOT_SEARCH : 0)) == NULL) {
 		fprintf(stderr, "capsule render: out of memory\n");
 		return 1;
 	}
@@ -155,8 +178,10 @@ main_check(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if ((st = store_load(content, &site, main_report, &problems)) == NULL)
+	if ((st = main_load(content, &site, &problems)) == NULL)
 		return 1;
+	/* The store counts every problem, as the reload log does. */
+	problems = st->nproblems;
 	printf("%s: %zu posts, %zu tags, %d problem%s\n", content, st->nposts,
 	    st->ntags, problems, problems == 1 ? "" : "s");
 	store_free(st);
@@ -205,8 +230,9 @@ main_cert(int argc, char **argv)
 	}
 	/* Without --hostname, the names capsule.conf gives the server. */
 	if (n == 0) {
-		if ((st = store_load(content, NULL, main_report, &problems)) ==
-		    NULL)
+		/* The settings only: no need to read every post. */
+		if ((st = store_update(NULL, content, NULL, NULL, 0,
+		    STORE_NO_POSTS, main_report, &problems)) == NULL)
 			return 1;
 		for (i = 0; i < st->settings.nhostnames; i++)
 			names[n++] = st->settings.hostnames[i];

@@ -325,16 +325,24 @@ page_search(const struct snapshot *sn, enum proto proto,
     const struct route *r, const char *query, struct buf *out)
 {
 	struct search_results res;
+	struct snapshot *ss;
+	const struct store *st;
 	int rc;
 
-	if (search_query(sn->store, sn->search, query, r->page,
-	    ROUTER_PAGE_SIZE, &res) == -1)
+	/* While sn's index builds, an older snapshot's index answers. */
+	ss = snapshot_searcher((struct snapshot *)sn);
+	st = ss != NULL ? ss->store : sn->store;
+	if (search_query(st, ss != NULL ? atomic_load(&ss->search) : NULL,
+	    query, r->page, ROUTER_PAGE_SIZE, &res) == -1) {
+		snapshot_unref(ss);
 		return -1;
+	}
 	if (proto == PROTO_GEMINI)
-		rc = gemtext_search(sn->store, &res, out);
+		rc = gemtext_search(st, &res, out);
 	else
-		rc = gophermap_search(sn->store, &res, out);
+		rc = gophermap_search(st, &res, out);
 	search_results_free(&res);
+	snapshot_unref(ss);
 	return rc;
 }
 
@@ -471,10 +479,21 @@ page_get(struct snapshot *sn, enum proto proto, const char *path, size_t len,
 	struct doc *d;
 	size_t headlen = 0, keylen, dlen;
 	uint64_t h = 0;
+	int nocache = 0;
 
 	memset(pg, 0, sizeof(*pg));
 	buf_init(&pg->own);
 	pg->body = "";
+	/* A large store read for the first time: an answer, not silence. */
+	if (sn->loading) {
+		if (proto == PROTO_GEMINI) {
+			pg->status = 44;
+			pg->meta = "5";
+			return 0;
+		}
+		return page_error(pg, proto, 44, "Loading the archive: try "
+		    "again in a few seconds");
+	}
 	router_match(st, path, len, &r);
 	switch (r.kind) {
 	case ROUTE_BAD:
@@ -494,14 +513,25 @@ page_get(struct snapshot *sn, enum proto proto, const char *path, size_t len,
 			pg->meta = "Search the archive";
 			return 0;
 		}
-		if (sn->search == NULL && !search_blank(query))
-			return page_search_wait(st, proto, pg);
+		/*
+		 * No index of its own yet: an older snapshot's answers,
+		 * not kept in the cache, or with none "come back soon".
+		 */
+		if (!search_blank(query) && !snapshot_search_ready(sn)) {
+			struct snapshot *ss = snapshot_searcher(sn);
+
+			if (ss == NULL)
+				return page_search_wait(st, proto, pg);
+			snapshot_unref(ss);
+			nocache = 1;
+		}
 		break;
 	default:
 		break;
 	}
 	page_kind(st, proto, &r, pg);
-	keylen = sn->cache != NULL ? page_key(proto, &r, query, key) : 0;
+	keylen = sn->cache != NULL && !nocache ?
+	    page_key(proto, &r, query, key) : 0;
 	if (keylen > 0) {
 		h = page_hash(key, keylen);
 		if ((d = page_lookup(sn->cache, key, keylen, h)) != NULL) {

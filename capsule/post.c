@@ -141,6 +141,10 @@ post_bad_utf8(const char *s, size_t len)
 	uint32_t cp;
 
 	while (i < len) {
+		if ((unsigned char)s[i] < 0x80) {	/* the common case */
+			i++;
+			continue;
+		}
 		if ((n = utf8_decode(s + i, len - i, &cp)) == 0)
 			return i;
 		i += n;
@@ -148,9 +152,10 @@ post_bad_utf8(const char *s, size_t len)
 	return len;
 }
 
-int
-post_parse(struct arena *a, const char *path, const char *slug,
-    const char *text, size_t len, struct post *p, struct post_error *err)
+static int
+post_parse_text(struct arena *a, const char *path, const char *slug,
+    const char *text, size_t len, struct post *p, struct post_error *err,
+    int want_body)
 {
 	const char *images[POST_MAX_IMAGES], *s, *nl, *colon, *v, *body;
 	size_t ll, kl, vl, off, nimages = 0, i, bl;
@@ -260,6 +265,8 @@ post_parse(struct arena *a, const char *path, const char *slug,
 	memcpy(p->images, images, nimages * sizeof(*images));
 	p->nimages = nimages;
 
+	if (!want_body)
+		return 0;
 	/* The body, with CRLF made LF and blank lines at both ends dropped. */
 	bl = body - s;
 	if ((b = arena_alloc(a, bl + 1)) == NULL)
@@ -278,6 +285,20 @@ post_parse(struct arena *a, const char *path, const char *slug,
 	p->body = b + i;
 	p->body_len = off - i;
 	return 0;
+}
+
+int
+post_parse(struct arena *a, const char *path, const char *slug,
+    const char *text, size_t len, struct post *p, struct post_error *err)
+{
+	return post_parse_text(a, path, slug, text, len, p, err, 1);
+}
+
+int
+post_parse_meta(struct arena *a, const char *path, const char *slug,
+    const char *text, size_t len, struct post *p, struct post_error *err)
+{
+	return post_parse_text(a, path, slug, text, len, p, err, 0);
 }
 
 int

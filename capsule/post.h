@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "file.h"
 
 #define POST_MAX_SIZE	(4u * 1024 * 1024)	/* larger files are refused */
 #define POST_MAX_TAGS	64
@@ -24,9 +25,17 @@ struct post {
 	size_t		  ntags;
 	const char	**images;	/* image alt text and captions */
 	size_t		  nimages;
-	const char	 *body;		/* LF line ends, no trailing blank lines */
+	/*
+	 * LF line ends, no trailing blank lines. NULL in a loaded store:
+	 * the text is read from the file when rendered (store_post_text()),
+	 * except for a post whose last good text is kept in memory.
+	 */
+	const char	 *body;
 	size_t		  body_len;
 	size_t		  index;	/* position in the store, newest first */
+	struct file_id	  id;		/* the file it was read from */
+	int		  stale;	/* the file turned bad; this is the
+					   last good version */
 };
 
 struct post_error {
@@ -61,6 +70,10 @@ int	 post_link_line(const char *s, size_t n, struct post_link *l);
  */
 int	 post_fence_opens(const char *s, size_t n, const char *rest,
 	    const char *end);
+/* The same, without the body: p->body stays NULL (the store's lists). */
+int	 post_parse_meta(struct arena *, const char *path, const char *slug,
+	    const char *text, size_t len, struct post *p,
+	    struct post_error *err);
 /* 1 when s is a valid YYYY-MM-DD calendar date. */
 int	 post_valid_date(const char *);
 /* 1 when slug is [a-z0-9][a-z0-9-]* and at most 128 bytes. */

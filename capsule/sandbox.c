@@ -84,6 +84,8 @@ static const char *const sandbox_syscalls[] = {
 	"clone", "clone3", "futex", "set_robust_list", "rseq",
 	"sched_getaffinity", "sched_yield", "gettid", "getpid", "tgkill",
 	"exit", "exit_group",
+	/* the search index builds at a lower priority than serving */
+	"setpriority", "getpriority",
 	/* time, randomness, limits */
 	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep",
 	"gettimeofday", "time", "getrandom", "prlimit64", "getrlimit",
@@ -137,8 +139,9 @@ sandbox_ll_path(int ruleset, const char *path, uint64_t access,
 
 	if (path == NULL || path[0] == '\0' || strcmp(path, "-") == 0)
 		return 0;
+	/* What is not there, or not ours to reach, needs no rule. */
 	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1)
-		return errno == ENOENT ? 0 : -1;
+		return errno == ENOENT || errno == EACCES ? 0 : -1;
 	/* A file takes only file rights, not a directory's. */
 	if (fstat(fd, &sb) == 0 && !S_ISDIR(sb.st_mode))
 		access &= LANDLOCK_ACCESS_FS_READ_FILE |

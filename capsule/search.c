@@ -241,13 +241,17 @@ search_blank(const char *q)
  * the post's file) is decided here alone.
  */
 static const char *
-search_body(const struct store *st, const struct post *p, size_t *len)
+search_body(const struct store *st, const struct post *p,
+    struct post_text *pt, size_t *len)
 {
-	(void)st;
-	*len = p->body_len;
-	return p->body;
+	/* A post that cannot be read now has no words and no excerpt. */
+	if (store_post_text(st, p, pt) == -1) {
+		*len = 0;
+		return NULL;
+	}
+	*len = pt->body_len;
+	return pt->body;
 }
-
 /* Varints: 7 bits a byte, low bits first. */
 static size_t
 search_put_varint(uint8_t *out, uint32_t v)
@@ -546,6 +550,7 @@ search_build(const struct store *st)
 	struct search_builder b;
 	struct search_index *idx = NULL;
 	const struct post *p;
+	struct post_text pt;
 	const char *body;
 	size_t i, j, blen;
 
@@ -560,8 +565,11 @@ search_build(const struct store *st)
 			search_words(p->tags[j], strlen(p->tags[j]),
 			    search_add_word, &b);
 		b.flag = SEARCH_IN_BODY;
-		if (!b.err && (body = search_body(st, p, &blen)) != NULL)
-			search_words(body, blen, search_add_word, &b);
+		if (!b.err) {
+			if ((body = search_body(st, p, &pt, &blen)) != NULL)
+				search_words(body, blen, search_add_word, &b);
+			store_post_text_free(&pt);
+		}
 		if (!b.err && search_end_post(&b) == -1)
 			b.err = 1;
 	}
@@ -1327,6 +1335,7 @@ search_excerpt(const struct store *st, const struct search_query *q,
 {
 	struct search_out o;
 	struct search_find f = { q, SIZE_MAX };
+	struct post_text pt;
 	const char *body, *tag = NULL;
 	size_t blen, line, text, start = 0, i;
 
@@ -1338,7 +1347,7 @@ search_excerpt(const struct store *st, const struct search_query *q,
 	memset(&o, 0, sizeof(o));
 	o.s = out;
 	o.room = outsz - 1 < SEARCH_SNIPPET_MAX ? outsz - 1 : SEARCH_SNIPPET_MAX;
-	if ((body = search_body(st, h->post, &blen)) == NULL)
+	if ((body = search_body(st, h->post, &pt, &blen)) == NULL)
 		blen = 0;
 	if (h->body_hits > 0 && blen > 0)
 		search_words(body, blen, search_find_word, &f);
@@ -1381,6 +1390,7 @@ search_excerpt(const struct store *st, const struct search_query *q,
 		o.len += 3;
 	}
 	out[o.len] = '\0';
+	store_post_text_free(&pt);
 	return o.len;
 }
 

@@ -11,9 +11,11 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -31,6 +33,7 @@
 #include <tls.h>
 #include <uv.h>
 
+#include "catalog.h"
 #include "cert.h"
 #include "log.h"
 #include "sandbox.h"
@@ -38,6 +41,7 @@
 #include "snapshot.h"
 #include "store.h"
 #include "tlsglue.h"
+#include "watch.h"
 #include "worker.h"
 
 #define SERVER_BACKLOG		1024
@@ -49,6 +53,8 @@
 #define SERVER_ERR_MAX		512
 #define SERVER_FD_RESERVE	128	/* listeners, logs, reloads, libs */
 #define SERVER_FD_COUNTED	65536	/* a bound on default memory use */
+#define SERVER_LOAD_LATER	5000	/* posts; more, unsaved: 44 meanwhile */
+#define SERVER_SEARCH_AT_ONCE	1000	/* posts; larger: built once serving */
 #define SERVER_BUSY_TEXT	"3Too busy: try again in a moment\t\terror.host\t1\r\n.\r\n"
 
 /* One socket to open in every worker. */
@@ -78,6 +84,22 @@ static struct {
 	struct ratelimit	*ratelimit;	/* NULL: no --rate-limit */
 	struct proxy_net	 proxy_nets[PROXY_MAX_NETS];
 	size_t			 nproxy_nets;
+	/* Updates: built in libuv's thread pool, swapped in on loop. */
+	struct watch		*watch;
+	uv_work_t		 update_req;
+	int			 updating;
+	char			**upd_names;	/* NULL: every file */
+	size_t			 upd_n;
+	struct snapshot		*upd_prev, *upd_next;
+	uint64_t		 upd_start;
+	/* The search index: built on a thread of its own, at low priority. */
+	uv_thread_t		 search_thread;
+	uv_async_t		 search_async;	/* the thread is done */
+	uv_mutex_t		 search_lock;	/* guards search_left */
+	int			 search_left;	/* stopping: nobody waits */
+	int			 searching;
+	int			 verify;	/* started from the saved index */
+	struct snapshot		*search_sn;
 } srv;
 
 const struct config *
@@ -447,8 +469,46 @@ server_report(void *arg, const char *path, int line, const char *msg)
 		log_warnx("%s: %s", path, msg);
 }
 
+static const char *const server_no_names[1] = { NULL };
+
+/* Post files in dir, counting no further than SERVER_LOAD_LATER + 1. */
+static int
+server_count_posts(const char *dir)
+{
+	struct dirent *de;
+	size_t len;
+	DIR *d;
+	int n = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (n <= SERVER_LOAD_LATER && (de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] != '.' && len > 4 &&
+		    strcmp(de->d_name + len - 4, ".txt") == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* The saved index of the store; -1 when none is kept. */
+static int
+server_catalog_path(char *path, size_t pathsz)
+{
+	const struct config *c = &srv.cfg;
+
+	if (c->cache_dir[0] == '\0' || strcmp(c->cache_dir, "none") == 0)
+		return -1;
+	return catalog_path(c->cache_dir, c->content, path, pathsz);
+}
+
+/*
+ * The next snapshot: from prev (NULL at start) plus the files that
+ * changed, so a post caught half-saved keeps its last good version.
+ */
 static struct snapshot *
-server_load_snapshot(void)
+server_load_snapshot(const struct snapshot *prev, int flags)
 {
 	const struct config *c = &srv.cfg;
 	struct site site;
@@ -458,10 +518,51 @@ server_load_snapshot(void)
 	site.gemini_port = c->gemini_port;
 	site.gopher_port = c->gopher_port;
 	site.static_links = 0;
-	if ((st = store_load(c->content, &site, server_report, NULL)) == NULL)
+	struct store *saved = NULL;
+	struct snapshot *sn;
+	const char *why = NULL;
+	char path[CONFIG_PATH_MAX + 64];
+
+	/* At start, the saved index spares reading unchanged posts. */
+	if (prev == NULL && server_catalog_path(path, sizeof(path)) == 0 &&
+	    (saved = catalog_load(path, c->content, &why)) == NULL)
+		log_info("%s: saved index not used: %s", path, why);
+	/*
+	 * A large store and no saved index: serving starts at once with a
+	 * stand-in that asks clients to come back, while the store is read
+	 * off the loop like any update.
+	 */
+	if (prev == NULL && saved == NULL &&
+	    server_count_posts(c->content) > SERVER_LOAD_LATER) {
+		if ((st = store_update(NULL, c->content, &site, NULL, 0,
+		    STORE_NO_POSTS, server_report, NULL)) == NULL ||
+		    (sn = snapshot_new(st, 0)) == NULL)
+			return NULL;
+		sn->loading = 1;
+		srv.verify = 1;
+		log_info("%s: more than %d posts and no saved index: reading "
+		    "them while answering 44 (come back soon)", c->content,
+		    SERVER_LOAD_LATER);
+		return sn;
+	}
+	/*
+	 * With a saved index, serving starts from it as it is, and a look
+	 * at every file follows at once (server_run) to catch the changes
+	 * made while the server was down: "names" is an empty list.
+	 */
+	st = store_update(prev ? prev->store : saved, c->content, &site,
+	    saved != NULL ? server_no_names : NULL, 0,
+	    prev ? STORE_KEEP_TEXT : 0, server_report, NULL);
+	if (saved != NULL && st != NULL) {
+		log_info("%s: %zu posts from the saved index; checking "
+		    "every file for changes", path, st->nposts);
+		srv.verify = 1;
+	}
+	store_free(saved);
+	if (st == NULL)
 		return NULL;
 	page_cache_budget(c->cache_size);
-	return snapshot_new(st, SNAPSHOT_SEARCH);
+	return snapshot_new(st, flags);
 }
 
 /*
@@ -503,38 +604,213 @@ server_load_tls(const struct store *st, char *err, size_t errsz)
 	return tlsglue_new(c->cert_dir, names, n, srv.nworkers, err, errsz);
 }
 
-/* SIGHUP: a new snapshot and new key pairs, each kept only if it loads. */
+static void server_update_next(void);
+static void server_search_next(void);
+
+/* In the thread pool: the next store from the previous one. */
+static void
+server_update_work(uv_work_t *req)
+{
+	const struct config *c = &srv.cfg;
+	struct site site;
+	struct store *st;
+
+	(void)req;
+	site.host = c->nhostnames > 0 ? c->hostnames[0] : NULL;
+	site.gemini_port = c->gemini_port;
+	site.gopher_port = c->gopher_port;
+	site.static_links = 0;
+	srv.upd_next = NULL;
+	/* After the stand-in: every file, and no texts kept in memory. */
+	if (srv.upd_prev->loading)
+		st = store_update(srv.upd_prev->store, c->content, &site,
+		    NULL, 0, 0, server_report, NULL);
+	else
+		st = store_update(srv.upd_prev->store, c->content, &site,
+		    (const char *const *)srv.upd_names, srv.upd_n,
+		    STORE_KEEP_TEXT, server_report, NULL);
+	if (st != NULL && (srv.upd_next = snapshot_new(st, 0)) != NULL)
+		snapshot_follow(srv.upd_next, srv.upd_prev);
+}
+
+/* On the main loop: the swap. Requests in flight keep their snapshot. */
+static void
+server_update_done(uv_work_t *req, int status)
+{
+	struct snapshot *sn = srv.upd_next, *old = NULL;
+	const struct store *st;
+
+	(void)req;
+	srv.updating = 0;
+	watch_free_names(srv.upd_names, srv.upd_n);
+	srv.upd_names = NULL;
+	snapshot_unref(srv.upd_prev);
+	srv.upd_prev = NULL;
+	srv.upd_next = NULL;
+	if (status != 0 || sn == NULL) {
+		snapshot_unref(sn);
+		log_warnx("update: %s could not be read; still serving the "
+		    "old snapshot", srv.cfg.content);
+	} else {
+		uv_mutex_lock(&srv.lock);
+		old = srv.snap;
+		srv.snap = sn;
+		uv_mutex_unlock(&srv.lock);
+		snapshot_unref(old);
+		st = sn->store;
+		uv_update_time(&srv.loop);
+		log_info("updated: %zu posts, %d problem%s; %zu file%s read "
+		    "in %llu ms", st->nposts, st->nproblems,
+		    st->nproblems == 1 ? "" : "s", st->nread,
+		    st->nread == 1 ? "" : "s",
+		    (unsigned long long)(uv_now(&srv.loop) - srv.upd_start));
+	}
+	server_search_next();
+	server_update_next();
+}
+
+/* Starts an update when changes have settled and none is running. */
+static void
+server_update_next(void)
+{
+	char **names;
+	size_t n;
+
+	if (srv.updating || atomic_load(&srv.stopping) || srv.watch == NULL ||
+	    !watch_take(srv.watch, &names, &n))
+		return;
+	srv.upd_names = names;
+	srv.upd_n = n;
+	uv_mutex_lock(&srv.lock);
+	srv.upd_prev = snapshot_ref(srv.snap);
+	uv_mutex_unlock(&srv.lock);
+	srv.upd_start = uv_now(&srv.loop);
+	srv.updating = 1;
+	if (uv_queue_work(&srv.loop, &srv.update_req, server_update_work,
+	    server_update_done) != 0) {
+		srv.updating = 0;
+		snapshot_unref(srv.upd_prev);
+		srv.upd_prev = NULL;
+		watch_free_names(names, n);
+		srv.upd_names = NULL;
+		log_warnx("update: cannot start; still serving the old "
+		    "snapshot");
+	}
+}
+
+static void
+server_on_settled(void *arg)
+{
+	(void)arg;
+	server_update_next();
+}
+
+/*
+ * Saves the store's index and builds the search index of a snapshot just
+ * swapped in. Both read every post, so they run niced: an edit's update
+ * and the workers' requests come first on a busy machine.
+ */
+static void
+server_search_thread(void *arg)
+{
+	char path[CONFIG_PATH_MAX + 64];
+
+	(void)arg;
+	/* Linux: a thread's nice value is its own. */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+	if (server_catalog_path(path, sizeof(path)) == 0 &&
+	    catalog_save(srv.search_sn->store, path) == -1)
+		log_warn("%s: cannot save the store's index", path);
+	if (snapshot_build_search(srv.search_sn) == -1)
+		log_warnx("search index: out of memory; search stays "
+		    "unavailable until the next update");
+	uv_mutex_lock(&srv.search_lock);
+	if (!srv.search_left)
+		uv_async_send(&srv.search_async);
+	uv_mutex_unlock(&srv.search_lock);
+}
+
+static void
+server_on_search_done(uv_async_t *a)
+{
+	(void)a;
+	if (!srv.searching)
+		return;
+	uv_thread_join(&srv.search_thread);
+	srv.searching = 0;
+	snapshot_unref(srv.search_sn);
+	srv.search_sn = NULL;
+	server_search_next();
+}
+
+/*
+ * On stop, a build under way is left to itself: at 100,000 posts it
+ * takes seconds, more than the stop's grace. The process exits around
+ * it; its snapshot stays referenced (srv.search_sn) until then.
+ */
+static void
+server_search_stop(void)
+{
+	uv_mutex_lock(&srv.search_lock);
+	srv.search_left = 1;
+	uv_mutex_unlock(&srv.search_lock);
+	if (!uv_is_closing((uv_handle_t *)&srv.search_async))
+		uv_close((uv_handle_t *)&srv.search_async, NULL);
+}
+
+/* Builds the current snapshot's search index, when it has none yet. */
+static void
+server_search_next(void)
+{
+	struct snapshot *sn;
+
+	if (srv.searching || atomic_load(&srv.stopping))
+		return;
+	uv_mutex_lock(&srv.lock);
+	sn = snapshot_ref(srv.snap);
+	uv_mutex_unlock(&srv.lock);
+	if (snapshot_search_ready(sn)) {
+		snapshot_unref(sn);
+		return;
+	}
+	srv.search_sn = sn;
+	srv.searching = 1;
+	if (uv_thread_create(&srv.search_thread, server_search_thread,
+	    NULL) != 0) {
+		srv.searching = 0;
+		srv.search_sn = NULL;
+		snapshot_unref(sn);
+		log_warnx("search index: cannot start a thread to build it");
+	}
+}
+
+/*
+ * SIGHUP: new key pairs, kept only if they load, and a look at every
+ * file of the store (the fallback when fs events are missed).
+ */
 static void
 server_reload(void)
 {
-	struct snapshot *sn, *old_sn = NULL;
 	struct tlsglue *g, *old_g = NULL;
+	struct snapshot *sn;
 	char err[SERVER_ERR_MAX];
 
 	log_info("reloading %s and %s", srv.cfg.content, srv.cfg.cert_dir);
-	if ((sn = server_load_snapshot()) == NULL)
-		log_warnx("reload: %s could not be read; still serving the "
-		    "old snapshot", srv.cfg.content);
-	if ((g = server_load_tls(sn ? sn->store : srv.snap->store, err,
-	    sizeof(err))) == NULL)
-		log_warnx("reload: %s; still using the old key pairs", err);
 	uv_mutex_lock(&srv.lock);
-	if (sn != NULL) {
-		old_sn = srv.snap;
-		srv.snap = sn;
-	}
+	sn = snapshot_ref(srv.snap);
+	uv_mutex_unlock(&srv.lock);
+	if ((g = server_load_tls(sn->store, err, sizeof(err))) == NULL)
+		log_warnx("reload: %s; still using the old key pairs", err);
+	snapshot_unref(sn);
 	if (g != NULL) {
+		uv_mutex_lock(&srv.lock);
 		old_g = srv.tls;
 		srv.tls = g;
+		uv_mutex_unlock(&srv.lock);
 	}
-	uv_mutex_unlock(&srv.lock);
-	/* Requests in flight hold their own references to the old ones. */
-	snapshot_unref(old_sn);
 	tlsglue_unref(old_g);
-	if (sn != NULL)
-		log_info("reloaded: %zu posts, %d problem%s",
-		    sn->store->nposts, sn->store->nproblems,
-		    sn->store->nproblems == 1 ? "" : "s");
+	if (srv.watch != NULL)
+		watch_rescan(srv.watch);
 }
 
 static void worker_on_accept(uv_poll_t *, int, int);
@@ -841,6 +1117,9 @@ server_on_signal(uv_signal_t *s, int signum)
 	for (i = 0; i < 3; i++)
 		uv_close((uv_handle_t *)&srv.sigs[i], NULL);
 	signal(SIGHUP, SIG_IGN);
+	watch_stop(srv.watch);
+	srv.watch = NULL;
+	server_search_stop();
 }
 
 static int
@@ -848,9 +1127,18 @@ server_signals(void)
 {
 	static const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
 	size_t i;
+	int rc = 0;
 
-	if (uv_loop_init(&srv.loop) != 0)
+	if (uv_loop_init(&srv.loop) != 0 || uv_async_init(&srv.loop,
+	    &srv.search_async, server_on_search_done) != 0)
 		return -1;
+	/* Edits are followed live; without fs events, SIGHUP still works. */
+	if ((srv.watch = watch_start(&srv.loop, srv.cfg.content,
+	    server_on_settled, NULL, &rc)) == NULL)
+		return -1;
+	if (rc != 0)
+		log_warnx("%s: cannot watch for changes (%s); send SIGHUP "
+		    "after editing", srv.cfg.content, uv_strerror(rc));
 	for (i = 0; i < 3; i++)
 		if (uv_signal_init(&srv.loop, &srv.sigs[i]) != 0 ||
 		    uv_signal_start(&srv.sigs[i], server_on_signal,
@@ -940,14 +1228,16 @@ server_sandbox(void)
 		return 0;
 	}
 	/*
-	 * Landlock can only name a directory that exists: one asked for is
-	 * made; the default one only if the store made it when loading.
+	 * Landlock can only name a directory that exists: the cache dir is
+	 * made now, as the saved index would make it on its first write.
 	 */
-	if (c->cache_dir[0] != '\0') {
+	cache[0] = '\0';
+	if (c->cache_dir[0] != '\0' && strcmp(c->cache_dir, "none") != 0) {
 		snprintf(cache, sizeof(cache), "%s", c->cache_dir);
-		(void)mkdir(cache, 0700);
-	} else
-		snprintf(cache, sizeof(cache), "%s/.capsule-cache", c->content);
+		if (file_mkdirs(cache) == -1)
+			log_warnx("%s: %s; the index will not be saved", cache,
+			    strerror(errno));
+	}
 	p.content = c->content;
 	p.cert_dir = c->cert_dir;
 	p.cache_dir = cache;
@@ -987,14 +1277,21 @@ server_run(void)
 		}
 		started++;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		if (srv.verify && srv.watch != NULL)
+			watch_rescan(srv.watch);
+		else
+			server_search_next();
 		uv_run(&srv.loop, UV_RUN_DEFAULT);
-	else {
+	} else {
 		atomic_store(&srv.stopping, 1);
 		for (i = 0; i < started; i++)
 			uv_async_send(&srv.workers[i].wake);
 		for (i = 0; i < 3; i++)
 			uv_close((uv_handle_t *)&srv.sigs[i], NULL);
+		watch_stop(srv.watch);
+		srv.watch = NULL;
+		server_search_stop();
 		uv_run(&srv.loop, UV_RUN_DEFAULT);
 	}
 	for (i = 0; i < started; i++) {
@@ -1033,7 +1330,8 @@ serve_main(int argc, char **argv)
 		log_warnx("both ports are 0: nothing to serve");
 		return 1;
 	}
-	if (uv_mutex_init(&srv.lock) != 0)
+	if (uv_mutex_init(&srv.lock) != 0 ||
+	    uv_mutex_init(&srv.search_lock) != 0)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	server_raise_nofile();
@@ -1064,10 +1362,14 @@ serve_main(int argc, char **argv)
 		log_warnx("cannot initialise libtls");
 		goto out;
 	}
-	if ((srv.snap = server_load_snapshot()) == NULL) {
+	/* The search index is built once serving has begun. */
+	if ((srv.snap = server_load_snapshot(NULL, 0)) == NULL) {
 		log_warnx("%s: cannot load the post store", c->content);
 		goto out;
 	}
+	/* A small store's index takes milliseconds: search works at once. */
+	if (srv.snap->store->nposts <= SERVER_SEARCH_AT_ONCE)
+		snapshot_build_search(srv.snap);
 	if ((srv.tls = server_load_tls(srv.snap->store, err, sizeof(err))) ==
 	    NULL) {
 		log_warnx("%s", err);

@@ -1,15 +1,20 @@
 /*
- * store.c: loads the post store: every post file and the settings. All
- * a store holds comes from its arena, so store_free() frees it whole.
+ * store.c: loads the post store: every post file's header and the
+ * settings. Bodies stay in the files until a page needs one. A new store
+ * is built from the one before plus the files that changed. All a store
+ * holds comes from its arena, so store_free() frees it whole.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -19,15 +24,146 @@
 
 #define STORE_SLUG_MAX	160
 
+struct store_note {
+	struct store_note	*next;
+	const char		*text;
+};
+
 struct store_loader {
-	struct store	*st;
-	store_report_cb	 report;
-	void		*arg;
+	struct store		*st;
+	const struct store	*prev;
+	int			 flags;
+	store_report_cb		 report;
+	void			*arg;
+	int			 oom;
+	int			 deep;		/* copy strings: too many pools */
+	int			 dirfd;		/* the store's directory */
+	struct store_note	*notes;		/* problems, newest first */
+	size_t			 nnotes;
 };
 
 static void
 store_report(struct store_loader *l, const char *path, int line,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* FNV-1a: short keys, and no one chooses them to collide but the owner. */
+static size_t
+store_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* A table with room for n keys at most half full; 0 or -1. */
+static int
+store_map_init(struct arena *a, struct store_map *m, size_t n)
+{
+	size_t size = 16;
+
+	while (size < 2 * n + 1)
+		size *= 2;
+	if ((m->e = arena_alloc(a, size * sizeof(*m->e))) == NULL)
+		return -1;
+	memset(m->e, 0, size * sizeof(*m->e));
+	m->mask = size - 1;
+	m->n = 0;
+	return 0;
+}
+
+static void *
+store_map_get(const struct store_map *m, const char *key)
+{
+	size_t i;
+
+	if (m->mask == 0)
+		return NULL;
+	for (i = store_hash(key) & m->mask; m->e[i].key != NULL;
+	    i = (i + 1) & m->mask)
+		if (strcmp(m->e[i].key, key) == 0)
+			return m->e[i].val;
+	return NULL;
+}
+
+/*
+ * Adds key (the caller keeps it alive) unless present; its value. A
+ * table kept small stays in the CPU caches: it doubles when half full
+ * (with a, else it must have been sized for every key). NULL when out
+ * of memory.
+ */
+static void *
+store_map_put(struct arena *a, struct store_map *m, const char *key,
+    void *val)
+{
+	struct store_map bigger;
+	size_t i;
+
+	for (i = store_hash(key) & m->mask; m->e[i].key != NULL;
+	    i = (i + 1) & m->mask)
+		if (strcmp(m->e[i].key, key) == 0)
+			return m->e[i].val;
+	if (a != NULL && 2 * (m->n + 1) > m->mask + 1) {
+		if (store_map_init(a, &bigger, m->mask + 1) == -1)
+			return NULL;
+		for (i = 0; i <= m->mask; i++)
+			if (m->e[i].key != NULL)
+				store_map_put(NULL, &bigger, m->e[i].key,
+				    m->e[i].val);
+		*m = bigger;
+		for (i = store_hash(key) & m->mask; m->e[i].key != NULL;
+		    i = (i + 1) & m->mask)
+			;
+	}
+	m->e[i].key = key;
+	m->e[i].val = val;
+	m->n++;
+	return val;
+}
+
+static int
+store_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+store_had_problem(const struct store *st, const char *text)
+{
+	return st->nproblem_texts > 0 && bsearch(&text, st->problems,
+	    st->nproblem_texts, sizeof(*st->problems), store_cmp_str) != NULL;
+}
+
+/*
+ * Every problem is counted, so the reload log and `capsule check` agree;
+ * one the previous store also had is not reported again.
+ */
+static void
+store_problem(struct store_loader *l, const char *path, int line,
+    const char *msg)
+{
+	struct store *st = l->st;
+	struct store_note *n;
+	char text[2048];
+
+	st->nproblems++;
+	if (line > 0)
+		snprintf(text, sizeof(text), "%s:%d: %s", path, line, msg);
+	else
+		snprintf(text, sizeof(text), "%s: %s", path, msg);
+	if ((n = arena_alloc(&st->arena, sizeof(*n))) != NULL &&
+	    (n->text = arena_strdup(&st->arena, text)) != NULL) {
+		n->next = l->notes;
+		l->notes = n;
+		l->nnotes++;
+	}
+	if ((l->prev == NULL || !store_had_problem(l->prev, text)) &&
+	    l->report != NULL)
+		l->report(l->arg, path, line, msg);
+}
 
 static void
 store_report(struct store_loader *l, const char *path, int line,
@@ -39,8 +175,7 @@ store_report(struct store_loader *l, const char *path, int line,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (l->report != NULL)
-		l->report(l->arg, path, line, msg);
+	store_problem(l, path, line, msg);
 }
 
 void
@@ -87,7 +222,7 @@ store_load_settings(struct store_loader *l, const char *dir)
 	snprintf(path, sizeof(path), "%s/%s", dir, STORE_SETTINGS_FILE);
 	if ((data = file_read(path, 64 * 1024, &len, NULL)) == NULL) {
 		if (errno != ENOENT)
-			store_report(l, path, 0, "%s", strerror(errno));
+			store_report(l, path, 0, "%s", file_strerror(errno));
 		goto done;
 	}
 	if (!utf8_valid(data, len) || memchr(data, '\0', len) != NULL) {
@@ -142,11 +277,6 @@ done:
 		set->hostnames[set->nhostnames++] = "localhost";
 }
 
-static int
-store_cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Newest first; the same day falls back to the slug so order is stable. */
 static int
@@ -159,13 +289,6 @@ store_cmp_post(const void *a, const void *b)
 	if ((c = strcmp(pb->date, pa->date)) != 0)
 		return c;
 	return strcmp(pa->slug, pb->slug);
-}
-
-static int
-store_cmp_post_slug(const void *a, const void *b)
-{
-	return strcmp((*(struct post *const *)a)->slug,
-	    (*(struct post *const *)b)->slug);
 }
 
 static int
@@ -187,110 +310,372 @@ store_cmp_tag_slug(const void *a, const void *b)
 	    (*(struct tag *const *)b)->slug);
 }
 
-/* Lists the "*.txt" names in dir, sorted; the caller frees them all. */
-static char **
-store_list_dir(struct store_loader *l, const char *dir, size_t *n)
+/* Room for one more post in st->posts. */
+static int
+store_grow(struct store_loader *l, size_t *cap)
+{
+	struct store *st = l->st;
+	struct post **np;
+	size_t ncap;
+
+	if (st->nposts < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 256;
+	if ((np = arena_alloc(&st->arena, ncap * sizeof(*np))) == NULL)
+		return -1;
+	if (st->nposts > 0)
+		memcpy(np, st->posts, st->nposts * sizeof(*np));
+	st->posts = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* A string of a post: shared with prev's pools, or copied when compacting. */
+static const char *
+store_strdup(struct store_loader *l, const char *s)
+{
+	const char *d;
+
+	if (!l->deep)
+		return s;
+	if ((d = arena_strdup(&l->st->pool->arena, s)) == NULL)
+		l->oom = 1;
+	return d;
+}
+
+/*
+ * A copy of a post of the previous store in this one: the structure is
+ * the new store's (its tag links and position change); the strings and
+ * any kept text stay in the pools both share. Tags are linked later.
+ */
+static struct post *
+store_copy_post(struct store_loader *l, const struct post *o)
+{
+	struct arena *a = &l->st->arena;
+	struct post *p;
+	size_t i;
+
+	if ((p = arena_alloc(a, sizeof(*p))) == NULL)
+		goto oom;
+	*p = *o;
+	p->tags = arena_alloc(a, (o->ntags ? o->ntags : 1) * sizeof(*p->tags));
+	p->tagp = arena_alloc(a, (o->ntags ? o->ntags : 1) * sizeof(*p->tagp));
+	p->images = arena_alloc(a, (o->nimages ? o->nimages : 1) *
+	    sizeof(*p->images));
+	if (p->tags == NULL || p->tagp == NULL || p->images == NULL)
+		goto oom;
+	p->path = store_strdup(l, o->path);
+	p->slug = store_strdup(l, o->slug);
+	p->title = store_strdup(l, o->title);
+	p->date = store_strdup(l, o->date);
+	p->author = store_strdup(l, o->author);
+	for (i = 0; i < o->ntags; i++) {
+		p->tags[i] = store_strdup(l, o->tags[i]);
+		p->tagp[i] = NULL;
+	}
+	for (i = 0; i < o->nimages; i++)
+		p->images[i] = store_strdup(l, o->images[i]);
+	if (o->body != NULL) {
+		if (l->deep && (p->body = arena_strndup(&l->st->pool->arena,
+		    o->body, o->body_len)) == NULL)
+			goto oom;
+		l->st->text_bytes += o->body_len;
+	}
+	if (l->oom)
+		return NULL;
+	return p;
+oom:
+	l->oom = 1;
+	return NULL;
+}
+
+static int
+store_add_post(struct store_loader *l, struct post *p, size_t *cap)
+{
+	if (p == NULL || store_grow(l, cap) == -1) {
+		l->oom = 1;
+		return -1;
+	}
+	l->st->posts[l->st->nposts++] = p;
+	return 0;
+}
+
+/* Remembers a file that did not load, with why. */
+static void
+store_add_bad(struct store_loader *l, const char *name,
+    const struct file_id *id, int line, const char *msg, struct store_bad ***bad,
+    size_t *cap)
+{
+	struct store *st = l->st;
+	struct store_bad *b, **nb;
+
+	if (st->nbad == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		if ((nb = arena_alloc(&st->arena, *cap * sizeof(*nb))) == NULL) {
+			l->oom = 1;
+			return;
+		}
+		if (st->nbad > 0)
+			memcpy(nb, *bad, st->nbad * sizeof(*nb));
+		*bad = nb;
+	}
+	if ((b = arena_alloc(&st->arena, sizeof(*b))) == NULL) {
+		l->oom = 1;
+		return;
+	}
+	b->id = *id;
+	b->line = line;
+	/* The store's own copies: name and msg are the caller's. */
+	if ((b->name = arena_strdup(&st->arena, name)) == NULL ||
+	    (b->msg = arena_strdup(&st->arena, msg)) == NULL) {
+		l->oom = 1;
+		return;
+	}
+	(*bad)[st->nbad++] = b;
+}
+
+struct store_build {
+	size_t			 cap;		/* of st->posts */
+	struct store_bad	**bad;
+	size_t			 badcap;
+};
+
+/*
+ * Looks at one "x.txt" in the store: unchanged, it comes from prev; a
+ * changed one is read; a bad one is reported and, when prev had a good
+ * version, that version stays. A missing file is simply gone.
+ */
+static void
+store_look(struct store_loader *l, struct store_build *b, const char *dir,
+    const char *name, int force)
+{
+	struct store *st = l->st;
+	const struct store *prev = l->prev;
+	const struct post *old = NULL;
+	const struct store_bad *ob = NULL;
+	struct post *p;
+	struct post_error err;
+	struct file_id id;
+	struct stat sb;
+	char path[2048], slug[STORE_SLUG_MAX], msg[256];
+	char *data;
+	size_t len, sl;
+	int keep;
+
+	if (dir == NULL || name == NULL)	/* for the compiler's sake */
+		return;
+	sl = strlen(name) - 4;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path) || sl >= sizeof(slug)) {
+		store_report(l, path, 0, "file name too long; skipped");
+		return;
+	}
+	memcpy(slug, name, sl);
+	slug[sl] = '\0';
+	if (prev != NULL) {
+		old = store_find_post(prev, slug);
+		ob = store_map_get(&prev->bad_map, name);
+	}
+	/* No following: a link is refused whatever it points at. */
+	if (fstatat(l->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno != ENOENT)
+			store_report(l, path, 0, "%s; skipped",
+			    strerror(errno));
+		return;
+	}
+	memset(&id, 0, sizeof(id));
+	id.dev = (unsigned long long)sb.st_dev;
+	id.ino = (unsigned long long)sb.st_ino;
+	id.size = (long long)sb.st_size;
+	id.mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL +
+	    sb.st_mtim.tv_nsec;
+	if (S_ISLNK(sb.st_mode) || !S_ISREG(sb.st_mode)) {
+		snprintf(msg, sizeof(msg), "%s; skipped",
+		    file_strerror(S_ISLNK(sb.st_mode) ? ELOOP : EISDIR));
+		goto bad;
+	}
+	/*
+	 * force: the watcher saw it change; an edit in place within one
+	 * clock tick can keep size and mtime, so identity alone may lie.
+	 */
+	if (ob != NULL && !force && file_id_same(&ob->id, &id)) {
+		/* Still the same bad file: its problem, without reading. */
+		snprintf(msg, sizeof(msg), "%s", ob->msg);
+		store_problem(l, path, ob->line, msg);
+		store_add_bad(l, name, &id, ob->line, msg, &b->bad, &b->badcap);
+		if (old != NULL)
+			store_add_post(l, store_copy_post(l, old), &b->cap);
+		return;
+	}
+	if (old != NULL && !old->stale && !force &&
+	    file_id_same(&old->id, &id)) {
+		store_add_post(l, store_copy_post(l, old), &b->cap);
+		return;
+	}
+	st->nread++;
+	if ((data = file_read_id(path, POST_MAX_SIZE, &len, &id)) == NULL) {
+		snprintf(msg, sizeof(msg), "%s; skipped", file_strerror(errno));
+		goto bad;
+	}
+	if ((p = arena_alloc(&st->arena, sizeof(*p))) == NULL) {
+		free(data);
+		l->oom = 1;
+		return;
+	}
+	keep = (l->flags & STORE_KEEP_TEXT) &&
+	    st->text_bytes + len < STORE_TEXT_BUDGET;
+	if ((keep ? post_parse : post_parse_meta)(&st->pool->arena, path,
+	    slug, data, len, p, &err) == -1) {
+		free(data);
+		snprintf(msg, sizeof(msg), "%s; %s", err.msg, old != NULL ?
+		    "still serving its last good version" : "skipped");
+		store_problem(l, path, err.line, msg);
+		store_add_bad(l, name, &id, err.line, msg, &b->bad, &b->badcap);
+		if (old != NULL && (p = store_copy_post(l, old)) != NULL) {
+			p->stale = 1;
+			store_add_post(l, p, &b->cap);
+		}
+		return;
+	}
+	free(data);
+	p->id = id;
+	if (keep)
+		st->text_bytes += p->body_len;
+	store_add_post(l, p, &b->cap);
+	return;
+bad:
+	store_problem(l, path, 0, msg);
+	store_add_bad(l, name, &id, 0, msg, &b->bad, &b->badcap);
+}
+
+/* A post file's name: "*.txt", not hidden (editors' temporary files). */
+static int
+store_is_post_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return name[0] != '.' && len >= 5 &&
+	    strcmp(name + len - 4, ".txt") == 0 && strchr(name, '/') == NULL;
+}
+
+/* Every file in dir; -1 when it cannot be read. */
+static int
+store_scan(struct store_loader *l, struct store_build *b, const char *dir)
 {
 	DIR *d;
 	struct dirent *de;
-	char **names = NULL, **nn;
-	size_t cap = 0, len;
 
-	*n = 0;
 	if ((d = opendir(dir)) == NULL) {
 		store_report(l, dir, 0, "cannot read the store: %s",
 		    strerror(errno));
-		return NULL;
+		return -1;
 	}
-	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 5 ||
-		    strcmp(de->d_name + len - 4, ".txt") != 0)
-			continue;
-		if (*n == STORE_MAX_POSTS) {
-			store_report(l, dir, 0, "more than %d posts; the rest "
-			    "are skipped", STORE_MAX_POSTS);
-			break;
-		}
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((nn = realloc(names, cap * sizeof(*names))) == NULL)
-				break;
-			names = nn;
-		}
-		if ((names[*n] = strdup(de->d_name)) == NULL)
-			break;
-		(*n)++;
-	}
+	while ((de = readdir(d)) != NULL && !l->oom)
+		if (store_is_post_name(de->d_name))
+			store_look(l, b, dir, de->d_name, 0);
 	closedir(d);
-	if (names == NULL)
-		names = calloc(1, sizeof(*names));
-	if (names != NULL)
-		qsort(names, *n, sizeof(*names), store_cmp_name);
-	return names;
+	return 0;
 }
 
-/* Groups the posts' tag names into tags with unique slugs. */
+/* Only the named files; everything else is as in prev. */
+static int
+store_rescan_some(struct store_loader *l, struct store_build *b,
+    const char *dir, const char *const *names, size_t n)
+{
+	const struct store *prev = l->prev;
+	struct store_map changed;
+	struct arena tmp;
+	char name[STORE_SLUG_MAX + 8];
+	size_t i;
+	int rc = -1;
+
+	arena_init(&tmp);
+	if (store_map_init(&tmp, &changed, n) == -1)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (store_is_post_name(names[i]))
+			store_map_put(NULL, &changed, names[i], (void *)names[i]);
+	for (i = 0; i < prev->nposts && !l->oom; i++) {
+		snprintf(name, sizeof(name), "%s.txt", prev->posts[i]->slug);
+		if (store_map_get(&changed, name) == NULL &&
+		    store_map_get(&prev->bad_map, name) == NULL)
+			store_add_post(l, store_copy_post(l, prev->posts[i]),
+			    &b->cap);
+	}
+	/* Unchanged bad files: counted, and any last good version kept. */
+	for (i = 0; i < prev->nbad && !l->oom; i++)
+		if (store_map_get(&changed, prev->bad[i]->name) == NULL)
+			store_look(l, b, dir, prev->bad[i]->name, 0);
+	for (i = 0; i <= changed.mask && !l->oom; i++)
+		if (changed.e[i].key != NULL)
+			store_look(l, b, dir, changed.e[i].key, 1);
+	rc = 0;
+out:
+	arena_free(&tmp);
+	return rc;
+}
+
+/* Groups the posts' tag names into tags with unique slugs: O(tag uses). */
 static int
 store_build_tags(struct store_loader *l)
 {
 	struct store *st = l->st;
-	struct tag **tags, *t;
+	struct store_map names;
+	struct tag **tags, *t, *u;
 	char slug[STORE_SLUG_MAX], alt[STORE_SLUG_MAX + 16];
-	size_t i, j, k, n = 0, total = 0, suffix, other;
+	size_t i, j, n = 0, total = 0, suffix;
+	const char *s;
 
 	for (i = 0; i < st->nposts; i++)
 		total += st->posts[i]->ntags;
 	if ((tags = arena_alloc(&st->arena, (total + 1) * sizeof(*tags))) ==
-	    NULL)
+	    NULL || store_map_init(&st->arena, &names, 512) == -1)
 		return -1;
 	for (i = 0; i < st->nposts; i++) {
 		struct post *p = st->posts[i];
 
 		for (j = 0; j < p->ntags; j++) {
-			for (k = 0; k < n; k++)
-				if (strcmp(tags[k]->name, p->tags[j]) == 0)
-					break;
-			if (k == n) {
+			if ((t = store_map_get(&names, p->tags[j])) == NULL) {
 				if ((t = arena_alloc(&st->arena, sizeof(*t))) ==
 				    NULL)
 					return -1;
 				memset(t, 0, sizeof(*t));
 				t->name = p->tags[j];
+				if (store_map_put(&st->arena, &names, t->name,
+				    t) == NULL)
+					return -1;
 				tags[n++] = t;
 			}
-			p->tagp[j] = tags[k];
-			tags[k]->nposts++;
+			p->tagp[j] = t;
+			t->nposts++;
 		}
 	}
 	qsort(tags, n, sizeof(*tags), store_cmp_tag);
+	if (store_map_init(&st->arena, &st->tag_map, n) == -1)
+		return -1;
 	for (i = 0; i < n; i++) {
 		t = tags[i];
 		t->index = i;
-		t->posts = arena_alloc(&st->arena, t->nposts * sizeof(*t->posts));
+		t->posts = arena_alloc(&st->arena, (t->nposts ? t->nposts : 1) *
+		    sizeof(*t->posts));
 		if (t->posts == NULL)
 			return -1;
 		t->nposts = 0;
 		store_tag_slug(t->name, slug, sizeof(slug));
 		snprintf(alt, sizeof(alt), "%s", slug);
 		/* Two names that fold to one slug each keep a distinct one. */
-		other = i;	/* the tag that already has the plain slug */
-		for (suffix = 2;; suffix++) {
-			for (k = 0; k < i; k++)
-				if (strcmp(tags[k]->slug, alt) == 0)
-					break;
-			if (k == i)
-				break;
-			if (other == i)
-				other = k;
+		u = store_map_get(&st->tag_map, alt);
+		for (suffix = 2; store_map_get(&st->tag_map, alt) != NULL;
+		    suffix++)
 			snprintf(alt, sizeof(alt), "%s-%zu", slug, suffix);
-		}
-		if (other != i)
+		if (u != NULL)
 			store_report(l, st->dir, 0, "tags \"%s\" and \"%s\" "
 			    "share the slug \"%s\"; \"%s\" gets \"%s\"",
-			    tags[other]->name, t->name, slug, t->name, alt);
-		if ((t->slug = arena_strdup(&st->arena, alt)) == NULL)
+			    u->name, t->name, slug, t->name, alt);
+		if ((s = arena_strdup(&st->arena, alt)) == NULL)
 			return -1;
+		t->slug = s;
+		store_map_put(NULL, &st->tag_map, t->slug, t);
 	}
 	/* Posts are newest first, so each tag's list is too. */
 	for (i = 0; i < st->nposts; i++)
@@ -308,74 +693,75 @@ store_build_tags(struct store_loader *l)
 	return 0;
 }
 
+int
+store_index_posts(struct store *st)
+{
+	size_t i;
+
+	if (st->posts == NULL &&
+	    (st->posts = arena_alloc(&st->arena, sizeof(*st->posts))) == NULL)
+		return -1;
+	/* Posts from a saved index or the previous store are mostly sorted. */
+	for (i = 1; i < st->nposts; i++)
+		if (store_cmp_post(&st->posts[i - 1], &st->posts[i]) > 0)
+			break;
+	if (i < st->nposts)
+		qsort(st->posts, st->nposts, sizeof(*st->posts),
+		    store_cmp_post);
+	if (store_map_init(&st->arena, &st->post_map, st->nposts) == -1)
+		return -1;
+	for (i = 0; i < st->nposts; i++) {
+		st->posts[i]->index = i;
+		/* One file per slug: a second one is a damaged saved index. */
+		if (store_map_put(NULL, &st->post_map, st->posts[i]->slug,
+		    st->posts[i]) != st->posts[i])
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_link_tags(struct store *st)
+{
+	struct store_loader l;
+
+	memset(&l, 0, sizeof(l));
+	l.st = st;
+	return store_build_tags(&l);
+}
+
+/* The problems, sorted, and the bad files by name, for the next build. */
 static int
-store_load_posts(struct store_loader *l, const char *dir)
+store_keep_notes(struct store_loader *l, struct store_build *b)
 {
 	struct store *st = l->st;
-	struct post_error err;
-	struct post *p;
-	char **names, path[2048], slug[STORE_SLUG_MAX];
-	char *data;
-	size_t n, i, len, sl;
+	struct store_note *n;
+	size_t i;
 
-	if ((names = store_list_dir(l, dir, &n)) == NULL)
+	st->problems = arena_alloc(&st->arena, (l->nnotes + 1) *
+	    sizeof(*st->problems));
+	if (st->problems == NULL)
 		return -1;
-	st->posts = arena_alloc(&st->arena, (n + 1) * sizeof(*st->posts));
-	if (st->posts == NULL)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		sl = strlen(names[i]) - 4;
-		if (sl >= sizeof(slug)) {
-			store_report(l, path, 0, "file name too long; skipped");
-			continue;
-		}
-		memcpy(slug, names[i], sl);
-		slug[sl] = '\0';
-		if ((data = file_read(path, POST_MAX_SIZE, &len, NULL)) ==
-		    NULL) {
-			store_report(l, path, 0, "%s; skipped", errno == EFBIG ?
-			    "file too large" : strerror(errno));
-			continue;
-		}
-		if ((p = arena_alloc(&st->arena, sizeof(*p))) == NULL) {
-			free(data);
-			goto fail;
-		}
-		if (post_parse(&st->arena, path, slug, data, len, p, &err) ==
-		    -1) {
-			store_report(l, path, err.line, "%s; skipped", err.msg);
-			st->nproblems++;
-		} else
-			st->posts[st->nposts++] = p;
-		free(data);
-	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	qsort(st->posts, st->nposts, sizeof(*st->posts), store_cmp_post);
-	for (i = 0; i < st->nposts; i++)
-		st->posts[i]->index = i;
-	st->by_slug = arena_alloc(&st->arena,
-	    (st->nposts + 1) * sizeof(*st->by_slug));
-	if (st->by_slug == NULL)
+	for (i = 0, n = l->notes; n != NULL; n = n->next)
+		st->problems[i++] = n->text;
+	st->nproblem_texts = i;
+	qsort(st->problems, i, sizeof(*st->problems), store_cmp_str);
+	st->bad = b->bad;
+	if (store_map_init(&st->arena, &st->bad_map, st->nbad) == -1)
 		return -1;
-	memcpy(st->by_slug, st->posts, st->nposts * sizeof(*st->posts));
-	qsort(st->by_slug, st->nposts, sizeof(*st->by_slug),
-	    store_cmp_post_slug);
+	for (i = 0; i < st->nbad; i++)
+		store_map_put(NULL, &st->bad_map, st->bad[i]->name,
+		    st->bad[i]);
 	return 0;
-fail:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return -1;
 }
 
 struct store *
-store_load(const char *dir, const struct site *site, store_report_cb report,
-    void *arg)
+store_update(const struct store *prev, const char *dir,
+    const struct site *site, const char *const *names, size_t n, int flags,
+    store_report_cb report, void *arg)
 {
 	struct store_loader l;
+	struct store_build b;
 	struct store *st;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
@@ -384,11 +770,37 @@ store_load(const char *dir, const struct site *site, store_report_cb report,
 		return NULL;
 	}
 	arena_init(&st->arena);
+	memset(&l, 0, sizeof(l));
+	memset(&b, 0, sizeof(b));
 	l.st = st;
+	l.prev = prev;
+	l.flags = flags;
 	l.report = report;
 	l.arg = arg;
-	if ((st->dir = arena_strdup(&st->arena, dir)) == NULL)
+	l.dirfd = -1;
+	/*
+	 * The pools of prev are shared, unless there are too many of them
+	 * (each update adds one): then this store copies the strings it
+	 * keeps into its own, and the old pools go with the old stores.
+	 */
+	l.deep = prev != NULL && prev->npools >= STORE_MAX_POOLS;
+	if (prev != NULL && !l.deep) {
+		if ((st->pools = calloc(prev->npools + 1,
+		    sizeof(*st->pools))) == NULL)
+			goto fail;
+		for (st->npools = 0; st->npools < prev->npools; st->npools++) {
+			st->pools[st->npools] = prev->pools[st->npools];
+			atomic_fetch_add(&st->pools[st->npools]->refs, 1);
+		}
+	}
+	if (store_pool_new(st) == -1 ||
+	    (st->dir = arena_strdup(&st->arena, dir)) == NULL)
 		goto fail;
+	if ((l.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		store_report(&l, dir, 0, "cannot read the store: %s",
+		    strerror(errno));
+		goto fail;
+	}
 	store_load_settings(&l, dir);
 	if (site != NULL)
 		st->site = *site;
@@ -401,21 +813,67 @@ store_load(const char *dir, const struct site *site, store_report_cb report,
 		st->site.gemini_port = 1965;
 	if (st->site.gopher_port == 0)
 		st->site.gopher_port = 70;
-	if (store_load_posts(&l, dir) == -1 || store_build_tags(&l) == -1)
+	if (flags & STORE_NO_POSTS)
+		;
+	else if (prev != NULL && names != NULL) {
+		if (store_rescan_some(&l, &b, dir, names, n) == -1)
+			goto fail;
+	} else if (store_scan(&l, &b, dir) == -1)
 		goto fail;
+	if (l.oom || store_index_posts(st) == -1 ||
+	    store_build_tags(&l) == -1 || store_keep_notes(&l, &b) == -1)
+		goto fail;
+	close(l.dirfd);
 	return st;
 fail:
-	if (errno == ENOMEM && report != NULL)
+	if (l.dirfd != -1)
+		close(l.dirfd);
+	if ((l.oom || errno == ENOMEM) && report != NULL)
 		report(arg, dir, 0, "out of memory");
 	store_free(st);
 	return NULL;
 }
 
+struct store *
+store_load(const char *dir, const struct site *site, store_report_cb report,
+    void *arg)
+{
+	return store_update(NULL, dir, site, NULL, 0, 0, report, arg);
+}
+
+int
+store_pool_new(struct store *st)
+{
+	struct store_pool *pool, **np;
+
+	if ((pool = calloc(1, sizeof(*pool))) == NULL)
+		return -1;
+	if ((np = realloc(st->pools, (st->npools + 1) * sizeof(*np))) ==
+	    NULL) {
+		free(pool);
+		return -1;
+	}
+	atomic_init(&pool->refs, 1);
+	arena_init(&pool->arena);
+	st->pools = np;
+	st->pools[st->npools++] = pool;
+	st->pool = pool;
+	return 0;
+}
+
 void
 store_free(struct store *st)
 {
+	size_t i;
+
 	if (st == NULL)
 		return;
+	for (i = 0; i < st->npools; i++)
+		if (atomic_fetch_sub(&st->pools[i]->refs, 1) == 1) {
+			arena_free(&st->pools[i]->arena);
+			free(st->pools[i]);
+		}
+	free(st->pools);
 	arena_free(&st->arena);
 	free(st);
 }
@@ -423,36 +881,27 @@ store_free(struct store *st)
 struct post *
 store_find_post(const struct store *st, const char *slug)
 {
-	size_t lo = 0, hi = st->nposts, mid;
-	int c;
+	size_t i;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = strcmp(slug, st->by_slug[mid]->slug)) == 0)
-			return st->by_slug[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
+	if (st->post_map.mask != 0)
+		return store_map_get(&st->post_map, slug);
+	/* A store made by hand (tests) has no table. */
+	for (i = 0; i < st->nposts; i++)
+		if (strcmp(st->posts[i]->slug, slug) == 0)
+			return st->posts[i];
 	return NULL;
 }
 
 struct tag *
 store_find_tag(const struct store *st, const char *slug)
 {
-	size_t lo = 0, hi = st->ntags, mid;
-	int c;
+	size_t i;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if ((c = strcmp(slug, st->tags_by_slug[mid]->slug)) == 0)
-			return st->tags_by_slug[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
+	if (st->tag_map.mask != 0)
+		return store_map_get(&st->tag_map, slug);
+	for (i = 0; i < st->ntags; i++)
+		if (strcmp(st->tags[i]->slug, slug) == 0)
+			return st->tags[i];
 	return NULL;
 }
 
@@ -466,4 +915,56 @@ const struct post *
 store_older(const struct store *st, const struct post *p)
 {
 	return p->index + 1 < st->nposts ? st->posts[p->index + 1] : NULL;
+}
+
+#define STORE_TEXT_GONE	"(The text of this post cannot be read right now: " \
+	"its file is being changed or has a problem. Try again shortly.)"
+
+int
+store_post_text(const struct store *st, const struct post *p,
+    struct post_text *out)
+{
+	struct post tmp;
+	struct post_error err;
+	char *data;
+	size_t len;
+
+	(void)st;
+	memset(out, 0, sizeof(*out));
+	arena_init(&out->arena);
+	out->images = p->images;
+	out->nimages = p->nimages;
+	if (p->body != NULL || p->path == NULL) {
+		out->body = p->body != NULL ? p->body : "";
+		out->body_len = p->body != NULL ? p->body_len : 0;
+		return 0;
+	}
+	/*
+	 * The file as it is now: a newer good version is served at once (the
+	 * next store follows); one that turned bad gives the notice.
+	 */
+	if ((data = file_read_id(p->path, POST_MAX_SIZE, &len, NULL)) !=
+	    NULL) {
+		if (post_parse(&out->arena, p->path, p->slug, data, len, &tmp,
+		    &err) == 0) {
+			free(data);
+			out->body = tmp.body;
+			out->body_len = tmp.body_len;
+			out->images = tmp.images;
+			out->nimages = tmp.nimages;
+			return 0;
+		}
+		free(data);
+	}
+	out->body = STORE_TEXT_GONE;
+	out->body_len = strlen(STORE_TEXT_GONE);
+	return -1;
+}
+
+void
+store_post_text_free(struct post_text *t)
+{
+	arena_free(&t->arena);
+	t->body = NULL;
+	t->images = NULL;
 }

@@ -5,12 +5,18 @@
 #ifndef STORE_H
 #define STORE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "arena.h"
 #include "post.h"
 
-#define STORE_MAX_POSTS		100000
+/* Last good texts kept in memory for posts edited while served. */
+#define STORE_TEXT_BUDGET	(32u * 1024 * 1024)
+
+/* store_update() flags */
+#define STORE_KEEP_TEXT		0x1	/* keep re-read texts, within budget */
+#define STORE_NO_POSTS		0x4	/* the settings only (a stand-in) */
 #define STORE_SETTINGS_FILE	"capsule.conf"
 #define STORE_HOSTNAME_MAX	255
 #define STORE_MAX_HOSTNAMES	16
@@ -41,18 +47,68 @@ struct settings {
 	size_t		 nhostnames;
 };
 
+/* A string-keyed open-addressing table, sized once, in the arena. */
+struct store_map {
+	struct store_map_entry {
+		const char	*key;
+		void		*val;
+	}			*e;
+	size_t			 mask;		/* 0: no table (linear scans) */
+	size_t			 n;		/* keys in it */
+};
+
+/*
+ * Posts' strings (and kept texts), shared by the stores that hold those
+ * posts: an update copies only the small post structures of unchanged
+ * posts, so memory during an update stays close to one store's.
+ */
+struct store_pool {
+	atomic_int		 refs;
+	struct arena		 arena;
+};
+
+#define STORE_MAX_POOLS		16	/* more: the next store copies all */
+
+/* A file that did not load, remembered so an unchanged one is not re-read. */
+struct store_bad {
+	const char		*name;		/* "x.txt" */
+	struct file_id		 id;
+	int			 line;
+	const char		*msg;
+};
+
 struct store {
-	struct arena		  arena;
+	struct arena		  arena;	/* this store's own structures */
+	struct store_pool	 *pool;		/* strings of posts read for it */
+	struct store_pool	**pools;	/* every pool its posts use */
+	size_t			  npools;
 	const char		 *dir;
 	struct settings		  settings;
 	struct site		  site;
 	struct post		**posts;	/* newest first */
 	size_t			  nposts;
-	struct post		**by_slug;	/* sorted by slug, for lookups */
 	struct tag		**tags;		/* sorted by name, case-folded */
 	size_t			  ntags;
-	struct tag		**tags_by_slug;
-	int			  nproblems;	/* files skipped while loading */
+	struct tag		**tags_by_slug;	/* sorted by slug */
+	struct store_map	  post_map;	/* slug -> post */
+	struct store_map	  tag_map;	/* slug -> tag */
+	struct store_bad	**bad;		/* files that did not load */
+	size_t			  nbad;
+	struct store_map	  bad_map;	/* name -> bad */
+	const char		**problems;	/* "path:line: message", sorted */
+	size_t			  nproblem_texts;
+	int			  nproblems;	/* every problem reported */
+	size_t			  text_bytes;	/* bodies kept in memory */
+	size_t			  nread;	/* files read by this build */
+};
+
+/* A post's text, read from its file when it is rendered. */
+struct post_text {
+	const char		 *body;
+	size_t			  body_len;
+	const char		**images;
+	size_t			  nimages;
+	struct arena		  arena;	/* owns what was read */
 };
 
 /* Called once for each problem found while loading: path, line, message. */
@@ -66,7 +122,38 @@ typedef void (*store_report_cb)(void *, const char *, int, const char *);
  */
 struct store	*store_load(const char *dir, const struct site *,
 		    store_report_cb, void *);
+/*
+ * The next store after prev: a file whose identity (device, inode, size,
+ * mtime) has not changed is taken from prev without reading it. names
+ * (n of them, "x.txt") are the files known to have changed: only those
+ * are looked at; names NULL means look at every file. A post whose file
+ * turned bad keeps its version from prev (reported, and counted). Only
+ * problems prev did not have are reported; every one is counted. prev
+ * may be NULL (store_load()).
+ */
+struct store	*store_update(const struct store *prev, const char *dir,
+		    const struct site *, const char *const *names, size_t n,
+		    int flags, store_report_cb, void *);
 void		 store_free(struct store *);
+/* A new pool for st's strings, added to its pools; 0 or -1. */
+int		 store_pool_new(struct store *);
+/*
+ * Sorts the posts of a store made by hand (the saved index) and builds
+ * its slug table; -1 when out of memory or when two posts share a slug.
+ */
+int		 store_index_posts(struct store *);
+/* Builds the tags of such a store (problems are not reported); 0 or -1. */
+int		 store_link_tags(struct store *);
+
+/*
+ * The body and images of p, read from its file (or the last good text
+ * kept in memory). -1 when it cannot be read or no longer parses: out
+ * then holds a notice saying so, which a page may show. Either way the
+ * caller frees out with store_post_text_free().
+ */
+int		 store_post_text(const struct store *, const struct post *,
+		    struct post_text *out);
+void		 store_post_text_free(struct post_text *);
 
 struct post	*store_find_post(const struct store *, const char *slug);
 struct tag	*store_find_tag(const struct store *, const char *slug);

@@ -38,6 +38,9 @@ PY
 # tmpdir: a scratch folder removed when the script exits.
 TMP=$(mktemp -d /tmp/capsule-test.XXXXXX)
 trap 'stop_server; rm -rf "$TMP"' EXIT
+# capsule's saved indexes go with the scratch folder, not into ~/.cache
+# (only capsule's: other programs under test keep their XDG_CACHE_HOME).
+export CAPSULE_CACHE_DIR="$TMP/cache/capsule"
 
 SERVER_PID=""
 # start_server [extra flags...]: serves $CONTENT (default the repository's

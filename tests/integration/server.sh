@@ -278,6 +278,12 @@ if [ "$rc" -ne 0 ]; then ok server_unreadable_store_exits_nonzero; else
 check_has server_unreadable_store_says_why "no-such-dir" "$(cat "$TMP/err")"
 printf 'Title: Broken\nNo date here\n\nbody\n' >"$CONTENT/broken-post.txt"
 start_server
+# From a saved index the server answers at once; the look at every file
+# that follows reports problems moments later.
+for i in $(seq 1 50); do
+	grep -q "broken-post.txt:" "$TMP/server.out" && break
+	sleep 0.1
+done
 check_has server_bad_post_is_reported "broken-post.txt:" "$(cat "$TMP/server.out")"
 check server_bad_post_is_skipped "51" "$(gem /posts/broken-post 2>/dev/null | head -c 2)"
 check server_other_posts_still_served "20" "$(gem "/posts/$POST" 2>/dev/null | head -c 2)"

@@ -12,6 +12,9 @@
 
 #define CACHE_POSTS	200
 
+/* The store's files: bodies are read from them when a page renders. */
+static char *cache_dir;
+
 /* A store of CACHE_POSTS posts of about 2 KB each, as a snapshot. */
 static struct snapshot *
 cache_snap(size_t budget)
@@ -38,8 +41,17 @@ cache_snap(size_t budget)
 	page_cache_budget(budget);
 	sn = tu_snap(dir, NULL);
 	page_cache_budget(CONFIG_CACHE_SIZE);
-	tu_rmdir(dir);
+	cache_dir = dir;
 	return sn;
+}
+
+/* Drops the snapshot, then its files. */
+static void
+cache_done(struct snapshot *sn)
+{
+	snapshot_unref(sn);
+	tu_rmdir(cache_dir);
+	cache_dir = NULL;
 }
 
 static int
@@ -81,7 +93,7 @@ TEST(page_cache_keeps_its_budget_and_evicts_the_least_recently_used)
 	CHECK(a.body == b.body);
 	page_release(&a);
 	page_release(&b);
-	snapshot_unref(sn);
+	cache_done(sn);
 }
 
 TEST(page_cache_never_frees_a_document_a_reply_still_sends)
@@ -110,7 +122,7 @@ TEST(page_cache_never_frees_a_document_a_reply_still_sends)
 	page_release(&again);
 	page_release(&held);
 	free(copy);
-	snapshot_unref(sn);
+	cache_done(sn);
 }
 
 TEST(page_cache_of_size_zero_caches_nothing)
@@ -126,7 +138,7 @@ TEST(page_cache_of_size_zero_caches_nothing)
 	CHECK(page_cache_used(sn->cache, &n) == 0 && n == 0);
 	page_release(&a);
 	page_release(&b);
-	snapshot_unref(sn);
+	cache_done(sn);
 }
 
 struct cache_worker {
@@ -180,5 +192,5 @@ TEST(page_cache_is_shared_by_threads_within_its_budget)
 	for (i = 0; i < 4; i++)
 		CHECK(w[i].bad == 0);
 	CHECK(page_cache_used(sn->cache, NULL) <= budget);
-	snapshot_unref(sn);
+	cache_done(sn);
 }

@@ -1,0 +1,412 @@
+/*
+ * update_test.c: the store built from the one before plus the files that
+ * changed, and the store's refusals of files that are not plain posts.
+ */
+#include <sys/stat.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "store.h"
+#include "test.h"
+#include "testutil.h"
+
+#define POST(title, date, tags, body) \
+	"Title: " title "\nDate: " date "\nTags: " tags "\n\n" body "\n"
+
+static struct store *
+update(const struct store *prev, const char *dir, const char *const *names,
+    size_t n, struct tu_reports *r)
+{
+	struct site site = { "example.org", 1965, 7070, 0 };
+
+	memset(r, 0, sizeof(*r));
+	return store_update(prev, dir, &site, names, n, STORE_KEEP_TEXT,
+	    tu_report, r);
+}
+
+/* The body as a page would show it. */
+static int
+body_is(const struct store *st, const char *slug, const char *want)
+{
+	struct post_text t;
+	const struct post *p;
+	int same;
+
+	if ((p = store_find_post(st, slug)) == NULL)
+		return 0;
+	store_post_text(st, p, &t);
+	same = t.body_len == strlen(want) && memcmp(t.body, want,
+	    t.body_len) == 0;
+	if (!same)
+		printf("    %s: body [%.*s], want [%s]\n", slug,
+		    (int)t.body_len, t.body, want);
+	store_post_text_free(&t);
+	return same;
+}
+
+TEST(store_refuses_a_fifo_named_like_a_post_without_blocking)
+{
+	struct tu_reports r;
+	struct store *st;
+	char *dir, path[1100];
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "fine.txt", POST("Fine", "2020-01-01", "a",
+	    "Body."), -1) == 0);
+	snprintf(path, sizeof(path), "%s/x.txt", dir);
+	CHECK(mkfifo(path, 0600) == 0);
+	/* Opening it blocking would wait for a writer for ever. */
+	alarm(10);
+	st = tu_load(dir, &r);
+	alarm(0);
+	CHECK(st != NULL);
+	CHECK(st->nposts == 1);
+	CHECK(st->nproblems == 1);
+	snprintf(path, sizeof(path), "%s/x.txt:0: not a regular file", dir);
+	CHECK(tu_reports_find(&r, path) != NULL);
+	store_free(st);
+	tu_rmdir(dir);
+}
+
+TEST(store_refuses_a_symlink_that_points_outside_it)
+{
+	struct tu_reports r;
+	struct store *st;
+	char *dir, *outside, target[1100], link[1100];
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK((outside = tu_mkdir()) != NULL);
+	CHECK(tu_write(outside, "secret.txt", POST("Secret", "2020-01-01",
+	    "a", "Not for publishing."), -1) == 0);
+	snprintf(target, sizeof(target), "%s/secret.txt", outside);
+	snprintf(link, sizeof(link), "%s/leak.txt", dir);
+	CHECK(symlink(target, link) == 0);
+	CHECK((st = tu_load(dir, &r)) != NULL);
+	CHECK(store_find_post(st, "leak") == NULL);
+	CHECK(st->nposts == 0);
+	CHECK(st->nproblems == 1);
+	CHECK(tu_reports_find(&r, "leak.txt:0: a symbolic link") != NULL);
+	store_free(st);
+	tu_rmdir(dir);
+	tu_rmdir(outside);
+}
+
+TEST(store_post_text_reads_the_body_from_the_file)
+{
+	struct tu_reports r;
+	struct store *st;
+	char *dir;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", POST("A", "2020-01-01", "x",
+	    "Body of a."), -1) == 0);
+	CHECK((st = tu_load(dir, &r)) != NULL);
+	/* Loading keeps only what lists need. */
+	CHECK(st->posts[0]->body == NULL);
+	CHECK(body_is(st, "a", "Body of a."));
+	store_free(st);
+	tu_rmdir(dir);
+}
+
+TEST(store_update_reads_only_changed_files)
+{
+	struct tu_reports r;
+	struct store *st, *next;
+	char *dir, path[1100];
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", POST("A", "2020-01-01", "x, y",
+	    "A."), -1) == 0);
+	CHECK(tu_write(dir, "b.txt", POST("B", "2020-01-02", "y", "B."),
+	    -1) == 0);
+	CHECK(tu_write(dir, "gone.txt", POST("Gone", "2020-01-03", "z",
+	    "G."), -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(st->nposts == 3 && st->nread == 3);
+	/* Nothing changed: nothing is read. */
+	CHECK((next = update(st, dir, NULL, 0, &r)) != NULL);
+	CHECK(next->nread == 0 && next->nposts == 3 && next->ntags == 3);
+	CHECK_STR(store_find_post(next, "a")->title, "A");
+	store_free(st);
+	st = next;
+	/* One edited, one added, one removed. */
+	CHECK(tu_write(dir, "a.txt", POST("A, edited", "2020-01-01", "x",
+	    "A, longer now."), -1) == 0);
+	CHECK(tu_write(dir, "c.txt", POST("C", "2020-01-04", "w", "C."),
+	    -1) == 0);
+	snprintf(path, sizeof(path), "%s/gone.txt", dir);
+	CHECK(unlink(path) == 0);
+	CHECK((next = update(st, dir, NULL, 0, &r)) != NULL);
+	CHECK(next->nread == 2);
+	CHECK(next->nposts == 3);
+	CHECK(store_find_post(next, "gone") == NULL);
+	CHECK(store_find_tag(next, "z") == NULL);
+	CHECK_STR(store_find_post(next, "a")->title, "A, edited");
+	CHECK_STR(next->posts[0]->slug, "c");
+	CHECK(store_find_tag(next, "y")->nposts == 1);
+	CHECK(body_is(next, "a", "A, longer now."));
+	/* The old store is untouched: requests in flight still use it. */
+	CHECK_STR(store_find_post(st, "a")->title, "A");
+	CHECK(store_find_post(st, "gone") != NULL);
+	store_free(st);
+	store_free(next);
+	tu_rmdir(dir);
+}
+
+TEST(store_update_with_names_looks_only_at_those)
+{
+	struct tu_reports r;
+	struct store *st, *next;
+	const char *names[] = { "b.txt", "new.txt", "notes.md" };
+	char *dir;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", POST("A", "2020-01-01", "x", "A."),
+	    -1) == 0);
+	CHECK(tu_write(dir, "b.txt", POST("B", "2020-01-02", "x", "B."),
+	    -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	/* Same size, in place: only the watcher knows it changed. */
+	CHECK(tu_write(dir, "b.txt", POST("C", "2020-01-02", "x", "C."),
+	    -1) == 0);
+	CHECK(tu_write(dir, "new.txt", POST("New", "2020-01-03", "x", "N."),
+	    -1) == 0);
+	CHECK((next = update(st, dir, names, 3, &r)) != NULL);
+	CHECK(next->nread == 2);
+	CHECK(next->nposts == 3);
+	CHECK_STR(store_find_post(next, "b")->title, "C");
+	CHECK(store_find_tag(next, "x")->nposts == 3);
+	store_free(st);
+	store_free(next);
+	tu_rmdir(dir);
+}
+
+TEST(store_update_keeps_the_last_good_version_of_a_post_that_turned_bad)
+{
+	struct tu_reports r, rc;
+	struct store *st, *next, *check;
+	const char *names[] = { "a.txt" };
+	char *dir;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", POST("A", "2020-01-01", "x", "First."),
+	    -1) == 0);
+	CHECK(tu_write(dir, "b.txt", POST("B", "2020-01-02", "x", "B."),
+	    -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	/* An edit the server reads, then one caught half-saved. */
+	CHECK(tu_write(dir, "a.txt", POST("A2", "2020-01-01", "x",
+	    "Second."), -1) == 0);
+	CHECK((next = update(st, dir, names, 1, &r)) != NULL);
+	store_free(st);
+	st = next;
+	CHECK(tu_write(dir, "a.txt", "Title: A3\nDa", -1) == 0);
+	CHECK((next = update(st, dir, names, 1, &r)) != NULL);
+	CHECK(next->nposts == 2);
+	CHECK(store_find_post(next, "a") != NULL);
+	CHECK_STR(store_find_post(next, "a")->title, "A2");
+	CHECK(body_is(next, "a", "Second."));
+	CHECK(r.n == 1);
+	CHECK(tu_reports_find(&r, "a.txt:2: ") != NULL);
+	CHECK(tu_reports_find(&r, "last good version") != NULL);
+	/* `capsule check` counts the same problems as the reload. */
+	CHECK((check = tu_load(dir, &rc)) != NULL);
+	CHECK(check->nproblems == next->nproblems);
+	CHECK(next->nproblems == 1);
+	store_free(check);
+	store_free(st);
+	st = next;
+	/* Unchanged since: still counted, not reported again, still served. */
+	CHECK((next = update(st, dir, NULL, 0, &r)) != NULL);
+	CHECK(next->nproblems == 1 && r.n == 0);
+	CHECK_STR(store_find_post(next, "a")->title, "A2");
+	store_free(st);
+	st = next;
+	/* Fixed: the new version. */
+	CHECK(tu_write(dir, "a.txt", POST("A4", "2020-01-01", "x", "Fourth."),
+	    -1) == 0);
+	CHECK((next = update(st, dir, names, 1, &r)) != NULL);
+	CHECK(next->nproblems == 0);
+	CHECK_STR(store_find_post(next, "a")->title, "A4");
+	CHECK(body_is(next, "a", "Fourth."));
+	store_free(st);
+	store_free(next);
+	tu_rmdir(dir);
+}
+
+TEST(store_update_counts_unchanged_bad_files_without_reading_them)
+{
+	struct tu_reports r;
+	struct store *st, *next;
+	char *dir;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "bad.txt", "Title: T\n\nno date\n", -1) == 0);
+	CHECK(tu_write(dir, "ok.txt", POST("O", "2020-01-01", "x", "O."),
+	    -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(st->nproblems == 1 && r.n == 1);
+	CHECK((next = update(st, dir, NULL, 0, &r)) != NULL);
+	CHECK(next->nproblems == 1 && r.n == 0 && next->nread == 0);
+	store_free(st);
+	store_free(next);
+	tu_rmdir(dir);
+}
+
+/* The saved index: a restart reads only what changed; a bad index is ignored. */
+
+static char *
+index_path(const char *cache)
+{
+	static char path[1200];
+
+	snprintf(path, sizeof(path), "%s/index", cache);
+	return path;
+}
+
+TEST(catalog_round_trip_spares_reading_unchanged_posts)
+{
+	struct tu_reports r;
+	struct store *st, *saved, *next;
+	const char *why;
+	char *dir, *cache;
+
+	CHECK((dir = tu_mkdir()) != NULL && (cache = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", "Title: A\nDate: 2020-01-01\nAuthor: Me\n"
+	    "Tags: x, y\nImage: a photo\n\nA.\n", -1) == 0);
+	CHECK(tu_write(dir, "b.txt", POST("B", "2020-01-02", "y", "B."),
+	    -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(catalog_save(st, index_path(cache)) == 0);
+	CHECK((saved = catalog_load(index_path(cache), dir, &why)) != NULL);
+	CHECK(saved->nposts == 2);
+	CHECK((next = update(saved, dir, NULL, 0, &r)) != NULL);
+	CHECK(next->nread == 0);
+	CHECK(next->nposts == 2 && next->ntags == 2);
+	CHECK_STR(store_find_post(next, "a")->author, "Me");
+	CHECK(store_find_post(next, "a")->nimages == 1);
+	CHECK_STR(store_find_post(next, "a")->images[0], "a photo");
+	CHECK(body_is(next, "a", "A."));
+	store_free(next);
+	/* Stale: a post changed while the server was down is read again. */
+	CHECK(tu_write(dir, "b.txt", POST("B, changed", "2020-01-02", "y",
+	    "B."), -1) == 0);
+	CHECK((next = update(saved, dir, NULL, 0, &r)) != NULL);
+	CHECK(next->nread == 1);
+	CHECK_STR(store_find_post(next, "b")->title, "B, changed");
+	store_free(next);
+	store_free(saved);
+	store_free(st);
+	tu_rmdir(dir);
+	tu_rmdir(cache);
+}
+
+TEST(catalog_that_is_damaged_or_foreign_is_ignored)
+{
+	struct tu_reports r;
+	struct store *st, *saved;
+	const char *why;
+	char *dir, *other, *cache, *data;
+	size_t len, i;
+	FILE *f;
+
+	CHECK((dir = tu_mkdir()) != NULL && (cache = tu_mkdir()) != NULL &&
+	    (other = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", POST("A", "2020-01-01", "x", "A."),
+	    -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(catalog_save(st, index_path(cache)) == 0);
+	/* Another store's index is not this one's. */
+	CHECK(catalog_load(index_path(cache), other, &why) == NULL);
+	CHECK(why != NULL && strstr(why, "another store") != NULL);
+	CHECK((data = tu_read(index_path(cache), &len)) != NULL);
+	/* Every single flipped byte is caught. */
+	for (i = 0; i < len; i++) {
+		data[i] ^= 0x20;
+		CHECK((f = fopen(index_path(cache), "wb")) != NULL);
+		CHECK(fwrite(data, 1, len, f) == len);
+		fclose(f);
+		saved = catalog_load(index_path(cache), dir, &why);
+		if (saved != NULL)
+			printf("    byte %zu flipped, index still taken\n", i);
+		CHECK(saved == NULL && why != NULL);
+		data[i] ^= 0x20;
+	}
+	/* Cut short. */
+	CHECK((f = fopen(index_path(cache), "wb")) != NULL);
+	CHECK(fwrite(data, 1, len / 2, f) == len / 2);
+	fclose(f);
+	CHECK(catalog_load(index_path(cache), dir, &why) == NULL);
+	/* Missing. */
+	unlink(index_path(cache));
+	CHECK(catalog_load(index_path(cache), dir, &why) == NULL);
+	CHECK(strstr(why, "none") != NULL);
+	free(data);
+	store_free(st);
+	tu_rmdir(dir);
+	tu_rmdir(other);
+	tu_rmdir(cache);
+}
+
+TEST(store_update_shares_strings_and_compacts_its_pools)
+{
+	struct tu_reports r;
+	struct store *st, *next;
+	const char *names[] = { "b.txt" };
+	char *dir, title[64], text[256];
+	int i;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", POST("A", "2020-01-01", "x", "A."),
+	    -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	for (i = 0; i < 3 * STORE_MAX_POOLS; i++) {
+		snprintf(title, sizeof(title), "B %d", i);
+		snprintf(text, sizeof(text), "Title: %s\nDate: 2020-01-02\n"
+		    "Tags: x, y%d\n\nBody %d.\n", title, i, i);
+		CHECK(tu_write(dir, "b.txt", text, -1) == 0);
+		CHECK((next = update(st, dir, names, 1, &r)) != NULL);
+		/* The old store goes first: the new one must not need it. */
+		store_free(st);
+		st = next;
+		CHECK(st->npools <= STORE_MAX_POOLS);
+		CHECK_STR(store_find_post(st, "a")->title, "A");
+		CHECK_STR(store_find_post(st, "b")->title, title);
+		CHECK(store_find_tag(st, "x")->nposts == 2);
+	}
+	snprintf(text, sizeof(text), "Body %d.", i - 1);
+	CHECK(body_is(st, "b", text));
+	CHECK(body_is(st, "a", "A."));
+	store_free(st);
+	tu_rmdir(dir);
+}
+
+TEST(catalog_store_built_from_it_outlives_it)
+{
+	struct tu_reports r;
+	struct store *st, *saved, *next;
+	const char *why;
+	char *dir, *cache;
+
+	CHECK((dir = tu_mkdir()) != NULL && (cache = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", POST("A", "2020-01-01", "x", "A."),
+	    -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(catalog_save(st, index_path(cache)) == 0);
+	store_free(st);
+	CHECK((saved = catalog_load(index_path(cache), dir, &why)) != NULL);
+	CHECK((next = update(saved, dir, NULL, 0, &r)) != NULL);
+	/* The saved index's store goes first, as at start-up. */
+	store_free(saved);
+	CHECK(next->nread == 0);
+	CHECK_STR(store_find_post(next, "a")->title, "A");
+	CHECK(body_is(next, "a", "A."));
+	store_free(next);
+	tu_rmdir(dir);
+	tu_rmdir(cache);
+}
