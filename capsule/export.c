@@ -203,37 +203,13 @@ static int
 export_write_file(const char *path, const char *data, size_t len)
 {
 	char tmp[EXPORT_PATH_MAX];
-	size_t at = 0;
-	ssize_t n;
-	int fd;
 
-	if (snprintf(tmp, sizeof(tmp), "%s%s", path, EXPORT_TMP_SUFFIX) >=
-	    (int)sizeof(tmp)) {
+	if (snprintf(tmp, sizeof(tmp), "%s%s.XXXXXX", path,
+	    EXPORT_TMP_SUFFIX) >= (int)sizeof(tmp)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1)
-		return -1;
-	while (at < len) {
-		n = write(fd, data + at, len - at);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		at += (size_t)n;
-	}
-	if (at < len || fchmod(fd, 0644) == -1 || close(fd) == -1) {
-		if (at < len)
-			close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) == -1) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return file_write_atomic(path, tmp, data, len, 0);
 }
 
 /* Writes OUT/rel unless it already holds data; records it in the list. */

@@ -127,3 +127,37 @@ file_mkdirs(const char *dir)
 	}
 	return 0;
 }
+
+int
+file_write_atomic(const char *path, char *tmpl, const char *data,
+    size_t len, int sync)
+{
+	size_t at = 0;
+	ssize_t n = 0;
+	int fd, saved;
+
+	if ((fd = mkstemp(tmpl)) == -1)
+		return -1;
+	while (at < len) {
+		n = write(fd, data + at, len - at);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		at += (size_t)n;
+	}
+	if (at < len || fchmod(fd, 0644) == -1 || (sync && fsync(fd) == -1)) {
+		saved = at < len && n == 0 ? EIO : errno;
+		close(fd);
+		unlink(tmpl);
+		errno = saved;
+		return -1;
+	}
+	if (close(fd) == -1 || rename(tmpl, path) == -1) {
+		saved = errno;
+		unlink(tmpl);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}

@@ -28,6 +28,14 @@ char	*file_read_id(const char *path, size_t max, size_t *len,
 	    struct file_id *id);
 /* 1 when both name the same unchanged file. */
 int	 file_id_same(const struct file_id *, const struct file_id *);
+/*
+ * Writes len bytes of data to path so that no reader ever sees half of
+ * it: into a new file named by tmpl (a mkstemp(3) template, "XXXXXX" at
+ * its end, in path's directory), mode 0644, synced when sync is set,
+ * then renamed over path. 0, or -1 with errno (the temporary file gone).
+ */
+int	 file_write_atomic(const char *path, char *tmpl, const char *data,
+	    size_t len, int sync);
 /* Makes dir and any parent missing, private to the user; 0 or -1. */
 int	 file_mkdirs(const char *dir);
 /* A message for errno after file_read() failed. */

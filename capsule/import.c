@@ -580,9 +580,6 @@ import_write_atomic(const char *dir, const char *name, const char *data,
     size_t len)
 {
 	char tmp[IMPORT_PATH_MAX], path[IMPORT_PATH_MAX];
-	size_t at = 0;
-	ssize_t n;
-	int fd, saved;
 
 	/* A dot name without ".txt" at the end: the store never loads it. */
 	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >=
@@ -591,30 +588,7 @@ import_write_atomic(const char *dir, const char *name, const char *data,
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if ((fd = mkstemp(tmp)) == -1)
-		return -1;
-	while (at < len) {
-		n = write(fd, data + at, len - at);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		at += (size_t)n;
-	}
-	if (at < len || fchmod(fd, 0644) == -1 || fsync(fd) == -1) {
-		saved = at < len && errno == 0 ? EIO : errno;
-		close(fd);
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		saved = errno;
-		unlink(tmp);
-		errno = saved;
-		return -1;
-	}
-	return 0;
+	return file_write_atomic(path, tmp, data, len, 1);
 }
 
 /* 1 when the file at path holds exactly data. */
