@@ -711,16 +711,22 @@ server_on_settled(void *arg)
  * and the workers' requests come first on a busy machine.
  */
 static void
-server_search_thread(void *arg)
+server_save_catalog(const struct store *st)
 {
 	char path[CONFIG_PATH_MAX + 64];
 
+	if (server_catalog_path(path, sizeof(path)) == 0 &&
+	    catalog_save(st, path) == -1)
+		log_warn("%s: cannot save the store's index", path);
+}
+
+static void
+server_search_thread(void *arg)
+{
 	(void)arg;
 	/* Linux: a thread's nice value is its own. */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
-	if (server_catalog_path(path, sizeof(path)) == 0 &&
-	    catalog_save(srv.search_sn->store, path) == -1)
-		log_warn("%s: cannot save the store's index", path);
+	server_save_catalog(srv.search_sn->store);
 	if (snapshot_build_search(srv.search_sn) == -1)
 		log_warnx("search index: out of memory; search stays "
 		    "unavailable until the next update");
@@ -1367,9 +1373,14 @@ serve_main(int argc, char **argv)
 		log_warnx("%s: cannot load the post store", c->content);
 		goto out;
 	}
-	/* A small store's index takes milliseconds: search works at once. */
-	if (srv.snap->store->nposts <= SERVER_SEARCH_AT_ONCE)
+	/*
+	 * A small store's index takes milliseconds: search works at once,
+	 * and its saved index is written now, as the search thread would.
+	 */
+	if (srv.snap->store->nposts <= SERVER_SEARCH_AT_ONCE) {
 		snapshot_build_search(srv.snap);
+		server_save_catalog(srv.snap->store);
+	}
 	if ((srv.tls = server_load_tls(srv.snap->store, err, sizeof(err))) ==
 	    NULL) {
 		log_warnx("%s", err);

@@ -101,8 +101,6 @@ class Server:
                 "--gopher-port", str(self.goph), "--workers", "2"]
         if self.cache and caps("--cache-dir"):
             args += ["--cache-dir", self.cache]
-        if caps("--no-sandbox"):
-            args += ["--no-sandbox"]
         self.log = open(os.path.join(STORES, "server.log"), "ab")
         t0 = time.monotonic()
         first = None
