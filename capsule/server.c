@@ -1377,7 +1377,8 @@ serve_main(int argc, char **argv)
 	 * A small store's index takes milliseconds: search works at once,
 	 * and its saved index is written now, as the search thread would.
 	 */
-	if (srv.snap->store->nposts <= SERVER_SEARCH_AT_ONCE) {
+	if (!srv.snap->loading &&
+	    srv.snap->store->nposts <= SERVER_SEARCH_AT_ONCE) {
 		snapshot_build_search(srv.snap);
 		server_save_catalog(srv.snap->store);
 	}

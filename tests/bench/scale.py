@@ -210,7 +210,8 @@ def measure(n, do_export, do_crawl):
     r["any_cold"], r["first_cold"] = srv.start()
     # Until the saved index is written, a restart would be cold again.
     t0 = time.monotonic()
-    while not (os.path.isdir(cache) and os.listdir(cache)) and \
+    while not (os.path.isdir(cache) and [f for f in os.listdir(cache)
+                                         if ".tmp" not in f]) and \
             time.monotonic() - t0 < 120:
         time.sleep(0.05)
     srv.stop()
