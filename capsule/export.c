@@ -391,6 +391,85 @@ export_lists(struct export *ex, export_doc_cb cb, enum proto proto,
 	return 0;
 }
 
+/* How one protocol's mirror lays out its files. */
+struct export_layout {
+	enum proto	 proto;
+	const char	*name;		/* for messages */
+	const char	*dir;		/* under OUT */
+	const char	*menu;		/* a directory's menu file */
+	enum export_form menu_form;
+	enum export_form post_form;
+	const char	*post;		/* a post's file name, from its slug */
+	const char	*clash;		/* a slug that would be the menu file */
+	int		 robots;	/* writes robots.txt */
+	int		 page_clash;	/* a post named "page" is a file where
+					   posts/page/ must be a directory */
+};
+
+static const struct export_layout export_layouts[] = {
+	{ PROTO_GEMINI, "Gemini", "gemini", "index.gmi", EXPORT_AS_IS,
+	    EXPORT_AS_IS, "%s.gmi", "index", 1, 0 },
+	{ PROTO_GOPHER, "Gopher", "gopher", "gophermap", EXPORT_GOPHERMAP,
+	    EXPORT_GOPHER_TEXT, "%s", "gophermap", 0, 1 },
+};
+
+/* Every document of one protocol's mirror, in the layout l. */
+static int
+export_layout_each(struct export *ex, export_doc_cb cb,
+    const struct export_layout *l)
+{
+	const struct store *st = ex->st;
+	const struct post *p;
+	const struct tag *t;
+	char fmt[96];
+	size_t i;
+	unsigned pg;
+
+	/* Names are "%s" formats: the fixed ones take "" and ignore n. */
+	snprintf(fmt, sizeof(fmt), "%s/%s%%s", l->dir, l->menu);
+	EXPORT_ONE(l->proto, ROUTE_HOME, NULL, NULL, 1, l->menu_form, fmt, "",
+	    0);
+	snprintf(fmt, sizeof(fmt), "%s/tags/%s%%s", l->dir, l->menu);
+	EXPORT_ONE(l->proto, ROUTE_TAGS, NULL, NULL, 1, l->menu_form, fmt, "",
+	    0);
+	snprintf(fmt, sizeof(fmt), "%s/posts/%s%%s", l->dir, l->menu);
+	EXPORT_ONE(l->proto, ROUTE_POSTS, NULL, NULL, 1, l->menu_form, fmt,
+	    "", 0);
+	if (l->robots) {
+		snprintf(fmt, sizeof(fmt), "%s/robots.txt%%s", l->dir);
+		EXPORT_ONE(l->proto, ROUTE_ROBOTS, NULL, NULL, 1, EXPORT_AS_IS,
+		    fmt, "", 0);
+	}
+	snprintf(fmt, sizeof(fmt), "%s/atom.xml%%s", l->dir);
+	EXPORT_ONE(l->proto, ROUTE_ATOM, NULL, NULL, 1, EXPORT_AS_IS, fmt, "",
+	    0);
+	snprintf(fmt, sizeof(fmt), "%s/posts/%s", l->dir, l->post);
+	for (i = 0; i < st->nposts; i++) {
+		p = st->posts[i];
+		if (export_slug_clash(ex, p, l->clash, l->name) ||
+		    (l->page_clash && router_posts_pages(st) > 1 &&
+		    export_slug_clash(ex, p, "page", l->name)))
+			continue;
+		EXPORT_ONE(l->proto, ROUTE_POST, p, NULL, 1, l->post_form, fmt,
+		    p->slug, 0);
+	}
+	for (i = 0; i < st->ntags; i++) {
+		t = st->tags[i];
+		snprintf(fmt, sizeof(fmt), "%s/tag/%%s/%s", l->dir, l->menu);
+		EXPORT_ONE(l->proto, ROUTE_TAG, NULL, t, 1, l->menu_form, fmt,
+		    t->slug, 0);
+		snprintf(fmt, sizeof(fmt), "%s/tag/%%s/atom.xml", l->dir);
+		EXPORT_ONE(l->proto, ROUTE_TAG_ATOM, NULL, t, 1, EXPORT_AS_IS,
+		    fmt, t->slug, 0);
+		snprintf(fmt, sizeof(fmt), "%s/tag/%%s/page/%%u/%s", l->dir,
+		    l->menu);
+		for (pg = 2; pg <= router_tag_pages(t); pg++)
+			EXPORT_ONE(l->proto, ROUTE_TAG, NULL, t, pg,
+			    l->menu_form, fmt, t->slug, pg);
+	}
+	return export_lists(ex, cb, l->proto, l->menu_form, l->menu);
+}
+
 /*
  * Every document of the export, the one place that knows the layout:
  * the full run, the incremental run and the progress count all walk it.
@@ -398,83 +477,10 @@ export_lists(struct export *ex, export_doc_cb cb, enum proto proto,
 static int
 export_each(struct export *ex, export_doc_cb cb)
 {
-	const struct store *st = ex->st;
-	const struct tag *t;
-	size_t i;
-	unsigned pg;
-
-	if (ex->gemini) {
-		EXPORT_ONE(PROTO_GEMINI, ROUTE_HOME, NULL, NULL, 1,
-		    EXPORT_AS_IS, "gemini/index.gmi%s", "", 0);
-		EXPORT_ONE(PROTO_GEMINI, ROUTE_TAGS, NULL, NULL, 1,
-		    EXPORT_AS_IS, "gemini/tags/index.gmi%s", "", 0);
-		EXPORT_ONE(PROTO_GEMINI, ROUTE_POSTS, NULL, NULL, 1,
-		    EXPORT_AS_IS, "gemini/posts/index.gmi%s", "", 0);
-		EXPORT_ONE(PROTO_GEMINI, ROUTE_ROBOTS, NULL, NULL, 1,
-		    EXPORT_AS_IS, "gemini/robots.txt%s", "", 0);
-		EXPORT_ONE(PROTO_GEMINI, ROUTE_ATOM, NULL, NULL, 1,
-		    EXPORT_AS_IS, "gemini/atom.xml%s", "", 0);
-		for (i = 0; i < st->nposts; i++)
-			if (!export_slug_clash(ex, st->posts[i], "index",
-			    "Gemini"))
-				EXPORT_ONE(PROTO_GEMINI, ROUTE_POST,
-				    st->posts[i], NULL, 1, EXPORT_AS_IS,
-				    "gemini/posts/%s.gmi", st->posts[i]->slug,
-				    0);
-		for (i = 0; i < st->ntags; i++) {
-			t = st->tags[i];
-			EXPORT_ONE(PROTO_GEMINI, ROUTE_TAG, NULL, t, 1,
-			    EXPORT_AS_IS, "gemini/tag/%s/index.gmi", t->slug,
-			    0);
-			EXPORT_ONE(PROTO_GEMINI, ROUTE_TAG_ATOM, NULL, t, 1,
-			    EXPORT_AS_IS, "gemini/tag/%s/atom.xml", t->slug,
-			    0);
-			for (pg = 2; pg <= router_tag_pages(t); pg++)
-				EXPORT_ONE(PROTO_GEMINI, ROUTE_TAG, NULL, t, pg,
-				    EXPORT_AS_IS,
-				    "gemini/tag/%s/page/%u/index.gmi", t->slug,
-				    pg);
-		}
-		if (export_lists(ex, cb, PROTO_GEMINI, EXPORT_AS_IS,
-		    "index.gmi") == -1)
-			return -1;
-	}
-	if (ex->gopher) {
-		EXPORT_ONE(PROTO_GOPHER, ROUTE_HOME, NULL, NULL, 1,
-		    EXPORT_GOPHERMAP, "gopher/gophermap%s", "", 0);
-		EXPORT_ONE(PROTO_GOPHER, ROUTE_TAGS, NULL, NULL, 1,
-		    EXPORT_GOPHERMAP, "gopher/tags/gophermap%s", "", 0);
-		EXPORT_ONE(PROTO_GOPHER, ROUTE_POSTS, NULL, NULL, 1,
-		    EXPORT_GOPHERMAP, "gopher/posts/gophermap%s", "", 0);
-		EXPORT_ONE(PROTO_GOPHER, ROUTE_ATOM, NULL, NULL, 1,
-		    EXPORT_AS_IS, "gopher/atom.xml%s", "", 0);
-		/* With later pages, posts/page/ is their directory. */
-		for (i = 0; i < st->nposts; i++)
-			if (!export_slug_clash(ex, st->posts[i], "gophermap",
-			    "Gopher") && !(router_posts_pages(st) > 1 &&
-			    export_slug_clash(ex, st->posts[i], "page",
-			    "Gopher")))
-				EXPORT_ONE(PROTO_GOPHER, ROUTE_POST,
-				    st->posts[i], NULL, 1, EXPORT_GOPHER_TEXT,
-				    "gopher/posts/%s", st->posts[i]->slug, 0);
-		for (i = 0; i < st->ntags; i++) {
-			t = st->tags[i];
-			EXPORT_ONE(PROTO_GOPHER, ROUTE_TAG, NULL, t, 1,
-			    EXPORT_GOPHERMAP, "gopher/tag/%s/gophermap",
-			    t->slug, 0);
-			EXPORT_ONE(PROTO_GOPHER, ROUTE_TAG_ATOM, NULL, t, 1,
-			    EXPORT_AS_IS, "gopher/tag/%s/atom.xml", t->slug,
-			    0);
-			for (pg = 2; pg <= router_tag_pages(t); pg++)
-				EXPORT_ONE(PROTO_GOPHER, ROUTE_TAG, NULL, t, pg,
-				    EXPORT_GOPHERMAP,
-				    "gopher/tag/%s/page/%u/gophermap", t->slug,
-				    pg);
-		}
-		if (export_lists(ex, cb, PROTO_GOPHER, EXPORT_GOPHERMAP,
-		    "gophermap") == -1)
-			return -1;
-	}
+	if (ex->gemini && export_layout_each(ex, cb, &export_layouts[0]) == -1)
+		return -1;
+	if (ex->gopher && export_layout_each(ex, cb, &export_layouts[1]) == -1)
+		return -1;
 	return 0;
 }
 
