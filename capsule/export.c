@@ -212,13 +212,33 @@ export_write_file(const char *path, const char *data, size_t len)
 	return file_write_atomic(path, tmp, data, len, 0);
 }
 
+/* Adds rel to what this run exported; f's checksum is left to fill. */
+static struct export_file *
+export_record(struct export *ex, const char *rel)
+{
+	struct export_file *f, *nf;
+	size_t cap;
+
+	if (ex->nfiles == ex->capfiles) {
+		cap = ex->capfiles ? ex->capfiles * 2 : 256;
+		if ((nf = realloc(ex->files, cap * sizeof(*nf))) == NULL)
+			return NULL;
+		ex->files = nf;
+		ex->capfiles = cap;
+	}
+	f = &ex->files[ex->nfiles];
+	if ((f->path = strdup(rel)) == NULL)
+		return NULL;
+	ex->nfiles++;
+	return f;
+}
+
 /* Writes OUT/rel unless it already holds data; records it in the list. */
 static int
 export_put(struct export *ex, const char *rel, const char *data, size_t len)
 {
 	char path[EXPORT_PATH_MAX], *slash;
-	struct export_file *f, *nf;
-	size_t cap;
+	struct export_file *f;
 
 	if (export_path(ex, rel, path, sizeof(path)) == -1) {
 		fprintf(stderr, "export: %s/%s: path too long\n", ex->out, rel);
@@ -240,18 +260,9 @@ export_put(struct export *ex, const char *rel, const char *data, size_t len)
 		}
 		ex->written++;
 	}
-	if (ex->nfiles == ex->capfiles) {
-		cap = ex->capfiles ? ex->capfiles * 2 : 256;
-		if ((nf = realloc(ex->files, cap * sizeof(*nf))) == NULL)
-			return -1;
-		ex->files = nf;
-		ex->capfiles = cap;
-	}
-	f = &ex->files[ex->nfiles];
-	if ((f->path = strdup(rel)) == NULL)
+	if ((f = export_record(ex, rel)) == NULL)
 		return -1;
 	export_sha256(data, len, f->sha);
-	ex->nfiles++;
 	return 0;
 }
 
@@ -769,25 +780,15 @@ export_affected(const struct export *ex, const struct export_doc *d)
 static int
 export_emit(struct export *ex, struct export_doc *d)
 {
-	struct export_file key, *old, *f, *nf;
-	size_t cap;
+	struct export_file key, *old, *f;
 
 	key.path = d->rel;
 	if (export_affected(ex, d) || (old = bsearch(&key, ex->old, ex->nold,
 	    sizeof(*ex->old), export_cmp_file)) == NULL)
 		return export_render(ex, d);
-	if (ex->nfiles == ex->capfiles) {
-		cap = ex->capfiles ? ex->capfiles * 2 : 256;
-		if ((nf = realloc(ex->files, cap * sizeof(*nf))) == NULL)
-			return -1;
-		ex->files = nf;
-		ex->capfiles = cap;
-	}
-	f = &ex->files[ex->nfiles];
-	if ((f->path = strdup(d->rel)) == NULL)
+	if ((f = export_record(ex, d->rel)) == NULL)
 		return -1;
 	memcpy(f->sha, old->sha, sizeof(f->sha));
-	ex->nfiles++;
 	ex->reused++;
 	export_progress(ex);
 	return 0;
