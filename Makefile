@@ -30,7 +30,7 @@ BENCH_SIZES ?= 1000,10000,100000
 
 # Fuzzing: libFuzzer (clang) for `make fuzz`; `make check` replays the
 # saved corpora with $(CC) under ASan+UBSan through tests/fuzz/replay.c.
-FUZZERS  = url post search gemini gopher config proxy
+FUZZERS  = url post search gemini gopher config proxy tls
 FUZZCC  ?= clang
 FUZZ_DEBS = clang
 FUZZ_SECONDS ?= 60

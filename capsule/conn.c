@@ -33,7 +33,6 @@
 #define CONN_TLS_CHUNK		16384	/* bytes per tls_write() */
 #define CONN_WRITE_BUDGET	(256 * 1024)	/* per wakeup: others' turn */
 #define CONN_LINGER_MAX		(64 * 1024)	/* drained before closing */
-#define CONN_TLS_RECORD		0x16	/* first byte of a ClientHello */
 #define CONN_SPARE_MAX		256	/* closed connections kept, per worker */
 
 enum conn_state {
@@ -311,7 +310,7 @@ conn_peek(struct conn *c)
 		return conn_wait(c, UV_READABLE);
 	if (n <= 0)
 		return STEP_CLOSE;
-	if (b != CONN_TLS_RECORD) {
+	if (!tlsglue_is_hello(b)) {
 		/* Plain Gopher: the request timer runs on from accept. */
 		c->state = CONN_REQUEST;
 		return STEP_NEXT;

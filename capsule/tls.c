@@ -21,6 +21,7 @@
 #include "tlsglue.h"
 
 #define TLSGLUE_PATH_MAX	1400
+#define TLSGLUE_HANDSHAKE_RECORD 0x16	/* TLS record type "handshake" */
 
 /*
  * TLS session resumption (README "Performance"): a session lifetime makes
@@ -283,6 +284,12 @@ tlsglue_accept(struct tlsglue *g, size_t w, int fd, char *err, size_t errsz)
 		return NULL;
 	}
 	return c;
+}
+
+int
+tlsglue_is_hello(unsigned char first)
+{
+	return first == TLSGLUE_HANDSHAKE_RECORD;
 }
 
 int

@@ -44,6 +44,12 @@ void		 tlsglue_unref(struct tlsglue *);
 /* Starts a server connection on fd for worker w; NULL with err. */
 struct tls	*tlsglue_accept(struct tlsglue *, size_t w, int fd, char *err,
 		    size_t);
+/*
+ * The sniff on the Gopher port: 1 when a connection's first byte starts
+ * a TLS handshake record (a ClientHello), 0 for a Gopher selector. No
+ * selector starts with it: it is a control character.
+ */
+int		 tlsglue_is_hello(unsigned char first);
 /* 1 when name is one of ours, compared case-insensitively. */
 int		 tlsglue_serves(const struct tlsglue *, const char *);
 

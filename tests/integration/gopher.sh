@@ -118,6 +118,14 @@ error_item gopher_tls_unknown_selector_is_error "$(curl -sk "gophers://127.0.0.1
 subj=$(timeout 5 openssl s_client -connect "127.0.0.1:$GOPH_PORT" -servername localhost </dev/null 2>/dev/null |
     openssl x509 -noout -subject 2>/dev/null | sed 's/^subject= *//; s/ //g')
 check gopher_tls_uses_same_cert "CN=localhost" "$subj"
+# The sniff: a first byte 0x16 is a TLS record, so junk after it gets a
+# TLS alert (record type 0x15), never a menu; any other control
+# character starts a selector, answered with an error item.
+first_byte() { timeout 5 socat -t 2 - "TCP:127.0.0.1:$GOPH_PORT" | head -c 1 | od -An -tx1 | tr -d ' '; }
+check gopher_sniff_junk_hello_gets_tls_alert 15 "$(printf '\026\003\001\000\005hello' | first_byte)"
+check gopher_sniff_lone_record_byte_gets_tls_alert 15 "$(printf '\026' | first_byte)"
+error_item gopher_sniff_other_control_byte_is_selector "$(printf '\027junk\r\n' | timeout 5 socat -t 2 - "TCP:127.0.0.1:$GOPH_PORT")"
+alive gopher_alive_after_sniff_junk
 
 # --- IPv6
 check gopher_over_ipv6 "$home" "$(curl -sg "gopher://[::1]:$GOPH_PORT/")"
