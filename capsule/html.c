@@ -94,20 +94,39 @@ static const char *const html_skipped[] = { "script", "style", "noscript",
 	"form", "button", "select", "textarea", "input", "nav", "audio",
 	"video", "canvas", "map", NULL };
 
+/*
+ * The bytes of the control character at s[0..n), 0 if there is none:
+ * C0 and DEL, and C1 (U+0080-U+009F) in UTF-8. Neither may reach a
+ * line: readers' terminals would obey them.
+ */
+static size_t
+html_control(const char *s, size_t n)
+{
+	unsigned char ch = (unsigned char)s[0];
+
+	if (ch < 0x20 || ch == 0x7f)
+		return 1;
+	if (ch == 0xc2 && n > 1 && (unsigned char)s[1] >= 0x80 &&
+	    (unsigned char)s[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
 /* Adds s[0..n) to the open block, spaces collapsed outside pre. */
 static void
 html_text(struct html_conv *c, const char *s, size_t n)
 {
-	size_t i;
+	size_t i, skip;
 	unsigned char ch;
 
 	for (i = 0; i < n; i++) {
 		ch = (unsigned char)s[i];
 		if (c->pre) {
-			if (ch == '\r')
+			if (ch != '\n' && ch != '\t' &&
+			    (skip = html_control(s + i, n - i)) > 0) {
+				i += skip - 1;
 				continue;
-			if (ch < 0x20 && ch != '\n' && ch != '\t')
-				continue;
+			}
 			buf_putc(&c->para, (char)ch);
 			continue;
 		}
@@ -116,12 +135,8 @@ html_text(struct html_conv *c, const char *s, size_t n)
 			c->space = 1;
 			continue;
 		}
-		if (ch < 0x20 || ch == 0x7f)
-			continue;
-		/* C1 controls (U+0080-U+009F) never reach a line either. */
-		if (ch == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f) {
-			i++;
+		if ((skip = html_control(s + i, n - i)) > 0) {
+			i += skip - 1;
 			continue;
 		}
 		if (c->space && c->para.len > 0 &&
@@ -139,12 +154,15 @@ html_break(struct html_conv *c)
 	buf_putc(&c->para, '\n');
 }
 
-/* Copies s[0..n) with ASCII space runs made one space, ends trimmed. */
+/*
+ * Copies s[0..n) with ASCII space runs made one space, control
+ * characters dropped, ends trimmed.
+ */
 static char *
 html_squeeze(const char *s, size_t n, size_t max)
 {
 	char *out;
-	size_t i, o = 0;
+	size_t i, o = 0, skip;
 	int space = 0;
 
 	if ((out = malloc(n + 1)) == NULL)
@@ -152,6 +170,10 @@ html_squeeze(const char *s, size_t n, size_t max)
 	for (i = 0; i < n; i++) {
 		if (isspace((unsigned char)s[i])) {
 			space = 1;
+			continue;
+		}
+		if ((skip = html_control(s + i, n - i)) > 0) {
+			i += skip - 1;
 			continue;
 		}
 		if (space && o > 0)

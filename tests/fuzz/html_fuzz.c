@@ -2,23 +2,35 @@
  * html_fuzz.c: libFuzzer target for the HTML-to-markup conversion
  * (html.c): post bodies come from anyone's blog. Whatever the input, the
  * post made from the result must load (valid UTF-8, no NUL or stray
- * control character, header lines within bounds). The first byte picks
- * WordPress's stored-text mode. `make fuzz-html` builds it and runs it
- * for 60 s on the fixtures (tests/fixtures/) as its corpus; by hand:
- *
- *   clang -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g \
- *       -fsanitize=fuzzer,address,undefined -Icapsule \
- *       $(pkg-config --cflags libxml-2.0) -o build/html_fuzz \
- *       tests/fuzz/html_fuzz.c capsule/html.c capsule/buf.c \
- *       capsule/post.c capsule/arena.c capsule/utf8.c \
- *       $(pkg-config --libs libxml-2.0)
- *   build/html_fuzz -max_total_time=60 -max_len=100000 tests/fixtures/
+ * control character, C0, DEL or C1, in the body or an Image line, header
+ * lines within bounds). The first byte picks WordPress's stored-text
+ * mode. `make fuzz FUZZERS=html` runs it over tests/fuzz/corpus/html and
+ * the import's fixtures (tests/fixtures/), inputs up to 100,000 bytes.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "html.h"
 #include "post.h"
+
+/* 1 when s has a C0, DEL or C1 control (lines and tabs in a body). */
+static int
+html_fuzz_controls(const char *s, size_t n, int body)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (body && (u[i] == '\n' || u[i] == '\t'))
+			continue;
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			return 1;
+		if (u[i] == 0xc2 && i + 1 < n && u[i + 1] >= 0x80 &&
+		    u[i + 1] <= 0x9f)
+			return 1;
+	}
+	return 0;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -50,9 +62,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!b.err && post_parse(&a, "fuzz.txt", "fuzz", b.data, b.len, &p,
 	    &perr) == -1)
 		__builtin_trap();	/* import would write a broken post */
-	for (i = 0; i < m.body.len; i++)
-		if ((unsigned char)m.body.data[i] < 0x20 &&
-		    m.body.data[i] != '\n' && m.body.data[i] != '\t')
+	if (html_fuzz_controls(m.body.data, m.body.len, 1))
+		__builtin_trap();
+	for (i = 0; i < m.nimages; i++)
+		if (html_fuzz_controls(m.images[i], strlen(m.images[i]), 0))
 			__builtin_trap();
 	arena_free(&a);
 	buf_free(&b);

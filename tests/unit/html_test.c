@@ -131,6 +131,16 @@ TEST(html_broken_html_is_mended_and_controls_dropped)
 	CHECK_STR(conv("   \n ", 0), "");
 }
 
+/* Found by html_fuzz: alt texts reached link and Image lines raw. */
+TEST(html_controls_never_reach_alt_texts_or_pre)
+{
+	CHECK_STR(conv("<p><a href=\"https://blog.example/big.jpg\"><img "
+	    "alt=\"A\x01 ph\x7f" "oto\xc2\x9b\"></a></p><img alt=\"B\x1b[2Jad\">"
+	    "<pre>a\x7f\x1b[31mb\xc2\x85" "c\td</pre>", 0),
+	    "Image: A photo\nImage: B[2Jad\n=> https://blog.example/big.jpg A photo\n\n"
+	    "```\na[31mbc\td\n```");
+}
+
 TEST(html_body_over_the_limit_is_an_error)
 {
 	struct html_markup m;
