@@ -4,7 +4,9 @@
  * value" lines, Hostname ones checked like --hostname). The first byte
  * picks which. Both are read from a file, as the server reads them.
  *
- *   make build/fuzz/config_fuzz && build/fuzz/config_fuzz tests/fuzz/corpus/config
+ *   make fuzz FUZZERS=config FUZZ_SECONDS=600
+ *
+ * (new inputs go to build/fuzz/corpus/config, never into the seeds).
  */
 #define _GNU_SOURCE	/* memfd_create */
 #include <sys/mman.h>

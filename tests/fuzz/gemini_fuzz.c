@@ -4,7 +4,9 @@
  * (scheme, host, port, userinfo, fragment), and the answer from the
  * snapshot of content/. The first byte picks the SNI sent, if any.
  *
- *   make build/fuzz/gemini_fuzz && build/fuzz/gemini_fuzz tests/fuzz/corpus/gemini
+ *   make fuzz FUZZERS=gemini FUZZ_SECONDS=600
+ *
+ * (new inputs go to build/fuzz/corpus/gemini, never into the seeds).
  */
 #include <stdint.h>
 #include <string.h>

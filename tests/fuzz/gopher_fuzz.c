@@ -4,7 +4,9 @@
  * pages, and the answer from the snapshot of content/. The selector is
  * copied to a buffer of its own length, so a read past it is caught.
  *
- *   make build/fuzz/gopher_fuzz && build/fuzz/gopher_fuzz tests/fuzz/corpus/gopher
+ *   make fuzz FUZZERS=gopher FUZZ_SECONDS=600
+ *
+ * (new inputs go to build/fuzz/corpus/gopher, never into the seeds).
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,7 +4,9 @@
  * Checks that a header is never longer than what was given, that MORE
  * holds for every prefix of a whole header, and that an address is one.
  *
- *   make build/fuzz/proxy_fuzz && build/fuzz/proxy_fuzz tests/fuzz/corpus/proxy
+ *   make fuzz FUZZERS=proxy FUZZ_SECONDS=600
+ *
+ * (new inputs go to build/fuzz/corpus/proxy, never into the seeds).
  */
 #include <stdint.h>
 #include <string.h>

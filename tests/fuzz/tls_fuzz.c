@@ -6,7 +6,9 @@
  * ClientHello carrying a ticket reaches. The bytes are the client's
  * whole side of a connection; plain selectors are gopher_fuzz's.
  *
- *   make build/fuzz/tls_fuzz && build/fuzz/tls_fuzz tests/fuzz/corpus/tls
+ *   make fuzz FUZZERS=tls FUZZ_SECONDS=600
+ *
+ * (new inputs go to build/fuzz/corpus/tls, never into the seeds).
  *
  * Key pairs are made once per process in a temporary directory, removed
  * at exit.
