@@ -7,7 +7,6 @@
 
 #include "gemtext.h"
 #include "search.h"
-#include "utf8.h"
 
 #define GEMTEXT_PATH_MAX (URL_PATH_MAX + 8)
 
@@ -69,11 +68,13 @@ gemtext_body_line(struct buf *b, const char *s, size_t n)
 }
 
 static void
-gemtext_home(const struct store *st, struct buf *b)
+gemtext_home(const struct store *st, const struct route *r,
+    struct buf *b)
 {
 	const struct tag *top[ROUTER_HOME_TAGS];
 	size_t i, n;
 
+	(void)r;	/* one page: no page number */
 	buf_printf(b, "# %s\n\n", st->settings.title);
 	if (st->settings.description[0] != '\0')
 		buf_printf(b, "%s\n\n", st->settings.description);
@@ -177,8 +178,10 @@ gemtext_posts(const struct store *st, const struct route *r, struct buf *b)
 }
 
 static void
-gemtext_post(const struct store *st, const struct post *p, struct buf *b)
+gemtext_post(const struct store *st, const struct route *r,
+    struct buf *b)
 {
+	const struct post *p = r->post;
 	const struct post *o;
 	struct post_text pt;
 	const char *s, *end, *nl;
@@ -251,7 +254,7 @@ gemtext_search(const struct store *st, const struct search_results *a,
 	char path[GEMTEXT_PATH_MAX + SEARCH_ENC_MAX];
 	char line[SEARCH_QUERY_MAX + 256], snip[SEARCH_SNIPPET_MAX + 1];
 	const struct post *p;
-	size_t i, start = b->len;
+	size_t i;
 
 	if (a->why != NULL) {
 		buf_printf(b, "# Search the archive\n\n%s\n\n", a->why);
@@ -279,38 +282,13 @@ gemtext_search(const struct store *st, const struct search_results *a,
 		buf_printf(b, "=> %s More results\n", path);
 	}
 	buf_puts(b, "=> /search Search again\n=> / Home\n");
-	/* Titles and excerpts are posts' text: no terminal escapes. */
-	if (!b->err)
-		utf8_defang(b->data + start, b->len - start);
 	return b->err ? -1 : 0;
 }
 
-int
-gemtext_render(const struct store *st, const struct route *r, struct buf *b)
-{
-	size_t start = b->len;
-
-	switch (r->kind) {
-	case ROUTE_HOME:
-		gemtext_home(st, b);
-		break;
-	case ROUTE_TAGS:
-		gemtext_tags(st, r, b);
-		break;
-	case ROUTE_TAG:
-		gemtext_tag(st, r, b);
-		break;
-	case ROUTE_POSTS:
-		gemtext_posts(st, r, b);
-		break;
-	case ROUTE_POST:
-		gemtext_post(st, r->post, b);
-		break;
-	default:
-		return -1;
-	}
-	/* Posts are anyone's text: no escape reaches a reader's terminal. */
-	if (!b->err)
-		utf8_defang(b->data + start, b->len - start);
-	return b->err ? -1 : 0;
-}
+const route_page_fn gemtext_pages[ROUTE_KINDS] = {
+	[ROUTE_HOME] = gemtext_home,
+	[ROUTE_TAGS] = gemtext_tags,
+	[ROUTE_TAG] = gemtext_tag,
+	[ROUTE_POSTS] = gemtext_posts,
+	[ROUTE_POST] = gemtext_post,
+};

@@ -253,12 +253,14 @@ gophermap_link(const struct store *st, struct buf *b, char type,
 }
 
 static void
-gophermap_home(const struct store *st, struct buf *b)
+gophermap_home(const struct store *st, const struct route *r,
+    struct buf *b)
 {
 	const struct tag *top[ROUTER_HOME_TAGS];
 	char line[64];
 	size_t i, n;
 
+	(void)r;	/* one page: no page number */
 	gophermap_info(b, &st->site, st->settings.title);
 	gophermap_info(b, &st->site, "");
 	if (st->settings.description[0] != '\0') {
@@ -519,8 +521,10 @@ gophermap_body(struct buf *b, const char *body, size_t body_len, int refs)
 }
 
 static void
-gophermap_post(const struct store *st, const struct post *p, struct buf *b)
+gophermap_post(const struct store *st, const struct route *r,
+    struct buf *b)
 {
+	const struct post *p = r->post;
 	char line[POST_MAX_HEADER + 32];	/* "date · author", whole */
 	size_t i, n, cols;
 	struct post_text pt;
@@ -566,7 +570,7 @@ gophermap_search(const struct store *st, const struct search_results *a,
 	const struct site *site = &st->site;
 	char path[URL_PATH_MAX + 8 + SEARCH_ENC_MAX];
 	char line[SEARCH_QUERY_MAX + 256], snip[SEARCH_SNIPPET_MAX + 1];
-	size_t i, start = b->len;
+	size_t i;
 
 	if (a->why != NULL) {
 		gophermap_info(b, site, "Search the archive");
@@ -602,39 +606,13 @@ links:
 	gophermap_link(st, b, '7', "Search again", "/search");
 	gophermap_link(st, b, '1', "Home", "/");
 	gophermap_end(b);
-	/* Titles and excerpts are posts' text: no terminal escapes. */
-	if (!b->err)
-		utf8_defang(b->data + start, b->len - start);
 	return b->err ? -1 : 0;
 }
 
-int
-gophermap_render(const struct store *st, const struct route *r,
-    struct buf *b)
-{
-	size_t start = b->len;
-
-	switch (r->kind) {
-	case ROUTE_HOME:
-		gophermap_home(st, b);
-		break;
-	case ROUTE_TAGS:
-		gophermap_tags(st, r, b);
-		break;
-	case ROUTE_TAG:
-		gophermap_tag(st, r, b);
-		break;
-	case ROUTE_POSTS:
-		gophermap_posts(st, r, b);
-		break;
-	case ROUTE_POST:
-		gophermap_post(st, r->post, b);
-		break;
-	default:
-		return -1;
-	}
-	/* Posts are anyone's text: no escape reaches a reader's terminal. */
-	if (!b->err)
-		utf8_defang(b->data + start, b->len - start);
-	return b->err ? -1 : 0;
-}
+const route_page_fn gophermap_pages[ROUTE_KINDS] = {
+	[ROUTE_HOME] = gophermap_home,
+	[ROUTE_TAGS] = gophermap_tags,
+	[ROUTE_TAG] = gophermap_tag,
+	[ROUTE_POSTS] = gophermap_posts,
+	[ROUTE_POST] = gophermap_post,
+};

@@ -9,9 +9,11 @@
 #define GOPHER_INFO_COLS	67	/* display text per info line */
 #define GOPHER_TEXT_COLS	70	/* text documents wrap here */
 
-/* Menus end with ".\r\n"; text documents have no end line (see .c). */
-int	 gophermap_render(const struct store *, const struct route *,
-	    struct buf *);
+/*
+ * The pages of the routes the store makes, by route kind, as gemtext.h
+ * says. Menus end with ".\r\n"; text documents have no end line.
+ */
+extern const route_page_fn gophermap_pages[ROUTE_KINDS];
 /* One menu line: type display TAB selector TAB host TAB port CRLF. */
 int	 gophermap_item(struct buf *, char, const char *, const char *,
 	    const char *, int);

@@ -18,6 +18,7 @@
 #include "page.h"
 #include "search.h"
 #include "snapshot.h"
+#include "utf8.h"
 
 #define PAGE_SHARDS	16	/* independent locks: workers rarely meet */
 #define PAGE_BUCKETS	1024	/* per shard, to start; doubles as it fills */
@@ -346,11 +347,13 @@ page_search(const struct snapshot *sn, enum proto proto,
 	return rc;
 }
 
-int
-page_render(const struct snapshot *sn, enum proto proto,
+/* Writes the document of route r; -1 for a route with none. */
+static int
+page_write(const struct snapshot *sn, enum proto proto,
     const struct route *r, const char *query, struct buf *out)
 {
 	const struct store *st = sn->store;
+	route_page_fn fn;
 	const char *s;
 	size_t n;
 
@@ -372,9 +375,24 @@ page_render(const struct snapshot *sn, enum proto proto,
 	default:
 		break;
 	}
-	if (proto == PROTO_GEMINI)
-		return gemtext_render(st, r, out);
-	return gophermap_render(st, r, out);
+	fn = (proto == PROTO_GEMINI ? gemtext_pages : gophermap_pages)[r->kind];
+	if (fn == NULL)
+		return -1;
+	fn(st, r, out);
+	return out->err ? -1 : 0;
+}
+
+int
+page_render(const struct snapshot *sn, enum proto proto,
+    const struct route *r, const char *query, struct buf *out)
+{
+	size_t start = out->len;
+
+	if (page_write(sn, proto, r, query, out) == -1 || out->err)
+		return -1;
+	/* Posts are anyone's text: no escape reaches a reader's terminal. */
+	utf8_defang(out->data + start, out->len - start);
+	return 0;
 }
 
 /* Status, MIME type and Gopher item type of a route that renders. */

@@ -27,6 +27,7 @@ enum route_kind {
 	ROUTE_NOT_FOUND,
 	ROUTE_BAD,		/* the path itself is malformed or escapes */
 };
+#define ROUTE_KINDS	(ROUTE_BAD + 1)
 
 struct route {
 	enum route_kind		 kind;
@@ -37,6 +38,15 @@ struct route {
 	const char		*error;		/* for ROUTE_BAD */
 	char			 target[URL_PATH_MAX + 2]; /* ROUTE_REDIRECT */
 };
+
+struct buf;
+
+/*
+ * A renderer's page for one kind of route: gemtext.c and gophermap.c
+ * each give a table of them, indexed by route kind, that page.c reads.
+ */
+typedef void (*route_page_fn)(const struct store *, const struct route *,
+    struct buf *);
 
 /* Maps a raw (still percent-encoded) path to a route. Never fails. */
 void	 router_match(const struct store *, const char *, size_t,

@@ -36,7 +36,7 @@ first_control(const char *s, size_t n)
 TEST(defang_posts_reach_no_terminal_as_controls)
 {
 	static const char *paths[] = { "/", "/posts/", "/tags/",
-	    "/tag/evil/", "/posts/evil" };
+	    "/tag/evil/", "/posts/evil", "/atom.xml", "/tag/evil/atom.xml" };
 	struct store *st;
 	struct buf b;
 	char *dir;
