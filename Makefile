@@ -73,12 +73,12 @@ build/fuzz/obj/%.o: capsule/%.c $(HDRS)
 	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer-no-link,address,undefined \
 		-fno-sanitize-recover=undefined -c -o $@ $<
 
-build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_store.h $(FUZZ_LIBOBJS)
+build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_request.h $(FUZZ_LIBOBJS)
 	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Icapsule \
 		-o $@ $< $(FUZZ_LIBOBJS) $(LIBS)
 
-build/asan/replay/%_fuzz.o: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_store.h $(HDRS)
+build/asan/replay/%_fuzz.o: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_request.h $(HDRS)
 	@mkdir -p build/asan/replay
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule -DLLVMFuzzerTestOneInput=fuzz_$* \
 		-c -o $@ $<

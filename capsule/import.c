@@ -1239,12 +1239,50 @@ import_settings(struct import *im, const char *title, const char *desc,
 }
 
 /* The items of an RSS 2.0 channel, a WXR export or an RSS 1.0 document. */
+/* 1 when n is an element named name, in namespace ns (NULL: any). */
+static int
+import_is(xmlNode *n, const char *ns, const char *name)
+{
+	return n->type == XML_ELEMENT_NODE &&
+	    strcmp((const char *)n->name, name) == 0 &&
+	    (ns == NULL || import_ns_is(n, ns));
+}
+
+/*
+ * Each child of parent that is an entry (import_is) through fn, numbered
+ * from 1, with progress; at most IMPORT_MAX_ENTRIES of them.
+ */
+static void
+import_entries(struct import *im, xmlNode *parent, const char *ns,
+    const char *name, void (*fn)(struct import *, xmlNode *, size_t))
+{
+	xmlNode *c;
+	size_t n = 0, total = 0;
+
+	for (c = parent->children; c != NULL; c = c->next)
+		if (import_is(c, ns, name))
+			total++;
+	for (c = parent->children; c != NULL; c = c->next) {
+		if (!import_is(c, ns, name))
+			continue;
+		if (++n > IMPORT_MAX_ENTRIES) {
+			import_warn(im, "more than %d entries; the rest are "
+			    "left out", IMPORT_MAX_ENTRIES);
+			im->errors++;
+			break;
+		}
+		fn(im, c, n);
+		import_progress(im, n, total);
+	}
+	if (total == 0)
+		import_warn(im, "the feed has no entries");
+}
+
 static void
 import_rss(struct import *im, xmlNode *root)
 {
-	xmlNode *ch, *items, *c;
+	xmlNode *ch, *items;
 	const char *d;
-	size_t n = 0, total = 0;
 
 	ch = import_child(root, NS_NONE, "channel");
 	if (ch == NULL)
@@ -1271,25 +1309,7 @@ import_rss(struct import *im, xmlNode *root)
 	import_settings(im, import_child_text(im, ch, NS_NONE, "title"),
 	    import_child_text(im, ch, NS_NONE, "description"),
 	    import_child_text(im, ch, NS_NONE, "language"));
-	for (c = items->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE &&
-		    strcmp((const char *)c->name, "item") == 0)
-			total++;
-	for (c = items->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE ||
-		    strcmp((const char *)c->name, "item") != 0)
-			continue;
-		if (++n > IMPORT_MAX_ENTRIES) {
-			import_warn(im, "more than %d entries; the rest are "
-			    "left out", IMPORT_MAX_ENTRIES);
-			im->errors++;
-			break;
-		}
-		import_rss_item(im, c, n);
-		import_progress(im, n, total);
-	}
-	if (total == 0)
-		import_warn(im, "the feed has no entries");
+	import_entries(im, items, NULL, "item", import_rss_item);
 }
 
 static void
@@ -1297,7 +1317,6 @@ import_atom(struct import *im, xmlNode *root)
 {
 	xmlNode *c;
 	const char *d, *rel;
-	size_t n = 0, total = 0;
 	int plain;
 
 	d = import_child_text(im, root, NS_ATOM, "updated");
@@ -1317,25 +1336,7 @@ import_atom(struct import *im, xmlNode *root)
 	d = c ? import_atom_text(im, c, &plain) : NULL;
 	import_settings(im, d, import_child_text(im, root, NS_ATOM,
 	    "subtitle"), import_attr(im, root, "lang"));
-	for (c = root->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && import_ns_is(c, NS_ATOM) &&
-		    strcmp((const char *)c->name, "entry") == 0)
-			total++;
-	for (c = root->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || !import_ns_is(c, NS_ATOM) ||
-		    strcmp((const char *)c->name, "entry") != 0)
-			continue;
-		if (++n > IMPORT_MAX_ENTRIES) {
-			import_warn(im, "more than %d entries; the rest are "
-			    "left out", IMPORT_MAX_ENTRIES);
-			im->errors++;
-			break;
-		}
-		import_atom_entry(im, c, n);
-		import_progress(im, n, total);
-	}
-	if (total == 0)
-		import_warn(im, "the feed has no entries");
+	import_entries(im, root, NS_ATOM, "entry", import_atom_entry);
 }
 
 /* An HTML page where a feed was expected: name its feed if it links one. */

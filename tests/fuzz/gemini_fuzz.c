@@ -11,25 +11,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "fuzz_store.h"
-#include "log.h"
+#include "fuzz_request.h"
 #include "gemini.h"
 #include "tlsglue.h"
-
-/* The access log shows the request: one line, printable, bounded. */
-static void
-fuzz_log_escape(const char *s, size_t n)
-{
-	char out[LOG_REQUEST_MAX * 4 + 8];
-	size_t len, i;
-
-	len = log_escape(out, sizeof(out), s, n);
-	if (len >= sizeof(out) || out[len] != '\0')
-		__builtin_trap();
-	for (i = 0; i < len; i++)
-		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f)
-			__builtin_trap();
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
