@@ -20,7 +20,7 @@
 #include "file.h"
 #include "utf8.h"
 
-#define CATALOG_MAGIC	"CAPSIDX4"
+#define CATALOG_MAGIC	"CAPSIDX5"
 #define CATALOG_ORDER	0x01020304u	/* byte order and version marker */
 
 /*
@@ -150,6 +150,7 @@ catalog_save(const struct store *st, const char *path)
 		catalog_put_u64(&o, p->id.ino);
 		catalog_put_u64(&o, (uint64_t)p->id.size);
 		catalog_put_u64(&o, (uint64_t)p->id.mtime_ns);
+		catalog_put_u64(&o, (uint64_t)p->id.ctime_ns);
 		catalog_put_str(&o, p->slug);
 		catalog_put_str(&o, p->title);
 		catalog_put_str(&o, p->date);
@@ -259,6 +260,7 @@ catalog_read_post(struct catalog_in *in, struct store *st, struct post *p)
 	p->id.ino = catalog_get_u64(in);
 	p->id.size = (long long)catalog_get_u64(in);
 	p->id.mtime_ns = (long long)catalog_get_u64(in);
+	p->id.ctime_ns = (long long)catalog_get_u64(in);
 	p->slug = catalog_get_str(in, a, POST_MAX_HEADER);
 	p->title = catalog_get_str(in, a, POST_MAX_HEADER);
 	p->date = catalog_get_str(in, a, 10);

@@ -57,6 +57,8 @@ file_read_id(const char *path, size_t max, size_t *len, struct file_id *id)
 		id->size = (long long)got;
 		id->mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL +
 		    sb.st_mtim.tv_nsec;
+		id->ctime_ns = (long long)sb.st_ctim.tv_sec * 1000000000LL +
+		    sb.st_ctim.tv_nsec;
 	}
 	return data;
 fail:
@@ -82,7 +84,7 @@ int
 file_id_same(const struct file_id *a, const struct file_id *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	    a->mtime_ns == b->mtime_ns;
+	    a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
 const char *

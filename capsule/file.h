@@ -13,6 +13,7 @@ struct file_id {
 	unsigned long long	 ino;
 	long long		 size;
 	long long		 mtime_ns;
+	long long		 ctime_ns;	/* an mtime put back still moves it */
 };
 
 /*

@@ -489,6 +489,8 @@ store_look(struct store_loader *l, struct store_build *b, const char *dir,
 	id.size = (long long)sb.st_size;
 	id.mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL +
 	    sb.st_mtim.tv_nsec;
+	id.ctime_ns = (long long)sb.st_ctim.tv_sec * 1000000000LL +
+	    sb.st_ctim.tv_nsec;
 	if (S_ISLNK(sb.st_mode) || !S_ISREG(sb.st_mode)) {
 		snprintf(msg, sizeof(msg), "%s; skipped",
 		    file_strerror(S_ISLNK(sb.st_mode) ? ELOOP : EISDIR));

@@ -4,6 +4,7 @@
  */
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,6 +300,41 @@ TEST(catalog_round_trip_spares_reading_unchanged_posts)
 	CHECK((next = update(saved, dir, NULL, 0, &r)) != NULL);
 	CHECK(next->nread == 1);
 	CHECK_STR(store_find_post(next, "b")->title, "B, changed");
+	store_free(next);
+	store_free(saved);
+	store_free(st);
+	tu_rmdir(dir);
+	tu_rmdir(cache);
+}
+
+/* touch -r, cp -p, rsync -t: the same size, the old mtime, new words. */
+TEST(catalog_sees_an_edit_whose_mtime_was_put_back)
+{
+	struct tu_reports r;
+	struct store *st, *saved, *next;
+	struct timespec times[2];
+	struct stat sb;
+	const char *why;
+	char *dir, *cache, path[1200];
+
+	CHECK((dir = tu_mkdir()) != NULL && (cache = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", POST("Old", "2020-01-01", "x", "A."),
+	    -1) == 0);
+	snprintf(path, sizeof(path), "%s/a.txt", dir);
+	CHECK(stat(path, &sb) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(catalog_save(st, index_path(cache)) == 0);
+	/* The change time has its own tick: the edit lands on a later one. */
+	usleep(20 * 1000);
+	CHECK(tu_write(dir, "a.txt", POST("New", "2020-01-01", "x", "A."),
+	    -1) == 0);
+	times[0] = sb.st_atim;
+	times[1] = sb.st_mtim;
+	CHECK(utimensat(AT_FDCWD, path, times, 0) == 0);
+	CHECK((saved = catalog_load(index_path(cache), dir, &why)) != NULL);
+	CHECK((next = update(saved, dir, NULL, 0, &r)) != NULL);
+	CHECK(next->nread == 1);
+	CHECK_STR(store_find_post(next, "a")->title, "New");
 	store_free(next);
 	store_free(saved);
 	store_free(st);
