@@ -7,6 +7,9 @@
 
 #include <stddef.h>
 
+#include "arena.h"
+#include "post.h"
+
 #define IMPORT_MAX_SOURCE	(64u * 1024 * 1024)	/* default --max-size */
 #define IMPORT_TIMEOUT		30L			/* default --timeout, s */
 #define IMPORT_MAX_TITLE	900	/* bytes; a header line holds 1024 */
@@ -31,5 +34,70 @@ void	 import_slugify(const char *title, char *out, size_t outsz);
  * 1 when something was replaced, | 2 when it was cut.
  */
 int	 import_clean_line(const char *in, char *out, size_t outsz);
+
+/*
+ * One run of the command, over its sources. The feed reader (feedread.c)
+ * fills in what a source says beside its entries and hands each entry to
+ * import_finish(); the rest is import.c's.
+ */
+struct import_file;
+
+struct import {
+	const char		*content;
+	size_t			 max;
+	long			 timeout;
+	int			 dry_run;
+	int			 drafts;
+	int			 force;
+	int			 progress;	/* stderr is a terminal */
+	int			 progress_shown;
+	struct import_file	*files;
+	size_t			 nfiles, capfiles;
+	size_t			*by_slug;	/* hash slots: file index + 1 */
+	size_t			*by_source;
+	size_t			 nslots;	/* a power of two */
+	struct arena		 a;		/* entry strings, per source */
+	/* What this source holds beside its entries. */
+	const char		*src;		/* as the user named it */
+	const char		*base;		/* URL relative links resolve on */
+	char			 feed_date[11];
+	const char		*feed_author;
+	const char		**logins;	/* WXR authors: login, */
+	const char		**names;	/* and display name */
+	size_t			 nauthors;
+	/* Counts over all sources. */
+	size_t			 added, updated, unchanged, kept, skipped;
+	size_t			 refused, errors;
+};
+
+/* One entry of a source, strings in the import's arena. */
+struct import_entry {
+	size_t		 n;		/* 1-based position in the source */
+	const char	*guid;
+	const char	*link;
+	const char	*title;
+	const char	*author;
+	const char	*name;		/* WordPress post name */
+	char		 date[11];
+	const char	*tags[POST_MAX_TAGS];
+	size_t		 ntags;
+	const char	*html;
+	int		 autop;		/* WordPress's stored text */
+	int		 plain;		/* text, not HTML */
+};
+
+/* Messages about the source being read: warnings to stderr, news to stdout. */
+void	 import_warn(struct import *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 import_say(struct import *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* On a terminal: how many of a source's entries are done. */
+void	 import_progress(struct import *, size_t done, size_t total);
+/* Checks an entry's title and date, then writes it; says why not. */
+void	 import_finish(struct import *, struct import_entry *,
+	    const char *title, const char *date);
+/* Writes capsule.conf from the feed's own title, when the store has none. */
+void	 import_settings(struct import *, const char *title,
+	    const char *desc, const char *lang);
 
 #endif
