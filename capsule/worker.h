@@ -1,7 +1,8 @@
 /*
- * worker.h: what server.c (threads, listeners, signals) and conn.c (one
- * connection) share. Each worker is one thread with one libuv loop; a
- * connection lives and dies on the loop that accepted it.
+ * worker.h: what server.c (start-up, signals, updates), worker.c (one
+ * worker's loop and accepts) and conn.c (one connection) share. Each
+ * worker is one thread with one libuv loop; a connection lives and dies
+ * on the loop that accepted it.
  */
 #ifndef WORKER_H
 #define WORKER_H
@@ -18,6 +19,7 @@
 
 /* Each --listen address can resolve to a few; two protocols each. */
 #define WORKER_MAX_LISTENERS	64
+#define WORKER_BACKLOG		1024	/* listen(2) queue of each socket */
 
 struct conn;
 struct worker;
@@ -61,8 +63,19 @@ struct tlsglue		*server_tls(void);
 struct ratelimit	*server_ratelimit(void);
 /* With --proxy-protocol: who may send PROXY headers (*n set); else NULL. */
 const struct proxy_net	*server_proxy_nets(size_t *n);
+/* 1 once SIGTERM or SIGINT came: workers drain and stop. */
+int			 server_stopping(void);
+
+/* worker.c */
+/*
+ * Sets up worker w's loop, timers and listeners (w->listeners, and the
+ * caps max_conns, hard_conns and fd_conns filled in by server.c); 0 or
+ * -1. worker_main() runs the loop on the worker's thread until it stops.
+ */
+int	 worker_init(struct worker *, size_t index);
+void	 worker_main(void *);
 /* A connection has closed: a stopping worker may be done. */
-void			 worker_conn_gone(struct worker *);
+void	 worker_conn_gone(struct worker *);
 
 /* conn.c */
 /* Takes over fd, a socket just accepted on a port of the given protocol. */
