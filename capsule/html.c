@@ -407,7 +407,8 @@ html_flush_pre(struct html_conv *c)
 		c->err = 1;
 		return;
 	}
-	s = c->para.data;
+	/* An empty pre may leave the buffer never allocated. */
+	s = c->para.data != NULL ? c->para.data : "";
 	end = s + c->para.len;
 	while (s < end && (*s == '\n' || *s == ' ' || *s == '\t')) {
 		/* Leading blank lines go; a first line's indent stays. */

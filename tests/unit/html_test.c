@@ -131,6 +131,13 @@ TEST(html_broken_html_is_mended_and_controls_dropped)
 	CHECK_STR(conv("   \n ", 0), "");
 }
 
+/* Found by html_fuzz: an empty pre first did arithmetic on NULL. */
+TEST(html_empty_pre_is_nothing)
+{
+	CHECK_STR(conv("<pre></pre>", 0), "");
+	CHECK_STR(conv("<pre>\x01\x7f</pre><p>After.</p>", 0), "After.");
+}
+
 /* Found by html_fuzz: alt texts reached link and Image lines raw. */
 TEST(html_controls_never_reach_alt_texts_or_pre)
 {
