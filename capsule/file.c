@@ -51,14 +51,9 @@ file_read_id(const char *path, size_t max, size_t *len, struct file_id *id)
 	data[got] = '\0';
 	*len = got;
 	if (id != NULL) {
-		id->dev = (unsigned long long)sb.st_dev;
-		id->ino = (unsigned long long)sb.st_ino;
+		file_id_of(&sb, id);
 		/* What was read: a file that shrank while read is not it. */
 		id->size = (long long)got;
-		id->mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL +
-		    sb.st_mtim.tv_nsec;
-		id->ctime_ns = (long long)sb.st_ctim.tv_sec * 1000000000LL +
-		    sb.st_ctim.tv_nsec;
 	}
 	return data;
 fail:
@@ -78,6 +73,18 @@ file_read(const char *path, size_t max, size_t *len, long long *mtime)
 	    mtime != NULL)
 		*mtime = id.mtime_ns / 1000000000LL;
 	return data;
+}
+
+void
+file_id_of(const struct stat *sb, struct file_id *id)
+{
+	id->dev = (unsigned long long)sb->st_dev;
+	id->ino = (unsigned long long)sb->st_ino;
+	id->size = (long long)sb->st_size;
+	id->mtime_ns = (long long)sb->st_mtim.tv_sec * 1000000000LL +
+	    sb->st_mtim.tv_nsec;
+	id->ctime_ns = (long long)sb->st_ctim.tv_sec * 1000000000LL +
+	    sb->st_ctim.tv_nsec;
 }
 
 int

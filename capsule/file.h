@@ -27,6 +27,10 @@ char	*file_read(const char *path, size_t max, size_t *len,
 /* The same, filling in the identity of the file read (id may be NULL). */
 char	*file_read_id(const char *path, size_t max, size_t *len,
 	    struct file_id *id);
+struct stat;
+
+/* The identity of the file sb describes. */
+void	 file_id_of(const struct stat *, struct file_id *);
 /* 1 when both name the same unchanged file. */
 int	 file_id_same(const struct file_id *, const struct file_id *);
 /*

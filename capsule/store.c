@@ -483,14 +483,7 @@ store_look(struct store_loader *l, struct store_build *b, const char *dir,
 			    strerror(errno));
 		return;
 	}
-	memset(&id, 0, sizeof(id));
-	id.dev = (unsigned long long)sb.st_dev;
-	id.ino = (unsigned long long)sb.st_ino;
-	id.size = (long long)sb.st_size;
-	id.mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL +
-	    sb.st_mtim.tv_nsec;
-	id.ctime_ns = (long long)sb.st_ctim.tv_sec * 1000000000LL +
-	    sb.st_ctim.tv_nsec;
+	file_id_of(&sb, &id);
 	if (S_ISLNK(sb.st_mode) || !S_ISREG(sb.st_mode)) {
 		snprintf(msg, sizeof(msg), "%s; skipped",
 		    file_strerror(S_ISLNK(sb.st_mode) ? ELOOP : EISDIR));
