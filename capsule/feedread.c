@@ -26,10 +26,15 @@
 
 #define FEEDREAD_MAX_ENTRIES	1000000	/* entries read from one source */
 #define FEEDREAD_MAX_TAG	128
+#define FEEDREAD_MAX_ID		512	/* a WXR post's site + "/?p=" + id */
 
 #define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
 #define NS_DC		"http://purl.org/dc/elements/1.1/"
-#define NS_WP		"http://wordpress.org/export/"	/* + version */
+#define NS_WP		"wordpress.org/export/"	/* http(s)://, + version */
+#define NS_BLOGGER	"http://schemas.google.com/blogger/2018"
+#define NS_APP		"http://www.w3.org/2007/app"
+#define NS_APP_OLD	"http://purl.org/atom/app#"
+#define BLOGGER_KIND	"http://schemas.google.com/g/2005#kind"
 #define NS_ATOM		"http://www.w3.org/2005/Atom"
 #define NS_RSS1		"http://purl.org/rss/1.0/"
 #define NS_NONE		""
@@ -69,6 +74,28 @@ feedread_no_external(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 	return NULL;
 }
 
+/*
+ * 1 for WordPress's export namespace of any version and either scheme:
+ * "http://wordpress.org/export/1.0/" ... "https://wordpress.org/export/1.2/"
+ * (WordPress.com writes https); not its "…/1.2/excerpt/" sibling.
+ */
+static int
+feedread_wp_ns(const char *href)
+{
+	size_t n;
+
+	if (strncmp(href, "http://", 7) == 0)
+		href += 7;
+	else if (strncmp(href, "https://", 8) == 0)
+		href += 8;
+	else
+		return 0;
+	if (strncmp(href, NS_WP, strlen(NS_WP)) != 0)
+		return 0;
+	href += strlen(NS_WP);
+	n = strspn(href, "0123456789.");
+	return n > 0 && (href[n] == '\0' || strcmp(href + n, "/") == 0);
+}
 
 static int
 feedread_ns_is(xmlNode *n, const char *ns)
@@ -77,9 +104,11 @@ feedread_ns_is(xmlNode *n, const char *ns)
 	    "";
 
 	if (strcmp(ns, NS_WP) == 0)
-		return strncmp(href, NS_WP, strlen(NS_WP)) == 0;
+		return feedread_wp_ns(href);
 	return strcmp(href, ns) == 0;
 }
+
+static int	 feedread_is(xmlNode *, const char *, const char *);
 
 /* The first element child of n named name in namespace ns. */
 static xmlNode *
@@ -210,13 +239,96 @@ feedread_wxr_authors(struct import *im, xmlNode *ch)
 	}
 }
 
+static int
+feedread_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The GUIDs two or more of a WXR export's items share (WordPress keeps
+ * an imported post's GUID; copies share it), sorted, in im->guids: such
+ * posts are told apart by their post id. One pass, O(n log n).
+ */
+static void
+feedread_wxr_guids(struct import *im, xmlNode *items)
+{
+	const char **all, *g;
+	xmlNode *c;
+	size_t n = 0, i, k = 0;
+
+	im->guids = NULL;
+	im->nguids = 0;
+	for (c = items->children; c != NULL; c = c->next)
+		n += c->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)c->name, "item") == 0;
+	if (n < 2 || n > FEEDREAD_MAX_ENTRIES ||
+	    (all = arena_alloc(&im->a, n * sizeof(*all))) == NULL)
+		return;
+	n = 0;
+	for (c = items->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)c->name, "item") == 0 &&
+		    (g = feedread_trim(im, feedread_child_text(im, c, NS_NONE,
+		    "guid"))) != NULL && g[0] != '\0')
+			all[n++] = g;
+	qsort(all, n, sizeof(*all), feedread_cmp_str);
+	for (i = 1; i < n; i++)
+		if (strcmp(all[i], all[i - 1]) == 0 &&
+		    (k == 0 || strcmp(all[k - 1], all[i]) != 0))
+			all[k++] = all[i];
+	im->guids = all;
+	im->nguids = k;
+}
+
+static int
+feedread_guid_shared(struct import *im, const char *guid)
+{
+	return guid != NULL && im->nguids > 0 && bsearch(&guid, im->guids,
+	    im->nguids, sizeof(*im->guids), feedread_cmp_str) != NULL;
+}
+
+/*
+ * Why a WXR item is not a post to import, or NULL when it is one. What it
+ * is goes in *what. Only published posts are posts: WordPress's other
+ * types (pages, attachments, menu items, the site editor's styles and
+ * navigation, templates, reusable blocks, custom types) never are, and
+ * the private, the password-protected and the unpublished never are
+ * either; --drafts lets drafts, pending and scheduled posts in.
+ */
+static const char *
+feedread_wxr_skip(struct import *im, const char *type, const char *status,
+    const char *password, const char **what)
+{
+	*what = type;
+	if (strcmp(type, "post") != 0)
+		return "not a post";
+	*what = "post";
+	if (password != NULL && password[0] != '\0')
+		return "protected by a password; its text is not written";
+	if (status == NULL)
+		return "no wp:status, so not known to be published";
+	*what = status;
+	if (strcmp(status, "publish") == 0)
+		return NULL;
+	if (strcmp(status, "private") == 0)
+		return "private; never imported";
+	if (strcmp(status, "draft") == 0 || strcmp(status, "pending") == 0 ||
+	    strcmp(status, "future") == 0)
+		return im->drafts ? NULL : "not published (--drafts imports it)";
+	return "not published";
+}
+
 /* One RSS item; with WordPress's wp: elements when it is a WXR export. */
 static void
 feedread_rss_item(struct import *im, xmlNode *it, size_t n)
 {
 	struct import_entry e;
-	const char *type, *status, *date = NULL, *v, *dom, *a;
+	const char *type = NULL, *status, *date = NULL, *v, *dom, *a, *why;
+	const char *what, *id;
+	char idbuf[FEEDREAD_MAX_ID];
 	xmlNode *c;
+	int w;
 
 	memset(&e, 0, sizeof(e));
 	e.n = n;
@@ -226,28 +338,27 @@ feedread_rss_item(struct import *im, xmlNode *it, size_t n)
 	    "link"));
 	if (e.guid == NULL && (v = feedread_attr(im, it, "about")) != NULL)
 		e.guid = v;	/* RSS 1.0: rdf:about */
-	type = feedread_child_text(im, it, NS_WP, "post_type");
-	status = feedread_child_text(im, it, NS_WP, "status");
 	v = feedread_child_text(im, it, NS_NONE, "title");
-	if (type != NULL && strcmp(type, "post") != 0) {
-		if (strcmp(type, "page") == 0)
-			import_say(im, "skipped  page \"%s\": not a post\n",
-			    v ? v : "");
-		im->skipped++;
-		return;
-	}
-	if (status != NULL && strcmp(status, "publish") != 0) {
-		/* Private posts stay private: never imported. */
-		if (!im->drafts || strcmp(status, "private") == 0 ||
-		    strcmp(status, "trash") == 0 ||
-		    strcmp(status, "auto-draft") == 0 ||
-		    strcmp(status, "inherit") == 0) {
-			import_say(im, "skipped  %s \"%s\"%s\n", status,
-			    v ? v : "", im->drafts || strcmp(status,
-			    "private") == 0 ? "" : " (--drafts imports it)");
-			im->skipped++;
+	if (im->wxr) {
+		type = feedread_trim(im, feedread_child_text(im, it, NS_WP,
+		    "post_type"));
+		if (type == NULL || type[0] == '\0')
+			type = "post";	/* WordPress's default type */
+		status = feedread_trim(im, feedread_child_text(im, it, NS_WP,
+		    "status"));
+		why = feedread_wxr_skip(im, type, status, feedread_child_text(im,
+		    it, NS_WP, "post_password"), &what);
+		if (why != NULL) {
+			import_skip(im, n, what, v, why);
 			return;
 		}
+		id = feedread_trim(im, feedread_child_text(im, it, NS_WP,
+		    "post_id"));
+		if (id != NULL && id[0] != '\0' && im->site != NULL &&
+		    (w = snprintf(idbuf, sizeof(idbuf), "%s/?p=%s", im->site,
+		    id)) > 0 && (size_t)w < sizeof(idbuf))
+			e.id = arena_strdup(&im->a, idbuf);
+		e.shared_guid = feedread_guid_shared(im, e.guid);
 	}
 	e.name = feedread_trim(im, feedread_child_text(im, it, NS_WP,
 	    "post_name"));
@@ -281,10 +392,12 @@ feedread_rss_item(struct import *im, xmlNode *it, size_t n)
 			continue;
 		if (strcmp((const char *)c->name, "category") == 0 &&
 		    feedread_ns_is(c, NS_NONE)) {
+			/* WXR 1.0 calls tags "tag", 1.1 and 1.2 "post_tag". */
 			dom = feedread_attr(im, c, "domain");
 			if (type != NULL && dom != NULL &&
 			    strcmp(dom, "category") != 0 &&
-			    strcmp(dom, "post_tag") != 0)
+			    strcmp(dom, "post_tag") != 0 &&
+			    strcmp(dom, "tag") != 0)
 				continue;	/* post formats and the like */
 			feedread_add_tag(im, &e, feedread_text(im, c));
 		} else if (strcmp((const char *)c->name, "subject") == 0 &&
@@ -328,6 +441,60 @@ feedread_atom_text(struct import *im, xmlNode *n, int *plain)
 }
 
 static void
+feedread_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/*
+ * 1 when an Atom entry is not a published post, said with a skip line:
+ * a Blogger export's settings, template, comments and pages (its kind
+ * category, or blogger:type in today's exports), anything Blogger does
+ * not call LIVE, and drafts (app:draft yes), which are never imported.
+ */
+static int
+feedread_atom_skip(struct import *im, xmlNode *en, size_t n)
+{
+	const char *title, *kind = NULL, *t, *s;
+	char what[32];
+	xmlNode *c;
+
+	title = feedread_child_text(im, en, NS_ATOM, "title");
+	for (c = en->children; c != NULL && kind == NULL; c = c->next)
+		if (feedread_is(c, NS_ATOM, "category") &&
+		    (s = feedread_attr(im, c, "scheme")) != NULL &&
+		    strcmp(s, BLOGGER_KIND) == 0 &&
+		    (t = feedread_attr(im, c, "term")) != NULL)
+			kind = strrchr(t, '#') ? strrchr(t, '#') + 1 : t;
+	if (kind == NULL && (t = feedread_trim(im, feedread_child_text(im, en,
+	    NS_BLOGGER, "type"))) != NULL)
+		kind = t;
+	if (kind != NULL && strcasecmp(kind, "post") != 0) {
+		snprintf(what, sizeof(what), "%s", kind);
+		feedread_lower(what);
+		import_skip(im, n, what, title, "not a post");
+		return 1;
+	}
+	if ((c = feedread_child(en, NS_APP, "control")) == NULL)
+		c = feedread_child(en, NS_APP_OLD, "control");
+	if ((t = feedread_trim(im, feedread_child_text(im, c,
+	    c && feedread_ns_is(c, NS_APP) ? NS_APP : NS_APP_OLD, "draft"))) !=
+	    NULL && strcasecmp(t, "yes") == 0) {
+		import_skip(im, n, "draft", title, "a draft; never imported");
+		return 1;
+	}
+	if ((t = feedread_trim(im, feedread_child_text(im, en, NS_BLOGGER,
+	    "status"))) != NULL && strcasecmp(t, "LIVE") != 0) {
+		snprintf(what, sizeof(what), "%s", t);
+		feedread_lower(what);
+		import_skip(im, n, what, title, "not published; never imported");
+		return 1;
+	}
+	return 0;
+}
+
+static void
 feedread_atom_entry(struct import *im, xmlNode *en, size_t n)
 {
 	struct import_entry e;
@@ -335,6 +502,8 @@ feedread_atom_entry(struct import *im, xmlNode *en, size_t n)
 	xmlNode *c, *body;
 	int plain;
 
+	if (feedread_atom_skip(im, en, n))
+		return;
 	memset(&e, 0, sizeof(e));
 	e.n = n;
 	e.guid = feedread_trim(im, feedread_child_text(im, en, NS_ATOM, "id"));
@@ -347,6 +516,9 @@ feedread_atom_entry(struct import *im, xmlNode *en, size_t n)
 			    strcmp(rel, "alternate") == 0))
 				e.link = feedread_attr(im, c, "href");
 		} else if (strcmp((const char *)c->name, "category") == 0) {
+			t = feedread_attr(im, c, "scheme");
+			if (t != NULL && strcmp(t, BLOGGER_KIND) == 0)
+				continue;	/* what the entry is, no tag */
 			t = feedread_attr(im, c, "label");
 			feedread_add_tag(im, &e, t ? t : feedread_attr(im, c,
 			    "term"));
@@ -419,6 +591,48 @@ feedread_entries(struct import *im, xmlNode *parent, const char *ns,
 		import_warn(im, "the feed has no entries");
 }
 
+/*
+ * A WordPress export, of any WXR version: its channel says its version,
+ * or its items carry wp: elements. Its posts are then told by post type
+ * and status, never read as a feed's items. im->site: the blog's URL, to
+ * which a post id belongs.
+ */
+static void
+feedread_wxr_detect(struct import *im, xmlNode *ch, xmlNode *items)
+{
+	xmlNode *c, *w;
+	const char *s;
+
+	im->wxr = feedread_child(ch, NS_WP, "wxr_version") != NULL ||
+	    feedread_child(ch, NS_WP, "base_site_url") != NULL;
+	for (c = items->children; c != NULL && !im->wxr; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)c->name, "item") == 0)
+			for (w = c->children; w != NULL && !im->wxr; w = w->next)
+				im->wxr = w->type == XML_ELEMENT_NODE &&
+				    feedread_ns_is(w, NS_WP);
+	im->site = NULL;
+	if (!im->wxr)
+		return;
+	s = feedread_trim(im, feedread_child_text(im, ch, NS_WP,
+	    "base_blog_url"));
+	if (s == NULL || s[0] == '\0')
+		s = feedread_trim(im, feedread_child_text(im, ch, NS_WP,
+		    "base_site_url"));
+	if (s == NULL || s[0] == '\0')
+		s = feedread_trim(im, feedread_child_text(im, ch, NS_NONE,
+		    "link"));
+	if (s != NULL && s[0] != '\0') {
+		char *t = arena_strdup(&im->a, s);
+		size_t n = t ? strlen(t) : 0;
+
+		while (n > 0 && t[n - 1] == '/')
+			t[--n] = '\0';
+		im->site = t;
+	}
+	feedread_wxr_guids(im, items);
+}
+
 /* The items of an RSS 2.0 channel, a WXR export or an RSS 1.0 document. */
 static void
 feedread_rss(struct import *im, xmlNode *root)
@@ -437,6 +651,7 @@ feedread_rss(struct import *im, xmlNode *root)
 	}
 	/* RSS 2.0 nests the items in the channel, RSS 1.0 beside it. */
 	items = feedread_ns_is(root, NS_NONE) ? ch : root;
+	feedread_wxr_detect(im, ch, items);
 	feedread_wxr_authors(im, ch);
 	d = feedread_child_text(im, ch, NS_NONE, "pubDate");
 	if (d == NULL)

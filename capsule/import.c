@@ -49,6 +49,7 @@
 #define IMPORT_MAX_AUTHOR	200
 #define IMPORT_HASH_KEY		"Import-Hash: "
 #define IMPORT_SHA_HEX		64
+#define IMPORT_UNTITLED_MAX	60	/* bytes of first words made a title */
 
 /* What is in the store already, by file. */
 struct import_file {
@@ -94,7 +95,33 @@ import_say(struct import *im, const char *fmt, ...)
 	fflush(stdout);
 }
 
+void
+import_skip(struct import *im, size_t n, const char *what,
+    const char *title, const char *why)
+{
+	char t[IMPORT_MAX_TITLE + 1];
+
+	import_clean_line(title ? title : "", t, sizeof(t));
+	if (t[0] != '\0')
+		import_say(im, "skipped  %s \"%s\": %s\n", what, t, why);
+	else
+		import_say(im, "skipped  %s (entry %zu, untitled): %s\n", what,
+		    n, why);
+	im->skipped++;
+}
+
 /* --- small pure helpers ------------------------------------------------ */
+
+int
+import_protected(const char *title, const char *html)
+{
+	/* WordPress's password form, whatever language the title is in. */
+	if (html != NULL && (strstr(html, "post-password-form") != NULL ||
+	    strstr(html, "action=postpass") != NULL))
+		return 1;
+	return title != NULL && strncmp(title, "Protected: ", 11) == 0 &&
+	    html != NULL && strstr(html, "password") != NULL;
+}
 
 int
 import_clean_line(const char *in, char *out, size_t outsz)
@@ -651,6 +678,14 @@ import_render(struct import *im, const struct import_entry *e,
 	return out->err ? -1 : 0;
 }
 
+/* 1 when s can be a Source value: not empty, one line, not too long. */
+static int
+import_source_ok(const char *s)
+{
+	return s != NULL && s[0] != '\0' && strlen(s) <= IMPORT_MAX_SOURCE_ID &&
+	    strpbrk(s, "\t\r\n") == NULL;
+}
+
 /* Imports one entry: decides its file, then adds, updates or keeps. */
 static void
 import_entry(struct import *im, struct import_entry *e)
@@ -658,22 +693,32 @@ import_entry(struct import *im, struct import_entry *e)
 	char slug[IMPORT_SLUG_MAX + 16], base[IMPORT_SLUG_MAX + 1];
 	char name[IMPORT_SLUG_MAX + 32], path[IMPORT_PATH_MAX];
 	struct import_file *f = NULL, *g;
-	const char *source;
+	const char *source, *legacy;
 	struct post_error perr;
 	struct post p;
 	struct arena pa;
 	struct buf text;
 	int n, rc, fresh = 0;
 
-	/* The Source: the GUID, else the link, if fit for a header line. */
-	source = e->guid && e->guid[0] && strlen(e->guid) <=
-	    IMPORT_MAX_SOURCE_ID ? e->guid : e->link && e->link[0] &&
-	    strlen(e->link) <= IMPORT_MAX_SOURCE_ID ? e->link : NULL;
-	if (source != NULL && strpbrk(source, "\t\r\n") != NULL)
-		source = NULL;
-
-	if (source != NULL)
-		f = import_find_source(im, source);
+	/*
+	 * The Source: the GUID, else the link. A WordPress post is its post
+	 * id on its site: when other posts of the export share its GUID, or
+	 * it has none, its Source is that id. A file found keeps its Source,
+	 * so a store written before (GUIDs) matches as it did.
+	 */
+	legacy = import_source_ok(e->guid) ? e->guid :
+	    import_source_ok(e->link) ? e->link : NULL;
+	source = legacy;
+	if (import_source_ok(e->id) && (e->shared_guid || legacy == NULL))
+		source = e->id;
+	if (import_source_ok(e->id))
+		f = import_find_source(im, e->id);
+	if (f == NULL && legacy != NULL &&
+	    (g = import_find_source(im, legacy)) != NULL &&
+	    !(g->claimed && import_source_ok(e->id)))
+		f = g;
+	if (f != NULL)
+		source = f->source;
 	if (f == NULL) {
 		import_entry_slug(e, base, sizeof(base));
 		snprintf(slug, sizeof(slug), "%s", base);
@@ -759,19 +804,79 @@ import_entry(struct import *im, struct import_entry *e)
 
 /* --- what the feed reader hands over ---------------------------------- */
 
+/*
+ * A title for an untitled entry: the first words of its text, cut at a
+ * word with "…" after them. -1 when the text has no words.
+ */
+static int
+import_first_words(const struct import_entry *e, char *out, size_t outsz)
+{
+	char *text, line[IMPORT_MAX_TITLE + 1];
+	size_t n, cut;
+
+	if (e->html == NULL)
+		return -1;
+	text = e->plain ? strdup(e->html) : html_to_text(e->html,
+	    strlen(e->html));
+	if (text == NULL)
+		return -1;
+	import_clean_line(text, line, sizeof(line));
+	free(text);
+	n = strlen(line);
+	if (n == 0)
+		return -1;
+	if (n + 1 <= outsz && n <= IMPORT_UNTITLED_MAX) {
+		memcpy(out, line, n + 1);
+		return 0;
+	}
+	/* At a space before the limit; else between characters. */
+	cut = IMPORT_UNTITLED_MAX < outsz - 4 ? IMPORT_UNTITLED_MAX : outsz - 4;
+	while (cut > 0 && line[cut] != ' ')
+		cut--;
+	if (cut == 0) {
+		cut = IMPORT_UNTITLED_MAX < outsz - 4 ? IMPORT_UNTITLED_MAX :
+		    outsz - 4;
+		while (cut > 0 && ((unsigned char)line[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	while (cut > 0 && strchr(" ,;:.-", line[cut - 1]) != NULL)
+		cut--;
+	snprintf(out, outsz, "%.*s\xe2\x80\xa6", (int)cut, line);
+	return 0;
+}
+
 /* Checks the title and the date, then imports; says why not otherwise. */
 void
 import_finish(struct import *im, struct import_entry *e, const char *title,
     const char *date)
 {
+	char words[IMPORT_UNTITLED_MAX + 8];
 	int changed = 0;
 
+	if (import_protected(title, e->html)) {
+		import_skip(im, e->n, "post", title,
+		    "protected by a password; its text is not written");
+		return;
+	}
 	e->title = import_clean(im, title ? title : "", IMPORT_MAX_TITLE,
 	    &changed);
-	if (e->title == NULL || e->title[0] == '\0') {
-		import_warn(im, "entry %zu%s%s: no title; not imported", e->n,
-		    e->link ? " " : "", e->link ? e->link : "");
-		im->refused++;
+	if (e->title != NULL && e->title[0] == '\0') {
+		/* WordPress allows untitled posts: their first words are one. */
+		if (import_first_words(e, words, sizeof(words)) == -1) {
+			import_warn(im, "entry %zu%s%s: no title and no text; "
+			    "not imported", e->n, e->link ? " " : "",
+			    e->link ? e->link : "");
+			im->refused++;
+			return;
+		}
+		e->title = arena_strdup(&im->a, words);
+		import_warn(im, "entry %zu%s%s: no title; titled \"%s\" from "
+		    "its first words", e->n, e->link ? " " : "",
+		    e->link ? e->link : "", words);
+	}
+	if (e->title == NULL) {
+		import_warn(im, "entry %zu: out of memory", e->n);
+		im->errors++;
 		return;
 	}
 	if (changed & 1)

@@ -65,6 +65,10 @@ struct import {
 	const char		**logins;	/* WXR authors: login, */
 	const char		**names;	/* and display name */
 	size_t			 nauthors;
+	int			 wxr;		/* a WordPress export */
+	const char		*site;		/* WXR: the blog's URL */
+	const char		**guids;	/* WXR: GUIDs items share, */
+	size_t			 nguids;	/* sorted */
 	/* Counts over all sources. */
 	size_t			 added, updated, unchanged, kept, skipped;
 	size_t			 refused, errors;
@@ -84,6 +88,8 @@ struct import_entry {
 	const char	*html;
 	int		 autop;		/* WordPress's stored text */
 	int		 plain;		/* text, not HTML */
+	const char	*id;		/* WXR: site + "/?p=" + post id */
+	int		 shared_guid;	/* other items of the export have its GUID */
 };
 
 /* Messages about the source being read: warnings to stderr, news to stdout. */
@@ -91,6 +97,19 @@ void	 import_warn(struct import *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 import_say(struct import *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * Says why entry n (what: its kind, "page", "draft"...) is not imported,
+ * in its own line on stdout, and counts it skipped.
+ */
+void	 import_skip(struct import *, size_t n, const char *what,
+	    const char *title, const char *why);
+/*
+ * 1 when an entry's text is behind a WordPress password: in a feed,
+ * WordPress sends such a post as "Protected: Title" with its password
+ * form for a body. Its text must never be written. Every reader's
+ * entries pass here (import_finish).
+ */
+int	 import_protected(const char *title, const char *html);
 /* On a terminal: how many of a source's entries are done. */
 void	 import_progress(struct import *, size_t done, size_t total);
 /* Checks an entry's title and date, then writes it; says why not. */

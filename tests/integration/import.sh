@@ -48,7 +48,7 @@ for fx in wordpress.xml feed.rss feed.atom; do
 	out=$("$CAPSULE" import --content "$d" "$FIX/$fx" 2>"$TMP/err"); rc=$?
 	check "import_${name}_exits_1_for_its_broken_entry" 1 "$rc"
 	check_has "import_${name}_adds_the_ten_posts" "10 added, 0 updated, 0 unchanged, 0 kept" "$out"
-	check_has "import_${name}_refuses_the_untitled_entry" "no title; not imported" "$(cat "$TMP/err")"
+	check_has "import_${name}_refuses_the_untitled_empty_entry" "no title and no text; not imported" "$(cat "$TMP/err")"
 	check "import_${name}_writes_ten_posts_and_the_settings" 11 "$(ls "$d" | wc -l)"
 	bad=""
 	while read -r p; do

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# import_wxr.sh: what `capsule import` takes from WordPress and Blogger
+# exports, and what it never takes: only published posts become posts;
+# drafts, scheduled, pending, private and password-protected posts,
+# pages, attachments, menus, styles and custom types, and a Blogger
+# export's settings, template, comments and drafts never do, each with
+# its own line saying why. The fixtures are our own (tests/fixtures/).
+. "$(dirname "$0")/../lib.sh"
+
+FIX="$ROOT/tests/fixtures"
+
+# imp NAME FIXTURE [flags]: imports into a fresh $TMP/NAME; sets OUT, ERR, RC.
+imp() {
+	local name=$1 fx=$2
+	shift 2
+	rm -rf "${TMP:?}/$name" && mkdir "$TMP/$name"
+	OUT=$("$CAPSULE" import --content "$TMP/$name" "$@" "$FIX/$fx" 2>"$TMP/err"); RC=$?
+	ERR=$(cat "$TMP/err")
+}
+# secrets DIR: the files of DIR that hold text the author never published.
+secrets() { grep -rl 'SECRET' "$1" 2>/dev/null | sed "s|^$1/||"; }
+
+# --- a WordPress.com export: https namespace --------------------------
+imp priv wxr-private.xml
+check wxr_https_namespace_exits_0 0 "$RC"
+check wxr_https_namespace_imports_only_published_posts \
+    "capsule.conf compost-again.txt sowing-broad-beans.txt" "$(ls "$TMP/priv" | tr '\n' ' ' | sed 's/ $//')"
+check wxr_private_text_never_written "" "$(secrets "$TMP/priv")"
+check_has wxr_counts_what_it_skipped "2 added, 0 updated, 0 unchanged, 0 kept, 13 skipped, 0 refused" "$OUT"
+check_has wxr_skips_a_draft "skipped  draft \"A draft about slugs\": not published (--drafts imports it)" "$OUT"
+check_has wxr_skips_a_scheduled_post "skipped  future \"Harvest festival 2030\": not published (--drafts imports it)" "$OUT"
+check_has wxr_skips_a_pending_post "skipped  pending \"Waiting for the editor\": not published (--drafts imports it)" "$OUT"
+check_has wxr_skips_a_private_post "skipped  private \"My neighbour's shed\": private; never imported" "$OUT"
+check_has wxr_skips_a_password_protected_post "skipped  post \"Allotment committee minutes\": protected by a password; its text is not written" "$OUT"
+check_has wxr_skips_a_page "skipped  page \"About the garden\": not a post" "$OUT"
+check_has wxr_skips_an_attachment "skipped  attachment \"beans-in-rows\": not a post" "$OUT"
+check_has wxr_skips_an_untitled_menu_item "skipped  nav_menu_item (entry 10, untitled): not a post" "$OUT"
+check_has wxr_skips_a_menu_item "skipped  nav_menu_item \"Home\": not a post" "$OUT"
+check_has wxr_skips_wp_navigation "skipped  wp_navigation \"Navigation\": not a post" "$OUT"
+check_has wxr_skips_wp_global_styles "skipped  wp_global_styles \"Custom Styles\": not a post" "$OUT"
+check_has wxr_skips_a_custom_post_type "skipped  product \"Seed potatoes, 2kg\": not a post" "$OUT"
+check_has wxr_skips_a_trashed_post "skipped  trash \"Trashed thoughts\": not published" "$OUT"
+check wxr_every_skip_has_its_line 13 "$(printf '%s\n' "$OUT" | grep -c '^skipped  ')"
+post=$(cat "$TMP/priv/sowing-broad-beans.txt")
+check_has wxr_https_author_is_the_display_name "Author: Ann Gardener" "$post"
+check_has wxr_https_tags_without_post_formats "Tags: Vegetables, beans" "$post"
+check_has wxr_https_keeps_paragraphs "$(printf 'Broad beans go in now.\n\nTwo inches deep, eight apart.')" "$post"
+check wxr_https_store_is_clean 0 "$("$CAPSULE" check --content "$TMP/priv" >/dev/null 2>&1; echo $?)"
+
+# --drafts lets drafts, pending and scheduled posts in; never private,
+# password-protected or trashed ones.
+imp drafts wxr-private.xml --drafts
+check_has wxr_drafts_counts "5 added, 0 updated, 0 unchanged, 0 kept, 10 skipped" "$OUT"
+check wxr_drafts_imports_drafts_pending_and_future \
+    "a-draft-about-slugs.txt capsule.conf compost-again.txt harvest-festival-2030.txt sowing-broad-beans.txt waiting-for-the-editor.txt" \
+    "$(ls "$TMP/drafts" | tr '\n' ' ' | sed 's/ $//')"
+check wxr_drafts_private_text_never_written "" "$(grep -rl -e SECRET-PRIVATE -e SECRET-PASSWORD -e SECRET-TRASH "$TMP/drafts")"
+check_has wxr_drafts_still_skips_private "skipped  private \"My neighbour's shed\": private; never imported" "$OUT"
+
+# A feed's password-protected posts: WordPress's form, in any language.
+imp feedpw feed-protected.rss
+check wxr_feed_protected_exits_0 0 "$RC"
+check_has wxr_feed_skips_protected_post "skipped  post \"Geschützt: Protokoll der Vorstandssitzung\": protected by a password; its text is not written" "$OUT"
+check_has wxr_feed_skips_protected_english_post "skipped  post \"Protected: Board minutes\": protected by a password" "$OUT"
+check wxr_feed_protected_text_never_written "capsule.conf sommerfest.txt" "$(ls "$TMP/feedpw" | tr '\n' ' ' | sed 's/ $//')"
+
+# --- WXR 1.0: tags are <category domain="tag"> ------------------------
+imp w10 wxr-1.0.xml
+check wxr_1_0_exits_0 0 "$RC"
+check wxr_1_0_keeps_tags "Tags: Baking, bread, no yeast" "$(grep '^Tags:' "$TMP/w10/soda-bread.txt")"
+check_has wxr_1_0_skips_its_draft "skipped  draft \"Notes on rye\"" "$OUT"
+check wxr_1_0_draft_never_written "" "$(secrets "$TMP/w10")"
+
+# --- Blogger: only kind#post entries that are not drafts --------------
+imp blogger blogger.xml
+check blogger_exits_0 0 "$RC"
+check blogger_imports_only_posts "capsule.conf cliffs-at-dawn.txt seals-in-cove.txt" "$(ls "$TMP/blogger" | tr '\n' ' ' | sed 's/ $//')"
+check blogger_nothing_private_written "" "$(secrets "$TMP/blogger")"
+check_has blogger_counts "2 added, 0 updated, 0 unchanged, 0 kept, 6 skipped, 0 refused" "$OUT"
+check_has blogger_skips_the_template "skipped  template \"Template: Walking the coast\": not a post" "$OUT"
+check_has blogger_skips_settings "skipped  settings \"Blog name\": not a post" "$OUT"
+check_has blogger_skips_comments "skipped  comment \"Lovely photos!\": not a post" "$OUT"
+check_has blogger_skips_pages "skipped  page \"About me\": not a post" "$OUT"
+check_has blogger_skips_drafts "skipped  draft \"Unfinished: the lighthouse\": a draft; never imported" "$OUT"
+check blogger_kind_is_no_tag "Tags: cliffs" "$(grep '^Tags:' "$TMP/blogger/cliffs-at-dawn.txt")"
+imp blogger2 blogger.xml --drafts
+check blogger_drafts_never_even_with_flag "" "$(secrets "$TMP/blogger2")"
+
+imp takeout blogger-2018.atom
+check blogger_takeout_imports_only_live_posts "capsule.conf vienna-to-venice.txt" "$(ls "$TMP/takeout" | tr '\n' ' ' | sed 's/ $//')"
+check_has blogger_takeout_skips_drafts "skipped  draft \"Paris to Berlin (notes)\": not published; never imported" "$OUT"
+check_has blogger_takeout_skips_deleted "skipped  deleted \"Wrong timetable\": not published; never imported" "$OUT"
+check_has blogger_takeout_skips_comments "skipped  comment (entry 5, untitled): not a post" "$OUT"
+check blogger_takeout_nothing_private_written "" "$(secrets "$TMP/takeout")"
+
+# --- identity: a WordPress post is its post id on its site ------------
+imp names wxr-names.xml
+check_has wxr_shared_guid_posts_are_distinct "added    copied-post-2: Copied post" "$OUT"
+check wxr_shared_guid_source_is_the_post_id "Source: https://letters.example/?p=37" "$(grep '^Source:' "$TMP/names/copied-post-2.txt")"
+check wxr_unshared_guid_source_stays_the_guid "Source: https://letters.example/?p=31" "$(grep -h '^Source:' "$TMP/names"/*.txt | grep '?p=31$')"
+before=$(cd "$TMP/names" && sha256sum -- *)
+out=$("$CAPSULE" import --content "$TMP/names" "$FIX/wxr-names.xml" 2>/dev/null)
+check_has wxr_shared_guid_rerun_changes_nothing "0 added, 0 updated, 8 unchanged" "$out"
+check wxr_shared_guid_rerun_same_bytes "$before" "$(cd "$TMP/names" && sha256sum -- *)"
+# A store written before (the second copy dropped, the first's Source
+# its GUID) still matches: the first is unchanged, the second added.
+rm -rf "$TMP/legacy" && mkdir "$TMP/legacy"
+python3 -c 'import re, sys; sys.stdout.write(re.sub(r"\t<item>(?:(?!</item>).)*<wp:post_id>37</wp:post_id>.*?</item>\n", "", open(sys.argv[1]).read(), flags=re.S))' \
+    "$FIX/wxr-names.xml" >"$TMP/legacy.xml"
+"$CAPSULE" import --content "$TMP/legacy" "$TMP/legacy.xml" >/dev/null 2>&1
+check wxr_legacy_store_source_is_the_guid "Source: https://old.example/?p=5" "$(grep '^Source:' "$TMP/legacy/copied-post.txt")"
+first=$(sha256sum <"$TMP/legacy/copied-post.txt")
+out=$("$CAPSULE" import --content "$TMP/legacy" "$FIX/wxr-names.xml" 2>/dev/null)
+check_has wxr_legacy_store_adds_only_the_second_copy "1 added, 0 updated, 7 unchanged" "$out"
+check wxr_legacy_store_first_copy_untouched "$first" "$(sha256sum <"$TMP/legacy/copied-post.txt")"
+out=$("$CAPSULE" import --content "$TMP/legacy" "$FIX/wxr-names.xml" 2>/dev/null)
+check_has wxr_legacy_store_rerun_is_idempotent "0 added, 0 updated, 8 unchanged" "$out"
+
+# --- an untitled post takes its first words for a title ---------------
+check_has wxr_untitled_post_is_imported "added    38: Sometimes a picture says it all, and the words under it are…" "$OUT"
+check_has wxr_untitled_post_says_so "entry 8 https://letters.example/?p=38: no title; titled \"Sometimes a picture says it all, and the words under it are…\" from its first words" "$ERR"
+check wxr_untitled_post_title "Title: Sometimes a picture says it all, and the words under it are…" "$(head -n 1 "$TMP/names/38.txt")"
