@@ -91,6 +91,13 @@ static const struct config_opt config_opts[] = {
 	{ "rate-limit", CONFIG_RATE, 0, 0, 0, 0, "N/SECS",
 	    "at most N requests per client address in SECS seconds;\n"
 	    "past it Gemini 44, Gopher an error item (default: off)" },
+	{ "max-conns-per-addr", CONFIG_INT, OFF(max_conns_per_addr), 0, 0,
+	    CONFIG_MAX_CONNS, "N", "open connections per client address\n"
+	    "(keyed as for --rate-limit); past it Gemini 44, Gopher an\n"
+	    "error item, closed within a second; 0: no cap (default: 64)" },
+	{ "ipv6-prefix", CONFIG_INT, OFF(ipv6_prefix), 0, 32, 128, "BITS",
+	    "IPv6 clients are counted by their first BITS bits for\n"
+	    "--rate-limit and --max-conns-per-addr (default: 64)" },
 	{ "proxy-protocol", CONFIG_BOOL, OFF(proxy_protocol), 0, 0, 0, NULL,
 	    "connections start with a PROXY header (v1 or v2) naming\n"
 	    "the client; only from --proxy-from addresses" },
@@ -130,6 +137,8 @@ config_defaults(struct config *c)
 	c->max_conns = 0;	/* from the open-file limit: server.c */
 	c->wait_ms = CONFIG_DEFAULT_WAIT_MS;
 	c->cache_size = CONFIG_CACHE_SIZE;
+	c->max_conns_per_addr = CONFIG_CONNS_PER_ADDR;
+	c->ipv6_prefix = RATELIMIT_V6_BITS;
 }
 
 static const struct config_opt *

@@ -10,6 +10,7 @@
 #define CONFIG_MAX_PROXY_FROM	16
 
 #define CONFIG_CACHE_SIZE	(64u * 1024 * 1024)	/* the default */
+#define CONFIG_CONNS_PER_ADDR	64	/* --max-conns-per-addr's default */
 
 #define CAPSULE_VERSION		"0.1.0"
 
@@ -34,6 +35,8 @@ struct config {
 	int	 sandbox_selftest;	/* hidden: try a forbidden call */
 	unsigned rate_max;			/* --rate-limit N/SECS; 0 off */
 	unsigned rate_secs;
+	int	 max_conns_per_addr;		/* 0: no cap */
+	int	 ipv6_prefix;			/* bits of an IPv6 client key */
 	int	 proxy_protocol;		/* PROXY headers expected */
 	char	 proxy_from[CONFIG_MAX_PROXY_FROM][64];	/* may send them */
 	size_t	 nproxy_from;			/* 0: loopback */

@@ -18,6 +18,7 @@
 
 #include <tls.h>
 
+#include "conncap.h"
 #include "gemini.h"
 #include "gopher.h"
 #include "log.h"
@@ -34,6 +35,14 @@
 #define CONN_WRITE_BUDGET	(256 * 1024)	/* per wakeup: others' turn */
 #define CONN_LINGER_MAX		(64 * 1024)	/* drained before closing */
 #define CONN_SPARE_MAX		256	/* closed connections kept, per worker */
+#define CONN_OVERCAP_MS		1000	/* past the per-address cap: 44, quick */
+
+/* Why a connection is only told to come back later. */
+enum conn_busy {
+	BUSY_NO,
+	BUSY_WORKER,		/* past --max-conns */
+	BUSY_ADDR,		/* past --max-conns-per-addr */
+};
 
 enum conn_state {
 	CONN_PROXY,		/* reading the load balancer's PROXY header */
@@ -65,7 +74,7 @@ struct conn {
 	enum conn_state	 state;
 	enum proto	 proto;
 	int		 fd;
-	int		 busy;		/* past max-conns: "slow down" */
+	enum conn_busy	 busy;		/* "slow down" */
 	unsigned	 ratewait;	/* --rate-limit: seconds to wait, or 0 */
 	struct tls	*tls;		/* NULL for plain Gopher */
 	struct tlsglue	*glue;		/* the key pairs tls came from */
@@ -75,8 +84,9 @@ struct conn {
 	int		 handles;	/* still to close before free() */
 	uint64_t	 start, done;	/* uv_hrtime() */
 	char		 addr[INET6_ADDRSTRLEN];
-	unsigned char	 raddr[16];	/* the client's, for the limiter */
-	size_t		 raddrlen;
+	unsigned char	 key[16];	/* the client's, for the limits */
+	int		 haskey;
+	int		 capped;	/* counted by --max-conns-per-addr */
 	char		 req[CONN_REQUEST_MAX];
 	size_t		 reqlen;
 	size_t		 loglen;	/* request bytes the access log shows */
@@ -199,6 +209,9 @@ conn_close(struct conn *c)
 	c->tls = NULL;
 	tlsglue_unref(c->glue);
 	c->glue = NULL;
+	if (c->capped)
+		conncap_give(server_conncap(), c->key);
+	c->capped = 0;
 	/* uv_close() stops the poll at once, so the fd can go now. */
 	uv_close((uv_handle_t *)&c->poll, conn_on_closed);
 	uv_close((uv_handle_t *)&c->timer, conn_on_closed);
@@ -370,22 +383,46 @@ conn_prepare(struct conn *c)
 	return 0;
 }
 
-/* Records the client's address, as text for the log and binary. */
+/* Records the client's address, as text for the log and as its key. */
 static void
 conn_set_addr(struct conn *c, const struct sockaddr *sa)
 {
 	const void *a;
+	size_t len;
 
 	if (sa->sa_family == AF_INET6) {
 		a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-		c->raddrlen = 16;
+		len = 16;
 	} else {
 		a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-		c->raddrlen = 4;
+		len = 4;
 	}
-	memcpy(c->raddr, a, c->raddrlen);
+	ratelimit_key(a, len, (unsigned)server_config()->ipv6_prefix, c->key);
+	c->haskey = 1;
 	if (inet_ntop(sa->sa_family, a, c->addr, sizeof(c->addr)) == NULL)
 		snprintf(c->addr, sizeof(c->addr), "?");
+}
+
+/*
+ * --max-conns-per-addr: counts the connection under its client's key;
+ * past the cap it is told to come back later, and soon, so a client
+ * holding its share cannot hold more slots by opening more.
+ */
+static void
+conn_cap(struct conn *c)
+{
+	struct conncap *cap = server_conncap();
+	uint64_t ms = (uint64_t)server_config()->wait_ms;
+
+	if (cap == NULL || !c->haskey || c->busy != BUSY_NO)
+		return;
+	if (conncap_take(cap, c->key) == 0) {
+		c->capped = 1;
+		return;
+	}
+	c->busy = BUSY_ADDR;
+	uv_timer_start(&c->timer, conn_on_timeout, ms < CONN_OVERCAP_MS ? ms :
+	    CONN_OVERCAP_MS, 0);
 }
 
 /*
@@ -421,8 +458,11 @@ conn_proxy(struct conn *c)
 	if (r == PROXY_MORE)
 		return conn_wait(c, UV_READABLE);
 	c->reqlen = 0;
-	if (!info.local)
+	/* The key is the client's; a LOCAL health check is not counted. */
+	if (!info.local) {
 		conn_set_addr(c, (const struct sockaddr *)&info.src);
+		conn_cap(c);
+	}
 	if (c->proto == PROTO_GOPHER) {
 		c->state = CONN_PEEK;
 		return STEP_NEXT;
@@ -439,9 +479,9 @@ conn_rate_limited(struct conn *c)
 {
 	struct ratelimit *rl = server_ratelimit();
 
-	if (rl == NULL || c->raddrlen == 0)
+	if (rl == NULL || !c->haskey)
 		return 0;
-	return ratelimit_hit(rl, c->raddr, c->raddrlen, uv_now(&c->w->loop));
+	return ratelimit_hit(rl, c->key, sizeof(c->key), uv_now(&c->w->loop));
 }
 
 /*
@@ -477,7 +517,9 @@ conn_reply(struct conn *c, size_t linelen, int bad)
 		if (bad)
 			gopher_error(&c->reply, 59, "Selector too long");
 		else if (c->busy)
-			gopher_error(&c->reply, 44,
+			gopher_error(&c->reply, 44, c->busy == BUSY_ADDR ?
+			    "Too many connections from your address: try "
+			    "again in a moment" :
 			    "Too busy: try again in a moment");
 		else if (wait > 0) {
 			snprintf(msg, sizeof(msg), "Too many requests: try "
@@ -810,10 +852,13 @@ conn_accept(struct worker *w, int fd, enum proto proto,
 	if (w->conns != NULL)
 		w->conns->prev = c;
 	w->conns = c;
-	c->busy = w->nconns++ >= (size_t)w->max_conns;
+	c->busy = w->nconns++ >= (size_t)w->max_conns ? BUSY_WORKER : BUSY_NO;
 	c->state = nets != NULL ? CONN_PROXY : proto == PROTO_GEMINI ?
 	    CONN_HANDSHAKE : CONN_PEEK;
 	uv_timer_start(&c->timer, conn_on_timeout, (uint64_t)cfg->wait_ms, 0);
+	/* Behind a balancer the key is the client's, from its header. */
+	if (nets == NULL)
+		conn_cap(c);
 	if (c->state == CONN_HANDSHAKE && conn_start_tls(c) == -1) {
 		conn_close(c);
 		return;

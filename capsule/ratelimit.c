@@ -99,6 +99,35 @@ ratelimit_hit(struct ratelimit *r, const void *addr, size_t len,
 	return wait;
 }
 
+void
+ratelimit_key(const void *addr, size_t len, unsigned v6bits,
+    unsigned char key[16])
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0xff, 0xff };
+	unsigned i;
+
+	memset(key, 0, 16);
+	if (len == 4) {
+		memcpy(key, mapped, sizeof(mapped));
+		memcpy(key + 12, addr, 4);
+		return;
+	}
+	if (len != 16)
+		return;
+	memcpy(key, addr, 16);
+	if (memcmp(key, mapped, sizeof(mapped)) == 0 || v6bits >= 128)
+		return;
+	for (i = 0; i < 16; i++) {
+		if (v6bits >= 8 * (i + 1))
+			continue;
+		if (v6bits <= 8 * i)
+			key[i] = 0;
+		else
+			key[i] &= (unsigned char)(0xff << (8 - (v6bits - 8 * i)));
+	}
+}
+
 int
 ratelimit_parse(const char *s, unsigned *max, unsigned *secs)
 {

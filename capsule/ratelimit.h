@@ -39,6 +39,15 @@ void		 ratelimit_free(struct ratelimit *);
  */
 unsigned	 ratelimit_hit(struct ratelimit *, const void *addr, size_t len,
 		    uint64_t now_ms);
+/*
+ * The key a client address is counted under, by the limiter and the
+ * per-address connection cap: IPv4 (4 bytes) and IPv4-mapped IPv6 both
+ * as ::ffff:a.b.c.d, other IPv6 cut to its first v6bits bits (a /64 is
+ * one subscriber: counting each /128 would give it 2^64 budgets).
+ */
+#define RATELIMIT_V6_BITS	64	/* --ipv6-prefix's default */
+void		 ratelimit_key(const void *addr, size_t len, unsigned v6bits,
+		    unsigned char key[16]);
 /* Parses "N/SECONDS"; 0 or -1. */
 int		 ratelimit_parse(const char *, unsigned *max, unsigned *secs);
 

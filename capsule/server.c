@@ -35,6 +35,7 @@
 
 #include "catalog.h"
 #include "cert.h"
+#include "conncap.h"
 #include "log.h"
 #include "sandbox.h"
 #include "server.h"
@@ -75,6 +76,7 @@ static struct {
 	uv_loop_t		 loop;		/* the main thread's: signals */
 	uv_signal_t		 sigs[3];
 	struct ratelimit	*ratelimit;	/* NULL: no --rate-limit */
+	struct conncap		 conncap;	/* slots NULL: no cap */
 	struct proxy_net	 proxy_nets[PROXY_MAX_NETS];
 	size_t			 nproxy_nets;
 	/* Updates: built in libuv's thread pool, swapped in on loop. */
@@ -113,12 +115,20 @@ server_ratelimit(void)
 	return srv.ratelimit;
 }
 
+struct conncap *
+server_conncap(void)
+{
+	return srv.conncap.slots != NULL ? &srv.conncap : NULL;
+}
+
 const struct proxy_net *
 server_proxy_nets(size_t *n)
 {
 	*n = srv.nproxy_nets;
 	return srv.cfg.proxy_protocol ? srv.proxy_nets : NULL;
 }
+
+static int	server_conncap_init(char *, size_t);
 
 /* --rate-limit and --proxy-from, from text to what conn.c looks up. */
 static int
@@ -127,6 +137,8 @@ server_limits(char *err, size_t errsz)
 	const struct config *c = &srv.cfg;
 	size_t i;
 
+	if (server_conncap_init(err, errsz) == -1)
+		return -1;
 	if (c->rate_max > 0) {
 		if ((srv.ratelimit = malloc(sizeof(*srv.ratelimit))) == NULL ||
 		    ratelimit_init(srv.ratelimit, c->rate_max,
@@ -862,6 +874,28 @@ server_raise_nofile(void)
  * served and the rest told to slow down, with --max-conns N it is 2N
  * within that share.
  */
+static void	server_caps(int *, int *, int *);
+
+/* --max-conns-per-addr: a table for every connection the workers hold. */
+static int
+server_conncap_init(char *err, size_t errsz)
+{
+	int max, hard, fds;
+
+	if (srv.cfg.max_conns_per_addr == 0)
+		return 0;
+	server_caps(&max, &hard, &fds);
+	if (conncap_init(&srv.conncap, (unsigned)srv.cfg.max_conns_per_addr,
+	    (size_t)fds * srv.nworkers) == -1) {
+		snprintf(err, errsz, "connection cap: out of memory");
+		return -1;
+	}
+	log_info("at most %d connection%s per client address",
+	    srv.cfg.max_conns_per_addr,
+	    srv.cfg.max_conns_per_addr == 1 ? "" : "s");
+	return 0;
+}
+
 static void
 server_caps(int *max, int *hard, int *fds)
 {
@@ -966,6 +1000,7 @@ server_cleanup(void)
 		free(srv.ratelimit);
 		srv.ratelimit = NULL;
 	}
+	conncap_free(&srv.conncap);
 	log_access_close();
 }
 

@@ -61,6 +61,8 @@ struct snapshot		*server_snapshot(void);
 struct tlsglue		*server_tls(void);
 /* The per-address limiter, or NULL when --rate-limit is off. */
 struct ratelimit	*server_ratelimit(void);
+/* The per-address connection cap, or NULL when it is off. */
+struct conncap		*server_conncap(void);
 /* With --proxy-protocol: who may send PROXY headers (*n set); else NULL. */
 const struct proxy_net	*server_proxy_nets(size_t *n);
 /* 1 once SIGTERM or SIGINT came: workers drain and stop. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """proxyclient.py: the integration tests' client for PROXY protocol and
 source addresses. Sends an optional PROXY header (v1 or v2) naming a
-client address, then a Gopher selector or a Gemini request over TLS, and
+client address (v1: TCP6 when it holds a colon), then a Gopher selector or a Gemini request over TLS, and
 prints the answer's first line (or "closed" when there was none).
 
 usage: proxyclient.py [--v1 ADDR | --v2 ADDR] [--source ADDR]
@@ -17,6 +17,8 @@ SIG = b"\r\n\r\n\x00\r\nQUIT\n"
 
 
 def header(version, addr, port):
+    if version == 1 and ":" in addr:
+        return ("PROXY TCP6 %s ::1 40000 %d\r\n" % (addr, port)).encode()
     if version == 1:
         return ("PROXY TCP4 %s 127.0.0.1 40000 %d\r\n" % (addr, port)).encode()
     body = socket.inet_aton(addr) + socket.inet_aton("127.0.0.1") + \

@@ -464,12 +464,14 @@ CAP_GOPH=""
 CAP_RUNNING=0
 CAP_CERT="—"
 capsule_start() {
+	# Every client of the bench is 127.0.0.1: no per-address cap.
 	# shellcheck disable=SC2086
 	start_server capsule "$CAPSULE" serve --foreground \
 	    --content "$CONTENT" --cert-dir "$OUT/capsule-certs" \
 	    --hostname localhost --listen 127.0.0.1 \
 	    --gemini-port "$CAP_GEM" --gopher-port "$CAP_GOPH" \
-	    --workers "$WORKERS" ${BENCH_CAPSULE_FLAGS:-} "$@"
+	    --workers "$WORKERS" --max-conns-per-addr 0 \
+	    ${BENCH_CAPSULE_FLAGS:-} "$@"
 }
 
 # capsule_answers: it is alive and a whole Gemini reply comes back (so

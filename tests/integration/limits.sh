@@ -36,11 +36,30 @@ exec 5>&- 6>&-
 alive limits_alive_past_twice_max_conns
 stop_server
 
+# --- --max-conns-per-addr: one address holding its share shuts nobody out
+start_server --workers 1 --max-conns-per-addr 2
+base=$(sockets)
+exec 5<>"/dev/tcp/127.0.0.1/$GEM_PORT"
+exec 6<>"/dev/tcp/127.0.0.1/$GOPH_PORT"
+wait_sockets $((base + 2))
+got=$(gem / 2>/dev/null | tr -d '\r')
+check limits_per_addr_third_gemini_is_44 "44 5" "$got"
+check_has limits_per_addr_third_gopher_is_error_item "3Too many connections from your address" "$(goph / 2>/dev/null)"
+PC="python3 $ROOT/tests/proxyclient.py"
+check_has limits_per_addr_other_address_served "iMEK Support" "$($PC --source 127.0.0.2 gopher "$GOPH_PORT" /)"
+check limits_per_addr_other_address_gemini_20 "20 text/gemini; charset=utf-8; lang=en" "$($PC --source 127.0.0.2 gemini "$GEM_PORT" gemini://localhost/)"
+exec 5>&- 6>&-
+i=0
+while [ "$(sockets)" -gt "$base" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+check_has limits_per_addr_served_again_after_close "iMEK Support" "$(goph / 2>/dev/null)"
+alive limits_alive_per_addr
+stop_server
+
 # --- SIGTERM with clients queued: every accepted connection is answered.
 # The server is stopped (SIGSTOP) while the clients connect and send, so
 # they wait in the accept queue when SIGTERM comes.
 N=200
-start_server
+start_server --max-conns-per-addr 0
 python3 - "$GEM_PORT" "$GOPH_PORT" "$SERVER_PID" "$N" >"$TMP/drain" 2>&1 <<'PY'
 import os, signal, socket, ssl, sys, threading, time
 gem, goph, pid, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])

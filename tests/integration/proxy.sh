@@ -42,6 +42,38 @@ case "$log" in *" 127.0.0.1 "*) fail proxy_access_log_no_balancer_address "$log"
 alive proxy_alive
 stop_server
 
+# --- the limiter's key: an IPv6 client is its /64, IPv4-mapped is IPv4
+start_server --proxy-protocol --rate-limit 2/60
+check_has v6_first_of_a_64 "iMEK" "$($PC --v1 2001:db8:0:1::1 gopher "$GOPH_PORT" /)"
+check_has v6_second_of_a_64 "iMEK" "$($PC --v1 2001:db8:0:1::2 gopher "$GOPH_PORT" /)"
+check_has v6_third_of_a_64_is_limited "3Too many requests" "$($PC --v1 2001:db8:0:1:ffff::3 gopher "$GOPH_PORT" /)"
+check_has v6_other_64_allowed "iMEK" "$($PC --v1 2001:db8:0:2::1 gopher "$GOPH_PORT" /)"
+check_has v4_first "iMEK" "$($PC --v1 7.7.7.7 gopher "$GOPH_PORT" /)"
+check_has v4_mapped_shares_the_budget "iMEK" "$($PC --v1 ::ffff:7.7.7.7 gopher "$GOPH_PORT" /)"
+check_has v4_third_is_limited "3Too many requests" "$($PC --v2 7.7.7.7 gopher "$GOPH_PORT" /)"
+alive v6_key_alive
+stop_server
+start_server --proxy-protocol --rate-limit 2/60 --ipv6-prefix 128
+$PC --v1 2001:db8:0:1::1 gopher "$GOPH_PORT" / >/dev/null
+$PC --v1 2001:db8:0:1::1 gopher "$GOPH_PORT" / >/dev/null
+check_has v6_prefix_128_each_address "iMEK" "$($PC --v1 2001:db8:0:1::2 gopher "$GOPH_PORT" /)"
+stop_server
+
+# --- --max-conns-per-addr: the key is the proxied client's
+start_server --proxy-protocol --workers 1 --max-conns-per-addr 2
+hdr() { printf 'PROXY TCP%s %s %s 40000 %s\r\n' "$1" "$2" "$3" "$GOPH_PORT"; }
+exec 5<>"/dev/tcp/127.0.0.1/$GOPH_PORT"; hdr 4 192.0.2.50 127.0.0.1 >&5
+exec 6<>"/dev/tcp/127.0.0.1/$GOPH_PORT"; hdr 6 ::ffff:192.0.2.50 ::1 >&6
+sleep 0.3
+check_has cap_third_from_one_address_refused "3Too many connections from your address" "$($PC --v1 192.0.2.50 gopher "$GOPH_PORT" /)"
+check cap_third_from_one_address_gemini_44 "44 5" "$($PC --v2 192.0.2.50 gemini "$GEM_PORT" $G)"
+check_has cap_other_address_served "iMEK" "$($PC --v1 192.0.2.51 gopher "$GOPH_PORT" /)"
+exec 5>&- 6>&-
+sleep 0.3
+check_has cap_served_again_after_close "iMEK" "$($PC --v1 192.0.2.50 gopher "$GOPH_PORT" /)"
+alive cap_alive
+stop_server
+
 start_server --proxy-protocol --proxy-from 192.0.2.1
 check proxy_from_other_address_refused "closed" "$($PC --v1 192.0.2.10 gopher "$GOPH_PORT" /)"
 stop_server

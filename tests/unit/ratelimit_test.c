@@ -60,3 +60,56 @@ TEST(ratelimit_parse_flag)
 	CHECK(ratelimit_parse("-1/5", &n, &s) == -1);
 	CHECK(ratelimit_parse("5/5s", &n, &s) == -1);
 }
+
+/*
+ * IPv4 and IPv4-mapped IPv6 share a budget; an IPv6 client is its /64
+ * (by default), so walking its own prefix buys nothing.
+ */
+TEST(ratelimit_key_ipv4_mapped_and_ipv6_prefix)
+{
+	struct ratelimit *r = malloc(sizeof(*r));
+	unsigned char v4[4] = { 7, 7, 7, 7 };
+	unsigned char m[16] = { [10] = 0xff, [11] = 0xff, 7, 7, 7, 7 };
+	unsigned char a[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0,
+	    0, 0, 0, 1 };
+	unsigned char k1[16], k2[16];
+	unsigned i;
+
+	ratelimit_key(v4, 4, 64, k1);
+	ratelimit_key(m, 16, 64, k2);
+	CHECK(memcmp(k1, k2, 16) == 0);
+	ratelimit_key(a, 16, 64, k1);
+	a[15] = 2;
+	a[9] = 0x55;
+	ratelimit_key(a, 16, 64, k2);
+	CHECK(memcmp(k1, k2, 16) == 0);
+	/* Another /64 is another client. */
+	a[7] = 2;
+	ratelimit_key(a, 16, 64, k2);
+	CHECK(memcmp(k1, k2, 16) != 0);
+	/* A prefix of 56 bits joins them; 128 keeps every address apart. */
+	ratelimit_key(a, 16, 56, k2);
+	a[7] = 1;
+	ratelimit_key(a, 16, 56, k1);
+	CHECK(memcmp(k1, k2, 16) == 0);
+	ratelimit_key(a, 16, 128, k1);
+	CHECK(memcmp(k1, a, 16) == 0);
+	ratelimit_key(a, 16, 60, k1);
+	CHECK(k1[7] == 0 && k1[6] == 0 && a[7] == 1);
+
+	/* Through the limiter: 200 addresses of one /64, 5 served. */
+	CHECK(r != NULL && ratelimit_init(r, 5, 60) == 0);
+	for (i = 0; i < 200; i++) {
+		a[14] = (unsigned char)(i >> 8);
+		a[15] = (unsigned char)i;
+		ratelimit_key(a, 16, 64, k1);
+		CHECK(ratelimit_hit(r, k1, 16, 1000) == (i < 5 ? 0 : 60));
+	}
+	ratelimit_key(v4, 4, 64, k1);
+	for (i = 0; i < 5; i++)
+		CHECK(ratelimit_hit(r, k1, 16, 1000) == 0);
+	ratelimit_key(m, 16, 64, k2);
+	CHECK(ratelimit_hit(r, k2, 16, 1000) == 60);
+	ratelimit_free(r);
+	free(r);
+}
