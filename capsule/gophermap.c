@@ -13,11 +13,7 @@
 #define GOPHER_DISPLAY_MAX	1024	/* bytes of display text per item */
 #define GOPHER_SHOWN_SELECTOR	200	/* bytes of a selector an error shows */
 
-/*
- * Writes s[0..n) with TAB, CR, LF and other controls, C1 ones included
- * (U+0080 to U+009F), made spaces.
- */
-static void
+void
 gophermap_clean(struct buf *b, const char *s, size_t n)
 {
 	size_t i;

@@ -17,6 +17,11 @@ extern const route_page_fn gophermap_pages[ROUTE_KINDS];
 /* One menu line: type display TAB selector TAB host TAB port CRLF. */
 int	 gophermap_item(struct buf *, char, const char *, const char *,
 	    const char *, int);
+/*
+ * Writes s[0..n) with TAB, CR, LF and other controls, C1 ones included
+ * (U+0080 to U+009F), made spaces: display text for a menu field.
+ */
+void	 gophermap_clean(struct buf *, const char *, size_t);
 /* Info lines ('i'), wrapped at GOPHER_INFO_COLS columns. */
 int	 gophermap_info(struct buf *, const struct site *, const char *);
 struct search_results;

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gophermap.h"
 #include "gopherplus.h"
 #include "router.h"
+#include "utf8.h"
 
 #define GOPHERPLUS_FIELD_MAX	(URL_PATH_MAX + 8)	/* selector, host */
 #define GOPHERPLUS_MAX_ITEMS	10000	/* attribute blocks in one answer */
@@ -85,6 +87,18 @@ gopherplus_field(const char *line, size_t n, int i, char *out, size_t outsz)
 	return 0;
 }
 
+/* Who answers for the site, and where: "Author <gopher://host:port/>". */
+static void
+gopherplus_admin(const struct store *st, struct buf *b)
+{
+	const char *who = st->settings.author[0] != '\0' ?
+	    st->settings.author : st->settings.title;
+
+	gophermap_clean(b, who, strlen(who));
+	buf_printf(b, " <gopher://%s:%d/>", st->site.host,
+	    st->site.gopher_port);
+}
+
 /* "<512b>" or "<12k>", as the memo writes sizes. */
 static void
 gopherplus_size(struct buf *b, size_t n)
@@ -122,9 +136,9 @@ gopherplus_block(struct snapshot *sn, const char *line, size_t n,
 	    strcmp(host, st->site.host) != 0 ||
 	    atoi(port) != st->site.gopher_port)
 		return;
-	buf_printf(b, "+ADMIN:\r\n Admin: %s <gopher://%s:%d/>\r\n",
-	    st->settings.author[0] != '\0' ? st->settings.author :
-	    st->settings.title, st->site.host, st->site.gopher_port);
+	buf_puts(b, "+ADMIN:\r\n Admin: ");
+	gopherplus_admin(st, b);
+	buf_puts(b, "\r\n");
 	router_match(st, sel, strlen(sel), &r);
 	if ((date = gopherplus_date(st, &r)) != NULL)
 		buf_printf(b, " Mod-Date: %s <%.4s%.2s%.2s000000>\r\n", date,
@@ -148,7 +162,7 @@ gopherplus_answer(struct snapshot *sn, char kind, const char *path,
 	const struct store *st = sn->store;
 	const char *s, *end, *nl;
 	struct route r;
-	size_t nitems = 0;
+	size_t nitems = 0, start = out->len;
 
 	if (kind == '+') {
 		/* A menu ends with its "." line; a text runs to the close. */
@@ -173,27 +187,35 @@ gopherplus_answer(struct snapshot *sn, char kind, const char *path,
 		/* '!', or '$' on a text: the item itself. */
 		router_match(st, path, strlen(path), &r);
 		buf_init(&item);
-		buf_putc(&item, pg->gopher_type);
-		buf_puts(&item, gopherplus_title(st, &r));
-		buf_printf(&item, "\t%s\t%s\t%d", path, st->site.host,
-		    st->site.gopher_port);
-		if (!item.err)
-			gopherplus_block(sn, item.data, item.len, out);
+		/* A title or tag name is display text: no TAB adds a field. */
+		if (gophermap_item(&item, pg->gopher_type,
+		    gopherplus_title(st, &r), path, st->site.host,
+		    st->site.gopher_port) == 0)
+			gopherplus_block(sn, item.data, item.len - 2, out);
 		buf_free(&item);
 	}
 	buf_puts(out, ".\r\n");
-	return out->err ? -1 : 0;
+	if (out->err)
+		return -1;
+	/* Every document gets the one defang, as page_render() does. */
+	utf8_defang(out->data + start, out->len - start);
+	return 0;
 }
 
 int
 gopherplus_error(const struct store *st, const char *msg, struct buf *out)
 {
+	size_t start = out->len;
+
 	/* Error code 1: the item is not available. */
 	buf_puts(out, "--1\r\n1 ");
 	if (st != NULL)
-		buf_printf(out, "%s <gopher://%s:%d/>",
-		    st->settings.author[0] != '\0' ? st->settings.author :
-		    st->settings.title, st->site.host, st->site.gopher_port);
-	buf_printf(out, "\r\n%s\r\n.\r\n", msg);
-	return out->err ? -1 : 0;
+		gopherplus_admin(st, out);
+	buf_puts(out, "\r\n");
+	gophermap_clean(out, msg, strlen(msg));
+	buf_puts(out, "\r\n.\r\n");
+	if (out->err)
+		return -1;
+	utf8_defang(out->data + start, out->len - start);
+	return 0;
 }

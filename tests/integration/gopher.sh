@@ -137,3 +137,47 @@ check_has gopher_access_log_tls "gophers 127.0.0.1 \"/\" 20" "$(cat "$TMP/access
 check_has gopher_access_log_empty_selector_without_line_end "gopher 127.0.0.1 \"\" 20" "$(cat "$TMP/access.log")"
 check_has gopher_access_log_escapes_tab "\"/search\\x09school\" 20" "$(cat "$TMP/access.log")"
 alive gopher_alive_at_end
+
+# --- Gopher+ answers get the one defang: titles, tag names and the
+# Author: setting with ESC sequences and TABs reach no terminal, and no
+# TAB adds a field (the UMN client asks "TAB $" on its first connect).
+stop_server
+mkdir -p "$TMP/evil"
+printf 'Title: Evil\033]0;owned\007 site\nAuthor: Mallory\033[2J\tTab\nHostname: localhost\n' \
+    >"$TMP/evil/capsule.conf"
+printf 'Title: Bell\007 and\ttab \033[31mred\nDate: 2024-01-01\nTags: ev\033[5mil\ttag, plain\n\nBody \033[2J text.\n' \
+    >"$TMP/evil/evil.txt"
+CONTENT="$TMP/evil" start_server
+# plus_clean NAME REQUEST: no control byte but TAB and CRLF; an +INFO
+# line has exactly four fields, Admin lines and error lines no TAB.
+plus_clean() {
+	"$GEMGET" -P -p "$GOPH_PORT" -t 5 127.0.0.1 "$2" 2>/dev/null >"$TMP/plus"
+	got=$(python3 - "$TMP/plus" <<'PY'
+import re, sys
+b = open(sys.argv[1], "rb").read()
+bad = []
+if not b:
+    bad.append("empty")
+for i, c in enumerate(b):
+    if c == 9 or c == 10 or (c == 13 and b[i + 1:i + 2] == b"\n"):
+        continue
+    if c < 32 or c == 127 or (c == 0xc2 and 0x80 <= b[i + 1] <= 0x9f):
+        bad.append("control 0x%02x at %d" % (c, i))
+for line in b.split(b"\r\n"):
+    if line.startswith(b"+INFO: ") and line.count(b"\t") != 3:
+        bad.append("fields: %r" % line)
+    if line.startswith((b" Admin:", b"1 ")) and b"\t" in line:
+        bad.append("TAB: %r" % line)
+print(" ".join(bad[:3]) or "clean")
+PY
+)
+	check "$1" clean "$got"
+}
+plus_clean gopherplus_home_blocks_defanged "\t\$\r\n"
+plus_clean gopherplus_tags_blocks_defanged "/tags/\t\$\r\n"
+plus_clean gopherplus_post_item_defanged "/posts/evil\t!\r\n"
+plus_clean gopherplus_post_views_defanged "/posts/evil\t\$\r\n"
+plus_clean gopherplus_tag_item_defanged "$(printf '%s' "$(raw "/tags/\r\n" | grep -a '^1' | grep -a 'tag' | head -1 | cut -f2)")\t!\r\n"
+plus_clean gopherplus_error_defanged "/nope\t+\r\n"
+plus_clean gopherplus_document_defanged "/posts/evil\t+\r\n"
+alive gopherplus_alive
