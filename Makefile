@@ -48,52 +48,86 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 .PHONY: all deps run check bench clean unit asan fuzz install uninstall
 
+# The builds inside check, run, bench and fuzz use both cores unless the
+# caller chose a -j of its own (JOBS=-j1 for one at a time).
+JOBS    ?= $(if $(filter -j%,$(MAKEFLAGS)),,-j2)
+
 all: capsule/capsule
 
-capsule/capsule: $(SRCS) $(HDRS)
-	$(CC) $(ALL_CFLAGS) -o $@ $(SRCS) $(LIBS)
+# Objects per variant under build/, each with its dependency file (-MMD -MP),
+# so a one-file change recompiles one object per variant and relinks.
+# The plain objects serve capsule/capsule, the unit tests and searchbench;
+# ASan+UBSan and the fuzz build (clang) each have their own.  Flags are not
+# tracked: after changing CFLAGS or CC, `make clean`.
+DEPFLAGS = -MMD -MP
+OBJS      = $(SRCS:capsule/%.c=build/obj/%.o)
+LIBOBJS   = $(LIBSRCS:capsule/%.c=build/obj/%.o)
+UNITOBJS  = $(UNITSRCS:tests/unit/%.c=build/unit/%.o)
+ASAN_OBJS    = $(SRCS:capsule/%.c=build/asan/obj/%.o)
+ASAN_LIBOBJS = $(LIBSRCS:capsule/%.c=build/asan/obj/%.o)
+ASAN_UNITOBJS = $(UNITSRCS:tests/unit/%.c=build/asan/unit/%.o)
 
-build/test_unit: $(LIBSRCS) $(UNITSRCS) $(HDRS) tests/unit/test.h
-	@mkdir -p build
-	$(CC) $(ALL_CFLAGS) -Icapsule -o $@ $(LIBSRCS) $(UNITSRCS) $(LIBS)
+build/obj/%.o: capsule/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-build/asan/capsule: $(SRCS) $(HDRS)
-	@mkdir -p build/asan
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $(SRCS) $(LIBS)
+build/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Icapsule -c -o $@ $<
 
-build/asan/test_unit: $(LIBSRCS) $(UNITSRCS) $(HDRS) tests/unit/test.h
-	@mkdir -p build/asan
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule -o $@ $(LIBSRCS) $(UNITSRCS) $(LIBS)
+build/asan/obj/%.o: capsule/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) $(DEPFLAGS) -c -o $@ $<
 
-build/bench/searchbench: $(LIBSRCS) $(HDRS) tests/bench/searchbench.c
-	@mkdir -p build/bench
-	$(CC) $(ALL_CFLAGS) -Icapsule -o $@ $(LIBSRCS) tests/bench/searchbench.c $(LIBS)
-build/fuzz/obj/%.o: capsule/%.c $(HDRS)
-	@mkdir -p build/fuzz/obj
+build/asan/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) $(DEPFLAGS) -Icapsule -c -o $@ $<
+
+capsule/capsule: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(LIBS)
+
+build/test_unit: $(LIBOBJS) $(UNITOBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(LIBOBJS) $(UNITOBJS) $(LIBS)
+
+build/asan/capsule: $(ASAN_OBJS)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $(ASAN_OBJS) $(LIBS)
+
+build/asan/test_unit: $(ASAN_LIBOBJS) $(ASAN_UNITOBJS)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $(ASAN_LIBOBJS) $(ASAN_UNITOBJS) $(LIBS)
+
+build/bench/searchbench.o: tests/bench/searchbench.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Icapsule -c -o $@ $<
+
+build/bench/searchbench: $(LIBOBJS) build/bench/searchbench.o
+	$(CC) $(ALL_CFLAGS) -o $@ $(LIBOBJS) build/bench/searchbench.o $(LIBS)
+
+build/fuzz/obj/%.o: capsule/%.c
+	@mkdir -p $(@D)
 	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer-no-link,address,undefined \
-		-fno-sanitize-recover=undefined -c -o $@ $<
+		-fno-sanitize-recover=undefined $(DEPFLAGS) -c -o $@ $<
 
-build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_request.h $(FUZZ_LIBOBJS)
+build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(FUZZ_LIBOBJS)
 	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -Icapsule \
+		-fno-sanitize-recover=undefined -Icapsule $(DEPFLAGS) \
 		-o $@ $< $(FUZZ_LIBOBJS) $(LIBS)
 
-build/asan/replay/%_fuzz.o: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_request.h $(HDRS)
-	@mkdir -p build/asan/replay
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule -DLLVMFuzzerTestOneInput=fuzz_$* \
+build/asan/replay/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule $(DEPFLAGS) \
+		$(if $(filter %_fuzz,$*),-DLLVMFuzzerTestOneInput=fuzz_$(*:%_fuzz=%)) \
 		-c -o $@ $<
 
-build/asan/fuzz_replay: tests/fuzz/replay.c $(REPLAY_OBJS) $(LIBSRCS) $(HDRS)
-	@mkdir -p build/asan
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule -o $@ tests/fuzz/replay.c \
-		$(REPLAY_OBJS) $(LIBSRCS) $(LIBS)
+build/asan/fuzz_replay: build/asan/replay/replay.o $(REPLAY_OBJS) $(ASAN_LIBOBJS)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ build/asan/replay/replay.o \
+		$(REPLAY_OBJS) $(ASAN_LIBOBJS) $(LIBS)
 
 # Each harness for FUZZ_SECONDS; new inputs go to build/fuzz/corpus/NAME,
 # crashes to build/fuzz/crash-NAME-*. FUZZERS="gemini proxy" picks some.
 # html also starts from the import's fixtures: whole blogs, so longer.
 fuzz:
 	@$(MAKE) --no-print-directory deps EXTRA_DEBS="$(FUZZ_DEBS)"
-	@$(MAKE) --no-print-directory $(FUZZERS:%=build/fuzz/%_fuzz)
+	@$(MAKE) --no-print-directory $(JOBS) $(FUZZERS:%=build/fuzz/%_fuzz)
 	@for f in $(FUZZERS); do \
 		mkdir -p build/fuzz/corpus/$$f; \
 		case $$f in html) more="-max_len=100000 tests/fixtures" ;; \
@@ -106,7 +140,7 @@ fuzz:
 
 build/gemget: tests/gemget.c
 	@mkdir -p build
-	$(CC) $(ALL_CFLAGS) -o $@ tests/gemget.c $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ tests/gemget.c $(LIBS)
 
 # Installs what building and testing need: as root with apt-get, otherwise
 # it prints the one command to run and stops.
@@ -126,18 +160,18 @@ deps:
 	fi
 
 run: deps
-	@$(MAKE) --no-print-directory capsule/capsule
+	@$(MAKE) --no-print-directory $(JOBS) capsule/capsule
 	./capsule/capsule serve --foreground --content content --cert-dir certs \
 		--hostname localhost --listen $(HOST) \
 		--gemini-port $(GEMINI_PORT) --gopher-port $(GOPHER_PORT) --access-log -
 
 check: deps
-	@$(MAKE) --no-print-directory capsule/capsule build/test_unit build/asan/capsule build/asan/test_unit build/gemget build/asan/fuzz_replay
+	@$(MAKE) --no-print-directory $(JOBS) capsule/capsule build/test_unit build/asan/capsule build/asan/test_unit build/gemget build/asan/fuzz_replay
 	@tests/run.sh
 
 bench:
 	@$(MAKE) --no-print-directory deps EXTRA_DEBS="$(BENCH_DEBS)"
-	@$(MAKE) --no-print-directory capsule/capsule
+	@$(MAKE) --no-print-directory $(JOBS) capsule/capsule
 	@tests/bench/run.sh
 	@python3 tests/bench/scale.py --sizes $(BENCH_SIZES)
 
@@ -165,3 +199,8 @@ uninstall:
 
 clean:
 	rm -rf build capsule/capsule
+
+# The dependency files written by the compiler, for whichever objects exist.
+-include $(wildcard build/obj/*.d build/unit/*.d build/asan/obj/*.d \
+	build/asan/unit/*.d build/asan/replay/*.d build/fuzz/obj/*.d \
+	build/fuzz/*.d build/bench/*.d build/*.d)
