@@ -110,6 +110,9 @@ static const struct config_opt config_opts[] = {
 	/* The sandbox test makes a forbidden call with it. */
 	{ "sandbox-selftest", CONFIG_BOOL, OFF(sandbox_selftest), 0, 0, 0,
 	    NULL, NULL },
+	/* ... and tries what a confined server must not do with this. */
+	{ "sandbox-probe", CONFIG_STR, OFF(sandbox_probe), SZ(sandbox_probe),
+	    0, 0, "WHAT", NULL },
 	/* Tests shorten the 10 s waits with it; nobody else needs it. */
 	{ "request-timeout", CONFIG_MS, OFF(wait_ms), 0, 1, 3600000, "SECS",
 	    NULL },

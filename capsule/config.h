@@ -33,6 +33,7 @@ struct config {
 	int	 wait_ms;	/* handshake and request read; hidden flag */
 	int	 no_sandbox;			/* --no-sandbox */
 	int	 sandbox_selftest;	/* hidden: try a forbidden call */
+	char	 sandbox_probe[CONFIG_PATH_MAX]; /* hidden: sandbox_probe() */
 	unsigned rate_max;			/* --rate-limit N/SECS; 0 off */
 	unsigned rate_secs;
 	int	 max_conns_per_addr;		/* 0: no cap */

@@ -17,6 +17,7 @@
 
 static int log_foreground = 1;
 static int log_fd = -1;		/* the access log; -1 when there is none */
+static char log_path[4096];	/* its name, for reopening; "" for stdout */
 
 void
 log_init(int foreground)
@@ -85,8 +86,40 @@ log_access_open(const char *path)
 		log_fd = STDOUT_FILENO;
 		return 0;
 	}
+	if (strlen(path) >= sizeof(log_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	return log_fd == -1 ? -1 : 0;
+	if (log_fd == -1)
+		return -1;
+	snprintf(log_path, sizeof(log_path), "%s", path);
+	return 0;
+}
+
+int
+log_access_reopen(void)
+{
+	int fd;
+
+	if (log_fd <= STDOUT_FILENO || log_path[0] == '\0')
+		return 0;
+	if ((fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640)) == -1)
+		return -1;
+	/*
+	 * dup2 swaps the file under the same number at once: a worker
+	 * writing a line now writes it whole to the old file or the new.
+	 */
+	if (fd != log_fd && dup2(fd, log_fd) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (fd != log_fd) {
+		close(fd);
+		(void)fcntl(log_fd, F_SETFD, FD_CLOEXEC);
+	}
+	return 1;
 }
 
 void
@@ -95,6 +128,7 @@ log_access_close(void)
 	if (log_fd > STDOUT_FILENO)
 		close(log_fd);
 	log_fd = -1;
+	log_path[0] = '\0';
 }
 
 size_t

@@ -34,6 +34,12 @@ size_t	 log_escape(char *out, size_t outsz, const char *s, size_t len);
 
 /* Opens path ("-" is stdout, "" none); -1 with errno on failure. */
 int	 log_access_open(const char *);
+/*
+ * Opens the access log's file by its name again, made anew when it was
+ * moved away (rotation): 1 reopened, 0 nothing to reopen (stdout, none),
+ * -1 with errno (the old file is kept).
+ */
+int	 log_access_reopen(void);
 /* Writes one line with a single write(2), so threads never interleave. */
 void	 log_access(const struct log_access *);
 void	 log_access_close(void);

@@ -50,6 +50,7 @@
 #define SERVER_FD_COUNTED	65536	/* a bound on default memory use */
 #define SERVER_LOAD_LATER	5000	/* posts; more, unsaved: 44 meanwhile */
 #define SERVER_SEARCH_AT_ONCE	1000	/* posts; larger: built once serving */
+#define SERVER_NSIGS		4	/* TERM, INT, HUP (reload), USR1 (log) */
 
 /* One socket to open in every worker. */
 struct server_bind {
@@ -74,7 +75,7 @@ static struct {
 	size_t			 nbinds;
 	atomic_int		 stopping;
 	uv_loop_t		 loop;		/* the main thread's: signals */
-	uv_signal_t		 sigs[3];
+	uv_signal_t		 sigs[SERVER_NSIGS];
 	struct ratelimit	*ratelimit;	/* NULL: no --rate-limit */
 	struct conncap		 conncap;	/* slots NULL: no cap */
 	struct proxy_net	 proxy_nets[PROXY_MAX_NETS];
@@ -921,13 +922,27 @@ server_caps(int *max, int *hard, int *fds)
 	    (int)share;
 }
 
+/* SIGUSR1 and SIGHUP: the access log by its name again (rotation). */
+static void
+server_reopen_log(void)
+{
+	if (log_access_reopen() == -1)
+		log_warn("access log %s: cannot reopen; still writing to the "
+		    "old file", srv.cfg.access_log);
+}
+
 static void
 server_on_signal(uv_signal_t *s, int signum)
 {
 	size_t i;
 
 	(void)s;
+	if (signum == SIGUSR1) {
+		server_reopen_log();
+		return;
+	}
 	if (signum == SIGHUP) {
+		server_reopen_log();
 		server_reload();
 		return;
 	}
@@ -937,9 +952,10 @@ server_on_signal(uv_signal_t *s, int signum)
 	for (i = 0; i < srv.nworkers; i++)
 		uv_async_send(&srv.workers[i].wake);
 	/* A second SIGINT or SIGTERM now kills at once. */
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < SERVER_NSIGS; i++)
 		uv_close((uv_handle_t *)&srv.sigs[i], NULL);
 	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
 	watch_stop(srv.watch);
 	srv.watch = NULL;
 	server_search_stop();
@@ -948,7 +964,8 @@ server_on_signal(uv_signal_t *s, int signum)
 static int
 server_signals(void)
 {
-	static const int signums[3] = { SIGTERM, SIGINT, SIGHUP };
+	static const int signums[SERVER_NSIGS] = { SIGTERM, SIGINT, SIGHUP,
+	    SIGUSR1 };
 	size_t i;
 	int rc = 0;
 
@@ -962,7 +979,7 @@ server_signals(void)
 	if (rc != 0)
 		log_warnx("%s: cannot watch for changes (%s); send SIGHUP "
 		    "after editing", srv.cfg.content, uv_strerror(rc));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < SERVER_NSIGS; i++)
 		if (uv_signal_init(&srv.loop, &srv.sigs[i]) != 0 ||
 		    uv_signal_start(&srv.sigs[i], server_on_signal,
 		    signums[i]) != 0)
@@ -1037,8 +1054,9 @@ server_announce(const struct store *st)
 
 /*
  * Confines the process before any thread starts (they inherit it):
- * reads only the content, writes only the cert and cache dirs and the
- * access log, and makes only the system calls serving needs.
+ * reads only the content, writes only the cache dir and the access log
+ * (and the cert dir when a reload may have to make a key pair), and
+ * makes only the system calls serving needs.
  */
 static int
 server_sandbox(void)
@@ -1046,6 +1064,8 @@ server_sandbox(void)
 	const struct config *c = &srv.cfg;
 	struct sandbox_paths p;
 	char cache[CONFIG_PATH_MAX + 32], what[200], err[SERVER_ERR_MAX];
+	char root[PATH_MAX], logdir[PATH_MAX + 64];
+	int dedicated = 1;	/* no file log: nothing to warn about */
 
 	if (c->no_sandbox) {
 		log_warnx("--no-sandbox: not confined");
@@ -1062,15 +1082,36 @@ server_sandbox(void)
 			log_warnx("%s: %s; the index will not be saved", cache,
 			    strerror(errno));
 	}
+	memset(&p, 0, sizeof(p));
 	p.content = c->content;
 	p.cert_dir = c->cert_dir;
+	/* Names from the store's settings may change on reload. */
+	p.cert_write = c->nhostnames == 0;
 	p.cache_dir = cache;
 	p.access_log = c->access_log;
+	if (c->access_log[0] != '\0' && strcmp(c->access_log, "-") != 0 &&
+	    (dedicated = sandbox_log_dir(c->access_log, logdir,
+	    sizeof(logdir))) == 1)
+		p.log_dir = logdir;
+	else if (dedicated == -1)
+		snprintf(logdir, sizeof(logdir), "its directory cannot be "
+		    "read");
 	if (sandbox_enter(&p, what, sizeof(what), err, sizeof(err)) == -1) {
 		log_warnx("%s (--no-sandbox runs without)", err);
 		return -1;
 	}
 	log_info("%s", what);
+	if (sandbox_content_root(c->content, root, sizeof(root)) == 1)
+		log_info("sandbox: reads beneath %s, so %s may be replaced "
+		    "by another directory or a symlink flipped there", root,
+		    c->content);
+	else
+		log_info("sandbox: reads only %s; if it is replaced, restart",
+		    c->content);
+	if (dedicated == 0)
+		log_warnx("sandbox: %s: rotating by renaming needs a directory "
+		    "of its own for the log (%s); SIGUSR1 and SIGHUP reopen "
+		    "only the same file", c->access_log, logdir);
 	if (c->sandbox_selftest) {
 		log_info("sandbox self-test: a forbidden system call");
 		sandbox_selftest();
@@ -1078,6 +1119,25 @@ server_sandbox(void)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Test only: one thing a confined server must not do, tried once the
+ * sandbox is on (or not, with --no-sandbox, to show the probe works).
+ * The exit status: 0 refused, 3 it worked, 2 an unknown probe.
+ */
+static int
+server_probe_sandbox(const char *what)
+{
+	char msg[256];
+	int rc;
+
+	if ((rc = sandbox_probe(what, msg, sizeof(msg))) == -1) {
+		log_warnx("sandbox probe %s: unknown", what);
+		return 2;
+	}
+	log_info("sandbox probe %s", msg);
+	return rc == 1 ? 0 : 3;
 }
 
 /* Starts the workers and waits for a stop signal; the exit status. */
@@ -1113,7 +1173,7 @@ server_run(void)
 		atomic_store(&srv.stopping, 1);
 		for (i = 0; i < started; i++)
 			uv_async_send(&srv.workers[i].wake);
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < SERVER_NSIGS; i++)
 			uv_close((uv_handle_t *)&srv.sigs[i], NULL);
 		watch_stop(srv.watch);
 		srv.watch = NULL;
@@ -1160,6 +1220,9 @@ serve_main(int argc, char **argv)
 	    uv_mutex_init(&srv.search_lock) != 0)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
+	/* Log rotation or a reload may signal while the store loads. */
+	signal(SIGUSR1, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	server_raise_nofile();
 	rc = 1;
 	srv.nworkers = server_workers(c->workers);
@@ -1221,6 +1284,10 @@ serve_main(int argc, char **argv)
 	}
 	if (server_sandbox() == -1)
 		goto out;
+	if (c->sandbox_probe[0] != '\0') {
+		rc = server_probe_sandbox(c->sandbox_probe);
+		goto out;
+	}
 	rc = server_run();
  out:
 	server_cleanup();

@@ -4,9 +4,18 @@
  * a rename); they are collected by name and handed over once quiet for
  * WATCH_SETTLE_MS, so the store is rebuilt once per save, not per event.
  * Nothing slow runs here: events only add a name to a list.
+ *
+ * The directory's parent is watched too, for its name only: a content
+ * directory replaced by a rename, or a symlink flipped to a new release,
+ * is watched again by its name and read in full (inotify, like Landlock,
+ * holds an inode, not a name).
  */
+#include <sys/inotify.h>
+
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store.h"
 #include "watch.h"
@@ -24,6 +33,9 @@ struct watch {
 	int		 all;		/* look at every file */
 	int		 pending;	/* something to hand over */
 	char		*dir;
+	uv_poll_t	 parent;	/* the parent's inotify descriptor */
+	int		 parent_fd;	/* -1: not watched */
+	char		*base;		/* dir's name in its parent */
 	int		 settled;
 	uint64_t	 first;		/* when the burst began */
 };
@@ -111,6 +123,79 @@ watch_on_change(uv_fs_event_t *h, const char *name, int events, int status)
 	}
 }
 
+/*
+ * The parent directory changed: when an entry of dir's name was made or
+ * renamed into place, dir is another directory now.
+ */
+static void
+watch_on_parent(uv_poll_t *h, int status, int events)
+{
+	struct watch *w = h->data;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n;
+	size_t off;
+	int rounds, hit = 0;
+
+	(void)events;
+	if (w->closing)
+		return;
+	if (status < 0)
+		hit = 1;
+	/* Bounded work per wakeup; what is left wakes the loop again. */
+	for (rounds = 0; rounds < WATCH_PARENT_READS; rounds++) {
+		if ((n = read(w->parent_fd, buf, sizeof(buf))) <= 0)
+			break;
+		for (off = 0; off + sizeof(*ev) <= (size_t)n;
+		    off += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)(buf + off);
+			if ((ev->mask & IN_Q_OVERFLOW) || (ev->len > 0 &&
+			    strcmp(ev->name, w->base) == 0))
+				hit = 1;
+		}
+	}
+	if (hit)
+		watch_rescan(w);
+}
+
+/* Watches dir's parent for dir's name; nothing when it has none. */
+static void
+watch_parent(struct watch *w, uv_loop_t *loop)
+{
+	char *parent, *slash;
+	size_t len = strlen(w->dir);
+
+	w->parent_fd = -1;
+	while (len > 1 && w->dir[len - 1] == '/')
+		len--;
+	if ((parent = strndup(w->dir, len)) == NULL)
+		return;
+	slash = strrchr(parent, '/');
+	w->base = strdup(slash != NULL ? slash + 1 : parent);
+	if (slash == parent)
+		parent[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	else
+		strcpy(parent, ".");
+	if (w->base == NULL || w->base[0] == '\0' ||
+	    strcmp(w->base, ".") == 0 || strcmp(w->base, "..") == 0 ||
+	    (w->parent_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
+	    inotify_add_watch(w->parent_fd, parent, IN_CREATE | IN_MOVED_TO |
+	    IN_ONLYDIR) == -1 ||
+	    uv_poll_init(loop, &w->parent, w->parent_fd) != 0) {
+		if (w->parent_fd != -1)
+			close(w->parent_fd);
+		w->parent_fd = -1;
+		free(parent);
+		return;
+	}
+	free(parent);
+	w->parent.data = w;
+	w->open++;
+	uv_poll_start(&w->parent, UV_READABLE, watch_on_parent);
+}
+
 struct watch *
 watch_start(uv_loop_t *loop, const char *dir, watch_settled_cb cb, void *arg,
     int *err)
@@ -140,6 +225,7 @@ watch_start(uv_loop_t *loop, const char *dir, watch_settled_cb cb, void *arg,
 		*err = rc;
 	else
 		w->started = 1;
+	watch_parent(w, loop);
 	return w;
 }
 
@@ -200,6 +286,9 @@ watch_on_close(uv_handle_t *h)
 
 	if (--w->open == 0) {
 		watch_free_names(w->names, w->nnames);
+		if (w->parent_fd != -1)
+			close(w->parent_fd);
+		free(w->base);
 		free(w->dir);
 		free(w);
 	}
@@ -213,4 +302,6 @@ watch_stop(struct watch *w)
 	w->closing = 1;
 	uv_close((uv_handle_t *)&w->timer, watch_on_close);
 	uv_close((uv_handle_t *)&w->ev, watch_on_close);
+	if (w->parent_fd != -1)
+		uv_close((uv_handle_t *)&w->parent, watch_on_close);
 }
