@@ -6,7 +6,8 @@ PKGS     = libtls libuv libssl libcrypto libxml-2.0 libcurl libseccomp
 DEBS     = build-essential pkg-config libtls-dev libuv1-dev libssl-dev openssl \
            libxml2-dev libcurl4-openssl-dev libseccomp-dev \
            curl lynx socat libxml2-utils python3 molly-brown gophernicus \
-           w3m tmux amfora bombadillo gopher sacc haproxy systemd man-db
+           w3m tmux amfora bombadillo gopher sacc haproxy systemd man-db \
+           logrotate
 BENCH_DEBS = linux-perf
 CSTD     = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     = -Wall -Wextra -Werror
@@ -38,13 +39,15 @@ FUZZ_LIBOBJS = $(patsubst capsule/%.c,build/fuzz/obj/%.o,$(LIBSRCS))
 REPLAY_OBJS  = $(FUZZERS:%=build/asan/replay/%_fuzz.o)
 
 # make install [PREFIX=/usr/local] [DESTDIR=staging]: the binary, the
-# manual pages, an example config, and the systemd units (dist/).
+# manual pages, an example config, the systemd units and the logrotate
+# snippet (dist/).
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 DOCDIR  ?= $(PREFIX)/share/doc/capsule
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+LOGROTATEDIR ?= $(SYSCONFDIR)/logrotate.d
 
 .PHONY: all deps run check bench clean unit asan fuzz install uninstall
 
@@ -178,7 +181,8 @@ bench:
 install: capsule/capsule
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR) \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/capsule
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/capsule \
+		$(DESTDIR)$(LOGROTATEDIR)
 	install -m 755 capsule/capsule $(DESTDIR)$(BINDIR)/capsule
 	install -m 644 capsule/capsule.8 $(DESTDIR)$(MANDIR)/man8/capsule.8
 	install -m 644 capsule/capsule.conf.5 $(DESTDIR)$(MANDIR)/man5/capsule.conf.5
@@ -190,12 +194,14 @@ install: capsule/capsule
 		dist/capsule.service.in >$(DESTDIR)$(UNITDIR)/capsule.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/capsule.service
 	install -m 644 dist/capsule.socket $(DESTDIR)$(UNITDIR)/capsule.socket
+	install -m 644 dist/capsule.logrotate $(DESTDIR)$(LOGROTATEDIR)/capsule
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/capsule $(DESTDIR)$(MANDIR)/man8/capsule.8 \
 		$(DESTDIR)$(MANDIR)/man5/capsule.conf.5 \
 		$(DESTDIR)$(DOCDIR)/capsule.conf.example \
-		$(DESTDIR)$(UNITDIR)/capsule.service $(DESTDIR)$(UNITDIR)/capsule.socket
+		$(DESTDIR)$(UNITDIR)/capsule.service $(DESTDIR)$(UNITDIR)/capsule.socket \
+		$(DESTDIR)$(LOGROTATEDIR)/capsule
 
 clean:
 	rm -rf build capsule/capsule

@@ -13,7 +13,8 @@ else
 fi
 for f in usr/bin/capsule usr/share/man/man8/capsule.8 usr/share/man/man5/capsule.conf.5 \
     usr/share/doc/capsule/capsule.conf.example etc/capsule/capsule.conf \
-    usr/lib/systemd/system/capsule.service usr/lib/systemd/system/capsule.socket; do
+    usr/lib/systemd/system/capsule.service usr/lib/systemd/system/capsule.socket \
+    etc/logrotate.d/capsule; do
 	if [ -f "$D/$f" ]; then ok "install_has_$f"; else fail "install_has_$f" "missing"; fi
 done
 check_has install_binary_runs "capsule " "$("$D/usr/bin/capsule" serve --version)"
@@ -42,6 +43,36 @@ fi
 start_server --config "$ROOT/dist/capsule.conf" --cache-dir "$TMP/cache"
 check install_example_config_serves "20" "$("$GEMGET" -p "$GEM_PORT" localhost "gemini://localhost/\r\n" 2>/dev/null | head -c 2)"
 stop_server
+
+# --- the installed logrotate snippet rotates a serving capsule's log: run
+# by logrotate itself, with the log's path and the signal's target swapped
+# for this test's.
+if command -v logrotate >/dev/null; then
+	mkdir -p "$TMP/lr"
+	LR_LOG="$TMP/lr/access.log"
+	start_server --access-log "$LR_LOG"
+	"$GEMGET" -p "$GEM_PORT" localhost "gemini://localhost/before\r\n" >/dev/null 2>&1
+	sed -e "s|/var/log/capsule/access.log|$LR_LOG|" \
+	    -e "s|systemctl kill .*|kill -USR1 $SERVER_PID|" \
+	    "$D/etc/logrotate.d/capsule" >"$TMP/lr.conf"
+	if logrotate -f -s "$TMP/lr.state" "$TMP/lr.conf" >"$TMP/lr.out" 2>&1; then
+		ok install_logrotate_runs
+	else
+		fail install_logrotate_runs "$(tail -3 "$TMP/lr.out")"
+	fi
+	i=0
+	while [ ! -s "$LR_LOG" ] && [ $i -lt 50 ]; do
+		"$GEMGET" -p "$GEM_PORT" localhost "gemini://localhost/after\r\n" >/dev/null 2>&1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	check_has install_logrotate_moved_the_old_log '"gemini://localhost/before" 51' "$(cat "$LR_LOG.1" 2>/dev/null)"
+	check_has install_logrotate_new_lines_in_a_new_log '"gemini://localhost/after" 51' "$(cat "$LR_LOG" 2>/dev/null)"
+	alive install_logrotate_server_alive
+	stop_server
+else
+	fail install_logrotate "no logrotate (make deps installs it)"
+fi
 
 # --- sockets from systemd: LISTEN_FDS, named by LISTEN_FDNAMES
 if command -v systemd-socket-activate >/dev/null; then
