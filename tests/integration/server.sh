@@ -129,7 +129,13 @@ check_has server_before_reload "# Iran: School Opening Stoke Uprising" "$(gem "/
 fp_old=$(gem / -f 2>&1 >/dev/null | sed -n 's/^hash: //p')
 sed -i 's/^Title: Iran: School Opening Stoke Uprising$/Title: Reloaded: School Opening/' "$CONTENT/$POST.txt"
 cp "$CONTENT/$POST.txt" "$CONTENT/a-new-post.txt"
-rm "$TMP/certs/localhost.crt" "$TMP/certs/localhost.key"
+# A new key pair put in place (the cert dir is read only to a server whose
+# names are given: it makes pairs at start only).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -subj /CN=localhost -days 2 -keyout "$TMP/new.key" -out "$TMP/new.crt" 2>/dev/null
+chmod 600 "$TMP/new.key"
+mv "$TMP/new.key" "$TMP/certs/localhost.key"
+mv "$TMP/new.crt" "$TMP/certs/localhost.crt"
 kill -HUP "$SERVER_PID"
 for i in $(seq 1 50); do
 	got=$(gem "/posts/$POST" 2>/dev/null)
