@@ -2,10 +2,13 @@
  * html.c: HTML post bodies to the store's light markup. libxml2's HTML
  * parser builds the tree (it mends broken HTML the way browsers do); a
  * walk over it writes paragraphs, "## " sub-headings, "> " quotes, "* "
- * list items, ``` preformatted blocks and "=> URL text" link lines, and
- * collects image alt texts and captions for the post's Image lines.
+ * list items, ``` preformatted blocks, "=> URL text" link lines, table
+ * rows as lines of cells, and each picture as a link line in its place
+ * (reported to the caller, who may mirror it). Embedded media (iframe,
+ * video, [audio], embed blocks, a URL alone on a line) become link lines.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,9 @@
 
 #define HTML_MAX_LINKS	64	/* link lines after one block */
 #define HTML_MAX_CODE	32	/* bytes of a shortcode name */
+#define HTML_MAX_FRAMES	8	/* figures inside figures */
+#define HTML_FRAME_PICS	32	/* pictures one figure holds back */
+#define HTML_MAX_OPEN	8	/* unknown enclosing shortcodes remembered */
 
 enum html_kind { KIND_PARA, KIND_HEADING, KIND_ITEM, KIND_CAPTION };
 
@@ -28,11 +34,34 @@ struct html_link {
 	char	*text;
 };
 
+struct html_pic {
+	char	*url;
+	char	*alt;
+};
+
+/*
+ * A figure, a WordPress caption or a gallery item: its pictures wait
+ * for its caption, which comes after them, and go out when it ends.
+ */
+struct html_frame {
+	struct html_pic	 pics[HTML_FRAME_PICS];
+	size_t		 npics;
+	struct buf	 caption;
+	int		 shortcode;	/* [caption]: all its text is caption */
+};
+
 struct html_conv {
 	struct html_markup	*m;
+	const struct html_options *o;
 	const char		*base;
 	int			 flags;
 	size_t			 max;
+	struct html_frame	 frames[HTML_MAX_FRAMES];
+	size_t			 nframes;
+	int			 cell;		/* inside td or th */
+	size_t			 cells;		/* cells of the open row so far */
+	char			 open[HTML_MAX_OPEN][HTML_MAX_CODE];
+	size_t			 nopen;		/* unknown shortcodes opened */
 	struct buf		 para;		/* the open block's text */
 	int			 space;		/* a collapsed space is due */
 	int			 heading;	/* depth inside h1-h6 */
@@ -85,14 +114,14 @@ html_is_any(xmlNode *n, const char *const *names)
 static const char *const html_blocks[] = { "p", "div", "section",
 	"article", "header", "footer", "main", "aside", "h1", "h2", "h3",
 	"h4", "h5", "h6", "blockquote", "ul", "ol", "li", "dl", "dt", "dd",
-	"figure", "figcaption", "table", "tr", "td", "th", "hr", "address",
+	"figure", "figcaption", "table", "hr", "address",
 	"center", "details", "summary", "caption", "body", NULL };
 
 /* Dropped with everything inside them: not the post's text. */
 static const char *const html_skipped[] = { "script", "style", "noscript",
-	"template", "head", "title", "meta", "link", "object", "svg", "math",
-	"form", "button", "select", "textarea", "input", "nav", "audio",
-	"video", "canvas", "map", NULL };
+	"template", "head", "title", "meta", "link", "svg", "math",
+	"form", "button", "select", "textarea", "input", "nav", "canvas",
+	"map", "source", "track", "param", NULL };
 
 /*
  * The bytes of the control character at s[0..n), 0 if there is none:
@@ -191,30 +220,28 @@ html_squeeze(const char *s, size_t n, size_t max)
 	return out;
 }
 
+/* Tells the caller something, once: a printf-like message. */
 static void
-html_add_image(struct html_conv *c, const char *s, size_t n)
+html_warn(struct html_conv *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+html_warn(struct html_conv *c, const char *fmt, ...)
 {
 	struct html_markup *m = c->m;
-	char *t;
+	char msg[256];
+	va_list ap;
 	size_t i;
 
-	if ((t = html_squeeze(s, n, HTML_MAX_IMAGE)) == NULL) {
-		c->err = 1;
-		return;
-	}
-	for (i = 0; i < m->nimages; i++)
-		if (strcmp(m->images[i], t) == 0)
-			break;
-	if (t[0] == '\0' || i < m->nimages) {
-		free(t);
-		return;
-	}
-	if (m->nimages == HTML_MAX_IMAGES) {
-		m->dropped_images++;
-		free(t);
-		return;
-	}
-	m->images[m->nimages++] = t;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (i = 0; i < m->nwarnings; i++)
+		if (strcmp(m->warnings[i], msg) == 0)
+			return;
+	if (m->nwarnings < HTML_MAX_WARNINGS &&
+	    (m->warnings[m->nwarnings] = strdup(msg)) != NULL)
+		m->nwarnings++;
 }
 
 /* Blank line before a block, none between the items of one list. */
@@ -273,6 +300,9 @@ html_is_chrome(const char *s, size_t n)
 	for (i = 0; whole[i] != NULL; i++)
 		if (n == strlen(whole[i]) && memcmp(s, whole[i], n) == 0)
 			return 1;
+	/* A <video>'s words for browsers that cannot play it. */
+	if (html_find(s, n, "browser does not support", 24) != NULL)
+		return 1;
 	/* "The post <title> appeared first on <site>." (Yoast and others) */
 	return n > 9 && memcmp(s, "The post ", 9) == 0 &&
 	    html_find(s, n, " appeared first on ", 19) != NULL;
@@ -310,6 +340,120 @@ html_line(struct html_conv *c, int kind, const char *s, size_t n)
 }
 
 /*
+ * One picture as a link line, the caller's path in place of its URL
+ * when it gives one; a caption that is not the link's text follows.
+ */
+static void
+html_emit_picture(struct html_conv *c, const char *url, const char *alt,
+    const char *caption, int last)
+{
+	struct html_picture pic = { url, alt, caption };
+	struct buf *o = &c->m->body;
+	const char *to = NULL, *text;
+
+	if (c->o != NULL && c->o->picture != NULL)
+		to = c->o->picture(c->o->arg, &pic);
+	text = alt[0] != '\0' ? alt : last ? caption : "";
+	html_separate(c, 0);
+	buf_printf(o, "=> %s", to != NULL ? to : url);
+	if (text[0] != '\0')
+		buf_printf(o, " %s", text);
+	buf_putc(o, '\n');
+	if (last && caption[0] != '\0' && strcmp(caption, text) != 0)
+		html_line(c, KIND_PARA, caption, strlen(caption));
+	c->m->nlinks++;
+	c->m->npictures++;
+	c->last_item = 0;
+}
+
+/*
+ * Ends a figure: its pictures in order, the caption after the last one
+ * (a figure without pictures, a table's or a quote's, keeps its caption
+ * as a paragraph), then the caption's own links.
+ */
+static void
+html_frame_end(struct html_conv *c)
+{
+	struct html_frame *f;
+	const char *cap;
+	size_t i;
+
+	if (c->nframes == 0)
+		return;
+	f = &c->frames[--c->nframes];
+	cap = f->caption.len > 0 && !f->caption.err ? f->caption.data : "";
+	for (i = 0; i < f->npics; i++) {
+		html_emit_picture(c, f->pics[i].url, f->pics[i].alt, cap,
+		    i + 1 == f->npics);
+		free(f->pics[i].url);
+		free(f->pics[i].alt);
+	}
+	if (f->npics == 0 && cap[0] != '\0') {
+		html_separate(c, 0);
+		html_line(c, KIND_PARA, cap, strlen(cap));
+		c->last_item = 0;
+	}
+	if (c->nlinks > 0) {
+		if (f->npics == 0 && cap[0] == '\0')
+			html_separate(c, 0);
+		html_emit_links(c);
+	}
+	buf_free(&f->caption);
+	memset(f, 0, sizeof(*f));
+	if (c->m->body.err || c->m->body.len > c->max)
+		c->err = 2;
+}
+
+static void
+html_frame_begin(struct html_conv *c, int shortcode)
+{
+	struct html_frame *f;
+
+	if (c->nframes == HTML_MAX_FRAMES)
+		return;
+	f = &c->frames[c->nframes++];
+	memset(f, 0, sizeof(*f));
+	buf_init(&f->caption);
+	f->shortcode = shortcode;
+}
+
+/* 1 when s[0..n) is only spaces and no-break spaces. */
+static int
+html_blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == ' ')
+			continue;
+		else if (i + 1 < n && (unsigned char)s[i] == 0xc2 &&
+		    (unsigned char)s[i + 1] == 0xa0)
+			i++;
+		else
+			return 0;
+	return 1;
+}
+
+/* 1 when s[0..n) is a web URL and nothing else: WordPress embeds it. */
+static int
+html_bare_url(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!((n > 8 && strncasecmp(s, "https://", 8) == 0) ||
+	    (n > 7 && strncasecmp(s, "http://", 7) == 0)))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == '<' || s[i] == '>' ||
+		    s[i] == '"')
+			return 0;
+	return 1;
+}
+
+static void html_add_link(struct html_conv *, const char *, const char *,
+    size_t);
+
+/*
  * Ends the open block: its lines (trimmed, empty ones dropped) go out
  * with the block's prefix, then its link lines. A block that is only
  * one link becomes that link line alone; chrome goes with its links.
@@ -334,8 +478,10 @@ html_flush(struct html_conv *c)
 		return;
 	buf_putc(&c->para, '\0');
 	text = c->para.data;
-	kind = c->caption ? KIND_CAPTION : c->heading ? KIND_HEADING :
-	    c->item ? KIND_ITEM : KIND_PARA;
+	kind = (c->caption || (c->nframes > 0 &&
+	    c->frames[c->nframes - 1].shortcode)) && c->nframes > 0 ?
+	    KIND_CAPTION : c->heading ? KIND_HEADING : c->item ? KIND_ITEM :
+	    KIND_PARA;
 	/* Headings, items and captions are one line each. */
 	if (kind != KIND_PARA)
 		for (line = text; *line != '\0'; line++)
@@ -349,11 +495,28 @@ html_flush(struct html_conv *c)
 			line++;
 		while (end > line && end[-1] == ' ')
 			end--;
-		if (end == line)
-			continue;
 		n = end - line;
+		if (n == 0 || html_blank(line, n))
+			continue;	/* a paragraph of &nbsp; is none */
 		if (kind == KIND_CAPTION) {
-			html_add_image(c, line, n);
+			struct buf *cb = &c->frames[c->nframes - 1].caption;
+
+			if (cb->len + n + 1 <= HTML_MAX_IMAGE) {
+				if (cb->len > 0)
+					buf_putc(cb, ' ');
+				buf_add(cb, line, n);
+			}
+			continue;
+		}
+		if (kind == KIND_PARA && html_bare_url(line, n)) {
+			char *u = strndup(line, n);
+
+			for (i = 0; u != NULL && i < c->nlinks; i++)
+				if (strcmp(c->links[i].url, u) == 0)
+					break;
+			if (u != NULL && i == c->nlinks)
+				html_add_link(c, u, "", 0);
+			free(u);
 			continue;
 		}
 		if (html_is_chrome(line, n)) {
@@ -371,6 +534,14 @@ html_flush(struct html_conv *c)
 		}
 		lines[nlines].s = line;
 		lines[nlines++].n = n;
+	}
+	if (kind == KIND_CAPTION) {
+		/* Its links wait for the figure's pictures. */
+		buf_reset(&c->para);
+		c->flushes++;
+		if (c->frames[c->nframes - 1].shortcode)
+			html_frame_end(c);	/* [caption] ends at its text's end */
+		return;
 	}
 	if (!any && nlines == 1 && c->nlinks == 1 &&
 	    strlen(c->links[0].text) == lines[0].n &&
@@ -464,28 +635,37 @@ html_good_scheme(const char *url)
 	return 1;
 }
 
-/* An absolute URL for href, spaces escaped; NULL when not linkable. */
+/*
+ * An absolute URL for href, percent-encoded where a URL may not hold
+ * the byte as it is (spaces, non-ASCII: "Straße", an RTL mark); NULL
+ * when not linkable.
+ */
 static char *
 html_resolve(const char *base, const char *href)
 {
 	xmlChar *abs;
 	struct buf b;
-	const char *s;
+	const char *s, *end;
+	unsigned char ch;
 	char *out;
 
 	while (isspace((unsigned char)*href))
 		href++;
-	if (*href == '\0' || *href == '#')
+	end = href + strlen(href);
+	while (end > href && isspace((unsigned char)end[-1]))
+		end--;
+	if (href == end || *href == '#')
 		return NULL;
-	/* Spaces escaped first: the URI parser refuses them. */
+	/* Escaped first: the URI parser refuses them. */
 	buf_init(&b);
-	for (s = href; *s != '\0'; s++) {
-		if (*s == ' ')
-			buf_puts(&b, "%20");
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	for (s = href; s < end; s++) {
+		ch = (unsigned char)*s;
+		if (ch < 0x20 || ch == 0x7f)
 			b.err = 1;
+		else if (ch >= 0x80 || strchr(" \"<>\\^`{|}", ch) != NULL)
+			buf_printf(&b, "%%%02X", ch);
 		else
-			buf_putc(&b, *s);
+			buf_putc(&b, (char)ch);
 	}
 	if (b.err || b.len == 0) {
 		buf_free(&b);
@@ -514,12 +694,18 @@ html_add_link(struct html_conv *c, const char *href, const char *text,
     size_t tlen)
 {
 	struct html_link *l;
+	size_t i;
 
 	if (c->nlinks == HTML_MAX_LINKS)
 		return;
 	l = &c->links[c->nlinks];
 	if ((l->url = html_resolve(c->base, href)) == NULL)
 		return;
+	for (i = 0; i < c->nlinks; i++)
+		if (strcmp(c->links[i].url, l->url) == 0) {
+			free(l->url);	/* a <video>'s fallback link to itself */
+			return;
+		}
 	if ((l->text = html_squeeze(text, tlen, 1024)) == NULL) {
 		free(l->url);
 		c->err = 1;
@@ -530,21 +716,88 @@ html_add_link(struct html_conv *c, const char *href, const char *text,
 
 static void html_walk(struct html_conv *, xmlNode *, int);
 
-/* The alt text of the first image inside n, for a link around a photo. */
-static xmlChar *
-html_inner_alt(xmlNode *n, int depth)
+/*
+ * The value of attribute key among a shortcode's attributes a[0..n)
+ * (key="v", key='v' or key=v), into out; 0 when it has none.
+ */
+static int
+html_code_attr(const char *a, size_t n, const char *key, char *out,
+    size_t outsz)
 {
-	xmlChar *v;
+	const char *end = a + n, *name, *v, *ve;
+	size_t kl = strlen(key), nl;
+	char q;
 
-	for (n = n->children; n != NULL && depth < 16; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
+	while (a < end) {
+		while (a < end && isspace((unsigned char)*a))
+			a++;
+		for (name = a; a < end && (isalnum((unsigned char)*a) ||
+		    *a == '_' || *a == '-'); a++)
+			;
+		nl = a - name;
+		if (nl == 0) {
+			a++;
 			continue;
-		if (html_is(n, "img"))
-			return xmlGetProp(n, (const xmlChar *)"alt");
-		if ((v = html_inner_alt(n, depth + 1)) != NULL)
-			return v;
+		}
+		if (a == end || *a != '=')
+			continue;
+		v = ++a;
+		q = v < end && (*v == '"' || *v == '\'') ? *v : 0;
+		if (q)
+			v++;
+		for (ve = v; ve < end && (q ? *ve != q :
+		    !isspace((unsigned char)*ve)); ve++)
+			;
+		a = ve + (q && ve < end);
+		if (nl == kl && strncasecmp(name, key, kl) == 0 &&
+		    (size_t)(ve - v) < outsz) {
+			memcpy(out, v, ve - v);
+			out[ve - v] = '\0';
+			return 1;
+		}
 	}
-	return NULL;
+	return 0;
+}
+
+/* 1 when an unknown enclosing shortcode of that name was opened. */
+static int
+html_code_opened(struct html_conv *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nopen; i++)
+		if (strcmp(c->open[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A shortcode capsule does not know: dropped, with a warning, never
+ * left raw. An enclosing one ([box]text[/box]) keeps its text. Text in
+ * brackets ("[the regime's] words", "support[ed]") is not a shortcode:
+ * it needs attributes, a closing tag or a name no word has (a_b, a-b).
+ */
+static size_t
+html_unknown_code(struct html_conv *c, const char *s, const char *name,
+    int closing, const char *attrs, const char *close, const char *end)
+{
+	char tag[HTML_MAX_CODE + 4];
+	size_t len = close + 1 - s;
+
+	if (closing)
+		return strpbrk(name, "_-") != NULL ||
+		    html_code_opened(c, name) ? len : 0;
+	snprintf(tag, sizeof(tag), "[/%s]", name);
+	if (memchr(attrs, '=', close - attrs) == NULL &&
+	    strpbrk(name, "_-") == NULL &&
+	    html_find(close + 1, end - close - 1, tag, strlen(tag)) == NULL)
+		return 0;
+	if (html_find(close + 1, end - close - 1, tag, strlen(tag)) != NULL &&
+	    !html_code_opened(c, name) && c->nopen < HTML_MAX_OPEN)
+		snprintf(c->open[c->nopen++], HTML_MAX_CODE, "%s", name);
+	html_warn(c, "the shortcode [%s] was dropped: capsule cannot show "
+	    "what a WordPress plugin makes of it", name);
+	return len;
 }
 
 /* A WordPress shortcode at s: returns the bytes it takes, 0 if none. */
@@ -553,8 +806,11 @@ html_shortcode(struct html_conv *c, const char *s, size_t n)
 {
 	static const char *const known[] = { "caption", "wp_caption",
 		"embed", "gallery", "audio", "video", "playlist", NULL };
-	char name[HTML_MAX_CODE];
-	const char *p = s + 1, *end = s + n, *close, *url;
+	static const char *const media[] = { "src", "mp3", "m4a", "ogg",
+		"wav", "wma", "mp4", "m4v", "webm", "ogv", "wmv", "flv", NULL };
+	char name[HTML_MAX_CODE], tag[HTML_MAX_CODE + 4];
+	char val[HTML_MAX_URL + 1];
+	const char *p = s + 1, *end = s + n, *close, *url, *attrs;
 	size_t nl = 0, k, len;
 	int closing = 0;
 
@@ -562,40 +818,72 @@ html_shortcode(struct html_conv *c, const char *s, size_t n)
 		closing = 1;
 		p++;
 	}
-	while (p < end && (islower((unsigned char)*p) || *p == '_') &&
-	    nl + 1 < sizeof(name))
-		name[nl++] = *p++;
-	name[nl] = '\0';
-	if (nl == 0 || p == end || (*p != ']' && *p != ' '))
+	if (p == end || !islower((unsigned char)*p))
 		return 0;
+	while (p < end && (islower((unsigned char)*p) ||
+	    isdigit((unsigned char)*p) || *p == '_' || *p == '-')) {
+		if (nl + 1 == sizeof(name))
+			return 0;
+		name[nl++] = *p++;
+	}
+	name[nl] = '\0';
+	if (p == end || (*p != ']' && *p != ' ' && *p != '/'))
+		return 0;
+	if ((close = memchr(p, ']', end - p)) == NULL || close - p > 2048)
+		return 0;
+	attrs = p;
+	len = close + 1 - s;
 	for (k = 0; known[k] != NULL; k++)
 		if (strcmp(name, known[k]) == 0)
 			break;
 	if (known[k] == NULL)
-		return 0;
-	if ((close = memchr(p, ']', end - p)) == NULL || close - p > 2048)
-		return 0;
-	len = close + 1 - s;
+		return html_unknown_code(c, s, name, closing, attrs, close,
+		    end);
 	if (strcmp(name, "caption") == 0 || strcmp(name, "wp_caption") == 0) {
 		html_flush(c);
-		if (closing) {
-			if (c->caption > 0)
-				c->caption--;
-		} else
-			c->caption++;
-	} else if (strcmp(name, "embed") == 0 && !closing) {
-		/* [embed]URL[/embed]: a link to what it embedded. */
-		url = close + 1;
-		if ((close = html_find(url, end - url, "[/embed]", 8)) != NULL) {
-			char *u = strndup(url, close - url);
+		if (!closing) {
+			html_frame_begin(c, 1);
+			/* Older WordPress: [caption caption="..."] */
+			if (c->nframes > 0 && html_code_attr(attrs, close - attrs,
+			    "caption", val, HTML_MAX_IMAGE)) {
+				char *t = html_squeeze(val, strlen(val),
+				    HTML_MAX_IMAGE);
 
-			if (u != NULL) {
-				html_add_link(c, u, "", 0);
-				free(u);
+				if (t != NULL)
+					buf_puts(&c->frames[c->nframes - 1].caption,
+					    t);
+				free(t);
 			}
-			len = close + 8 - s;
+		} else if (c->nframes > 0 && c->frames[c->nframes - 1].shortcode)
+			html_frame_end(c);
+	} else if (closing) {
+		/* [/audio], [/video], a stray [/embed]: nothing to show. */
+	} else if (strcmp(name, "embed") == 0 || strcmp(name, "audio") == 0 ||
+	    strcmp(name, "video") == 0) {
+		/* A link to what it plays: its src (mp3=, mp4=...) or text. */
+		for (k = 0; media[k] != NULL; k++)
+			if (html_code_attr(attrs, close - attrs, media[k], val,
+			    sizeof(val))) {
+				html_add_link(c, val, "", 0);
+				break;
+			}
+		snprintf(tag, sizeof(tag), "[/%s]", name);
+		url = close + 1;
+		if ((close = html_find(url, end - url, tag, strlen(tag))) !=
+		    NULL) {
+			if (media[k] == NULL) {
+				char *u = strndup(url, close - url);
+
+				if (u != NULL) {
+					html_add_link(c, u, "", 0);
+					free(u);
+				}
+			}
+			len = close + strlen(tag) - s;
 		}
-	}
+	} else
+		html_warn(c, "a [%s] was dropped: it names its pictures by "
+		    "WordPress's numbers alone", name);
 	return len;
 }
 
@@ -656,12 +944,182 @@ html_text_node(struct html_conv *c, const char *s, size_t n)
 	}
 }
 
+/* 1 when a link's URL names a picture file: the full size of its image. */
+static int
+html_picture_href(const char *href)
+{
+	static const char *const ext[] = { ".jpg", ".jpeg", ".png", ".gif",
+		".webp", NULL };
+	size_t n = strcspn(href, "?#"), k, l;
+
+	for (k = 0; ext[k] != NULL; k++)
+		if (n >= (l = strlen(ext[k])) &&
+		    strncasecmp(href + n - l, ext[k], l) == 0)
+			return 1;
+	return 0;
+}
+
+/* A picture's URL: a lazy loader's real one, else src; NULL if none. */
+static char *
+html_img_url(struct html_conv *c, xmlNode *n)
+{
+	static const char *const attrs[] = { "data-lazy-src", "data-src",
+		"src", NULL };
+	xmlChar *v;
+	char *u;
+	size_t k;
+
+	for (k = 0; attrs[k] != NULL; k++) {
+		if ((v = xmlGetProp(n, (const xmlChar *)attrs[k])) == NULL)
+			continue;
+		u = html_resolve(c->base, (const char *)v);
+		xmlFree(v);
+		if (u != NULL)
+			return u;
+	}
+	return NULL;
+}
+
+/*
+ * An <img>: a picture in its place, or held by the figure around it
+ * until its caption is known. Emoji images are their alt text; 1x1
+ * tracking pixels are nothing.
+ */
+static void
+html_img(struct html_conv *c, xmlNode *n)
+{
+	xmlChar *alt = xmlGetProp(n, (const xmlChar *)"alt");
+	xmlChar *w = xmlGetProp(n, (const xmlChar *)"width");
+	xmlChar *h = xmlGetProp(n, (const xmlChar *)"height");
+	struct html_frame *f;
+	int pixel = w != NULL && h != NULL && strcmp((char *)w, "1") == 0 &&
+	    strcmp((char *)h, "1") == 0;
+	char *url = NULL, *a = NULL;
+
+	xmlFree(w);
+	xmlFree(h);
+	if (html_has_class(n, "wp-smiley") || html_has_class(n, "emoji")) {
+		if (alt != NULL)
+			html_text(c, (const char *)alt, strlen((char *)alt));
+		goto done;
+	}
+	if (pixel || (url = html_img_url(c, n)) == NULL)
+		goto done;
+	if ((a = html_squeeze(alt ? (const char *)alt : "", alt ?
+	    strlen((char *)alt) : 0, HTML_MAX_IMAGE)) == NULL) {
+		c->err = 1;
+		goto done;
+	}
+	f = c->nframes > 0 ? &c->frames[c->nframes - 1] : NULL;
+	if (f != NULL && f->npics < HTML_FRAME_PICS) {
+		f->pics[f->npics].url = url;
+		f->pics[f->npics++].alt = a;
+		url = a = NULL;
+		goto done;
+	}
+	html_flush(c);	/* the text before it, then the picture */
+	html_emit_picture(c, url, a, "", 1);
+done:
+	free(url);
+	free(a);
+	xmlFree(alt);
+}
+
+/* 1 when img has a URL: it became a picture's link line. */
+static int
+html_has_url(struct html_conv *c, xmlNode *img)
+{
+	char *u = html_img_url(c, img);
+
+	free(u);
+	return u != NULL;
+}
+
+/* The first <img> inside n, for a link around a photo. */
+static xmlNode *
+html_inner_img(xmlNode *n, int depth)
+{
+	xmlNode *v;
+
+	for (n = n->children; n != NULL && depth < 16; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (html_is(n, "img"))
+			return n;
+		if ((v = html_inner_img(n, depth + 1)) != NULL)
+			return v;
+	}
+	return NULL;
+}
+
+/* The media an embedding element plays: its src, data or <source>. */
+static void
+html_media(struct html_conv *c, xmlNode *n)
+{
+	static const char *const attrs[] = { "src", "data", NULL };
+	xmlChar *v = NULL, *name;
+	xmlNode *k;
+	size_t i;
+
+	for (i = 0; attrs[i] != NULL && v == NULL; i++)
+		v = xmlGetProp(n, (const xmlChar *)attrs[i]);
+	for (k = n->children; k != NULL && v == NULL; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if (html_is(k, "source"))
+			v = xmlGetProp(k, (const xmlChar *)"src");
+		else if (html_is(k, "param") && (name = xmlGetProp(k,
+		    (const xmlChar *)"name")) != NULL) {
+			if (strcasecmp((char *)name, "movie") == 0 ||
+			    strcasecmp((char *)name, "src") == 0)
+				v = xmlGetProp(k, (const xmlChar *)"value");
+			xmlFree(name);
+		}
+	}
+	if (v != NULL) {
+		html_add_link(c, (const char *)v, "", 0);
+		xmlFree(v);
+	}
+}
+
+/*
+ * A block editor comment: a self-closing embed block has no HTML, only
+ * its URL in the comment's JSON (<!-- wp:embed {"url":"..."} /-->).
+ */
+static void
+html_comment(struct html_conv *c, const char *s)
+{
+	const char *p, *e;
+	struct buf u;
+	size_t n = strlen(s);
+
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n == 0 || s[n - 1] != '/' || (strncmp(s, " wp:embed ", 10) != 0 &&
+	    strncmp(s, " wp:core-embed/", 15) != 0))
+		return;
+	if ((p = html_find(s, n, "\"url\":\"", 7)) == NULL)
+		return;
+	buf_init(&u);
+	for (p += 7, e = s + n; p < e && *p != '"'; p++) {
+		if (*p == '\\' && p + 1 < e)
+			p++;	/* JSON writes "https:\/\/" */
+		buf_putc(&u, *p);
+	}
+	if (u.len > 0 && !u.err) {
+		html_flush(c);
+		html_add_link(c, u.data, "", 0);
+		html_flush(c);
+	}
+	buf_free(&u);
+}
+
 static void
 html_element(struct html_conv *c, xmlNode *n, int depth)
 {
 	xmlChar *v;
 	size_t at, flushes;
-	int block, heading, item, quote, caption;
+	int block, heading, item, quote, caption, frame, row, cell;
 
 	if (html_is_any(n, html_skipped) || html_has_class(n, "more-link") ||
 	    html_has_class(n, "screen-reader-text") ||
@@ -671,24 +1129,27 @@ html_element(struct html_conv *c, xmlNode *n, int depth)
 	if (html_is(n, "br")) {
 		if (c->pre)
 			buf_putc(&c->para, '\n');
+		else if (c->cell)
+			c->space = 1;	/* a row is one line */
 		else
 			html_break(c);
 		return;
 	}
 	if (html_is(n, "img")) {
-		if ((v = xmlGetProp(n, (const xmlChar *)"alt")) != NULL) {
-			html_add_image(c, (const char *)v, strlen((char *)v));
-			xmlFree(v);
-		}
+		html_img(c, n);
 		return;
 	}
-	if (html_is(n, "iframe") || html_is(n, "embed")) {
-		if ((v = xmlGetProp(n, (const xmlChar *)"src")) != NULL) {
-			html_add_link(c, (const char *)v, "", 0);
-			xmlFree(v);
-		}
-		return;
+	if (html_is(n, "iframe")) {
+		html_media(c, n);
+		return;	/* its children are for browsers without frames */
 	}
+	if (html_is(n, "embed") || html_is(n, "object") ||
+	    html_is(n, "video") || html_is(n, "audio"))
+		/*
+		 * Then the children: libxml2 puts the text after an <embed>,
+		 * or an unclosed <video>, inside it.
+		 */
+		html_media(c, n);
 	if (html_is(n, "pre") && !c->pre) {
 		html_flush(c);
 		c->pre = 1;
@@ -698,18 +1159,35 @@ html_element(struct html_conv *c, xmlNode *n, int depth)
 		return;
 	}
 	block = !c->pre && html_is_any(n, html_blocks);
+	if (block && c->cell) {
+		block = 0;	/* a paragraph in a table cell: a space */
+		c->space = 1;
+	}
 	heading = n->name[0] != '\0' && tolower(n->name[0]) == 'h' &&
 	    n->name[1] >= '1' && n->name[1] <= '6' && n->name[2] == '\0';
 	item = html_is(n, "li");
 	quote = html_is(n, "blockquote");
 	caption = html_is(n, "figcaption") ||
 	    html_has_class(n, "wp-caption-text");
-	if (block)
+	frame = html_is(n, "figure") || html_has_class(n, "wp-caption") ||
+	    html_has_class(n, "gallery-item");
+	if (frame && c->nframes == HTML_MAX_FRAMES)
+		frame = 0;
+	row = html_is(n, "tr");
+	cell = html_is(n, "td") || html_is(n, "th");
+	if (block || frame)
 		html_flush(c);
+	if (frame)
+		html_frame_begin(c, 0);
+	if (row)
+		c->cells = 0;
+	if (cell && c->cells++ > 0)
+		html_text(c, " | ", 3);
 	c->heading += heading;
 	c->item += item;
 	c->quote += quote;
 	c->caption += caption;
+	c->cell += cell;
 	v = html_is(n, "a") ? xmlGetProp(n, (const xmlChar *)"href") : NULL;
 	at = c->para.len;
 	flushes = c->flushes;
@@ -720,13 +1198,17 @@ html_element(struct html_conv *c, xmlNode *n, int depth)
 		if (at <= c->para.len) {
 			char *t = html_squeeze(c->para.data ? c->para.data + at :
 			    "", c->para.len - at, 1024);
-
+			xmlNode *img = NULL;
 			xmlChar *alt = NULL;
 
-			if (t != NULL && t[0] == '\0')
-				alt = html_inner_alt(n, 0);
+			if (t != NULL && t[0] == '\0' &&
+			    (img = html_inner_img(n, 0)) != NULL)
+				alt = xmlGetProp(img, (const xmlChar *)"alt");
 			if (t != NULL && html_is_chrome(t, strlen(t)))
 				c->para.len = at;	/* "Continue reading" */
+			else if (img != NULL && html_picture_href((char *)v) &&
+			    html_has_url(c, img))
+				;	/* the picture's own file: it is linked */
 			else if (alt != NULL)
 				html_add_link(c, (const char *)v, (char *)alt,
 				    strlen((char *)alt));
@@ -737,12 +1219,18 @@ html_element(struct html_conv *c, xmlNode *n, int depth)
 		}
 		xmlFree(v);
 	}
-	if (block)
+	if (row)
+		html_break(c);	/* one line a row */
+	/* A caption's links wait for the figure's pictures. */
+	if (block && !(frame && c->para.len == 0))
 		html_flush(c);
+	if (frame)
+		html_frame_end(c);
 	c->heading -= heading;
 	c->item -= item;
 	c->quote -= quote;
 	c->caption -= caption;
+	c->cell -= cell;
 }
 
 static void
@@ -753,6 +1241,8 @@ html_walk(struct html_conv *c, xmlNode *n, int depth)
 	for (; n != NULL && !c->err; n = n->next) {
 		if (n->type == XML_ELEMENT_NODE)
 			html_element(c, n, depth);
+		else if (n->type == XML_COMMENT_NODE && n->content != NULL)
+			html_comment(c, (const char *)n->content);
 		else if ((n->type == XML_TEXT_NODE ||
 		    n->type == XML_CDATA_SECTION_NODE) && n->content != NULL)
 			html_text_node(c, (const char *)n->content,
@@ -800,6 +1290,22 @@ int
 html_to_markup(const char *html, size_t len, const char *base, int flags,
     size_t max, struct html_markup *m, char *err, size_t errsz)
 {
+	struct html_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.base = base;
+	o.flags = flags;
+	o.max = max;
+	return html_convert(html, len, &o, m, err, errsz);
+}
+
+int
+html_convert(const char *html, size_t len, const struct html_options *o,
+    struct html_markup *m, char *err, size_t errsz)
+{
+	const char *base = o->base;
+	int flags = o->flags;
+	size_t max = o->max;
 	struct html_conv c;
 	htmlDocPtr doc;
 	size_t i;
@@ -816,6 +1322,7 @@ html_to_markup(const char *html, size_t len, const char *base, int flags,
 	}
 	memset(&c, 0, sizeof(c));
 	c.m = m;
+	c.o = o;
 	c.base = base;
 	c.flags = flags;
 	c.max = max;
@@ -823,6 +1330,8 @@ html_to_markup(const char *html, size_t len, const char *base, int flags,
 	html_walk(&c, xmlDocGetRootElement(doc), 0);
 	if (!c.err)
 		html_flush(&c);
+	while (c.nframes > 0)
+		html_frame_end(&c);	/* an unclosed [caption] */
 	html_drop_links(&c);
 	buf_free(&c.para);
 	xmlFreeDoc(doc);
@@ -843,9 +1352,9 @@ html_markup_free(struct html_markup *m)
 	size_t i;
 
 	buf_free(&m->body);
-	for (i = 0; i < m->nimages; i++)
-		free(m->images[i]);
-	m->nimages = 0;
+	for (i = 0; i < m->nwarnings; i++)
+		free(m->warnings[i]);
+	m->nwarnings = 0;
 }
 
 char *

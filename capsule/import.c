@@ -629,10 +629,9 @@ import_render(struct import *im, const struct import_entry *e,
 		return -1;
 	}
 	buf_free(&in);
-	if (m.dropped_images > 0)
-		import_warn(im, "entry %zu \"%s\": %zu images past the first "
-		    "%d left out", e->n, e->title, m.dropped_images,
-		    HTML_MAX_IMAGES);
+	for (i = 0; i < m.nwarnings; i++)
+		import_warn(im, "entry %zu \"%s\": %s", e->n, e->title,
+		    m.warnings[i]);
 	buf_init(&b);
 	buf_printf(&b, "Title: %s\nDate: %s\n", e->title, e->date);
 	if (e->author != NULL && e->author[0] != '\0')
@@ -652,8 +651,6 @@ import_render(struct import *im, const struct import_entry *e,
 		}
 		buf_putc(&b, '\n');
 	}
-	for (i = 0; i < m.nimages; i++)
-		buf_printf(&b, "Image: %s\n", m.images[i]);
 	if (source != NULL)
 		buf_printf(&b, "Source: %s\n", source);
 	buf_putc(&b, '\n');
