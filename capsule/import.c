@@ -529,6 +529,22 @@ import_write_atomic(const char *dir, const char *name, const char *data,
 	return file_write_atomic(path, tmp, data, len, 1);
 }
 
+/*
+ * Makes the store's directory at the first file written to it, so that a
+ * source refused, or one with nothing to import, leaves nothing behind.
+ */
+static int
+import_make_store(struct import *im)
+{
+	if (im->store_exists)
+		return 0;
+	if (mkdir(im->content, 0755) == -1 && errno != EEXIST)
+		return -1;
+	im->store_exists = 1;
+	fprintf(stderr, "capsule import: made the store %s\n", im->content);
+	return 0;
+}
+
 /* 1 when the file at path holds exactly data. */
 static int
 import_same(const char *path, const char *data, size_t len)
@@ -785,8 +801,8 @@ import_entry(struct import *im, struct import_entry *e)
 		import_say(im, "%s %s: %s\n", fresh ? "would add   " :
 		    "would update", slug, e->title);
 		fresh ? im->added++ : im->updated++;
-	} else if (import_write_atomic(im->content, name, text.data,
-	    text.len) == -1) {
+	} else if (import_make_store(im) == -1 ||
+	    import_write_atomic(im->content, name, text.data, text.len) == -1) {
 		import_warn(im, "%s: %s", path, strerror(errno));
 		im->errors++;
 	} else {
@@ -940,7 +956,8 @@ import_settings(struct import *im, const char *title, const char *desc,
 		    "VWXYZ0123456789-") == strlen(t))
 			buf_printf(&b, "Language: %s\n", t);
 	}
-	if (!b.err && import_write_atomic(im->content, STORE_SETTINGS_FILE,
+	if (!b.err && import_make_store(im) == 0 &&
+	    import_write_atomic(im->content, STORE_SETTINGS_FILE,
 	    b.data, b.len) == 0)
 		import_say(im, "added    %s: the capsule's title \"%s\"\n",
 		    STORE_SETTINGS_FILE, title);
@@ -1036,12 +1053,56 @@ import_size(const char *s)
 	return (size_t)v;
 }
 
+/*
+ * The store is a directory, or is to be one: then its parent must be
+ * there (import makes one directory, not a path), said before any source
+ * is read.
+ */
+static int
+import_check_store(struct import *im)
+{
+	char parent[IMPORT_PATH_MAX], *slash;
+	struct stat sb;
+
+	if (stat(im->content, &sb) == 0) {
+		if (!S_ISDIR(sb.st_mode)) {
+			fprintf(stderr, "capsule import: %s: not a directory\n",
+			    im->content);
+			return -1;
+		}
+		im->store_exists = 1;
+		return 0;
+	}
+	if (errno != ENOENT) {
+		fprintf(stderr, "capsule import: %s: %s\n", im->content,
+		    strerror(errno));
+		return -1;
+	}
+	snprintf(parent, sizeof(parent), "%s", im->content);
+	while ((slash = strrchr(parent, '/')) != NULL && slash[1] == '\0' &&
+	    slash != parent)
+		*slash = '\0';	/* "dir/" is "dir" */
+	if ((slash = strrchr(parent, '/')) == NULL)
+		return 0;	/* in the working directory */
+	if (slash == parent)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(parent, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "capsule import: cannot make the store %s: its "
+		    "parent directory %s %s\n", im->content, parent,
+		    stat(parent, &sb) == -1 ? "does not exist" :
+		    "is not a directory");
+		return -1;
+	}
+	return 0;
+}
+
 int
 import_main(int argc, char **argv)
 {
 	struct import im;
-	struct stat sb;
-	size_t i;
+	size_t i, nsrc, failed = 0, errors;
 	int a;
 
 	memset(&im, 0, sizeof(im));
@@ -1091,28 +1152,33 @@ import_main(int argc, char **argv)
 		import_usage(stderr);
 		return 2;
 	}
-	if (stat(im.content, &sb) == -1 && errno == ENOENT && !im.dry_run &&
-	    mkdir(im.content, 0755) == 0)
-		fprintf(stderr, "capsule import: made the store %s\n",
-		    im.content);
+	if (import_check_store(&im) == -1)
+		return 1;
 	im.progress = isatty(STDERR_FILENO);
-	/* A dry run into a store not made yet: an empty one. */
-	if (!(im.dry_run && stat(im.content, &sb) == -1 && errno == ENOENT) &&
-	    import_scan(&im) == -1)
+	/* A store not made yet is an empty one, made at its first file. */
+	if (im.store_exists && import_scan(&im) == -1)
 		return 1;
 	feedread_init();
 	if (fetch_init() == -1) {
 		fprintf(stderr, "capsule import: cannot start libcurl\n");
 		return 1;
 	}
-	for (; a < argc; a++)
+	for (nsrc = 0; a < argc; a++, nsrc++) {
+		errors = im.errors;
 		import_source(&im, argv[a]);
+		failed += im.errors > errors;
+	}
 	fetch_cleanup();
 	feedread_cleanup();
+	/* The last line: what became of every entry, and of every source. */
 	printf("%s%zu added, %zu updated, %zu unchanged, %zu kept, "
-	    "%zu skipped, %zu refused%s\n", im.dry_run ? "dry run: " : "",
+	    "%zu skipped, %zu refused", im.dry_run ? "dry run: " : "",
 	    im.added, im.updated, im.unchanged, im.kept, im.skipped,
-	    im.refused, im.errors ? ", errors above" : "");
+	    im.refused);
+	if (failed > 0)
+		printf("; %zu of %zu source%s failed", failed, nsrc,
+		    nsrc == 1 ? "" : "s");
+	printf("\n");
 	for (i = 0; i < im.nfiles; i++) {
 		free(im.files[i].slug);
 		free(im.files[i].source);

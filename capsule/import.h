@@ -51,6 +51,7 @@ struct import {
 	int			 force;
 	int			 progress;	/* stderr is a terminal */
 	int			 progress_shown;
+	int			 store_exists;	/* made at the first write */
 	struct import_file	*files;
 	size_t			 nfiles, capfiles;
 	size_t			*by_slug;	/* hash slots: file index + 1 */

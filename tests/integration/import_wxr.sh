@@ -120,3 +120,22 @@ check_has wxr_legacy_store_rerun_is_idempotent "0 added, 0 updated, 8 unchanged"
 check_has wxr_untitled_post_is_imported "added    38: Sometimes a picture says it all, and the words under it are…" "$OUT"
 check_has wxr_untitled_post_says_so "entry 8 https://letters.example/?p=38: no title; titled \"Sometimes a picture says it all, and the words under it are…\" from its first words" "$ERR"
 check wxr_untitled_post_title "Title: Sometimes a picture says it all, and the words under it are…" "$(head -n 1 "$TMP/names/38.txt")"
+
+# --- what a run says, and what it leaves behind -----------------------
+printf '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>x</title>\n</rss>\n' >"$TMP/broken.rss"
+out=$("$CAPSULE" import --content "$TMP/new-store" "$TMP/broken.rss" 2>&1); rc=$?
+check import_refused_source_exits_1 1 "$rc"
+check import_refused_source_makes_no_store "no" "$([ -e "$TMP/new-store" ] && echo yes || echo no)"
+check import_refused_source_says_no_made_the_store "" "$(printf '%s\n' "$out" | grep 'made the store')"
+check_has import_refused_source_last_line "0 added, 0 updated, 0 unchanged, 0 kept, 0 skipped, 0 refused; 1 of 1 source failed" "$out"
+out=$("$CAPSULE" import --content "$TMP/no/such/parent/content" "$FIX/wxr-1.0.xml" 2>&1); rc=$?
+check import_missing_parent_exits_1 1 "$rc"
+check_has import_missing_parent_is_named "cannot make the store $TMP/no/such/parent/content: its parent directory $TMP/no/such/parent does not exist" "$out"
+check import_missing_parent_makes_nothing "no" "$([ -e "$TMP/no" ] && echo yes || echo no)"
+out=$("$CAPSULE" import --content "$TMP/two" "$TMP/broken.rss" "$FIX/wxr-1.0.xml" 2>&1); rc=$?
+check import_one_source_failed_exits_1 1 "$rc"
+check_has import_one_source_failed_last_line "1 added, 0 updated, 0 unchanged, 0 kept, 1 skipped, 0 refused; 1 of 2 sources failed" "$out"
+check_has import_new_store_made_at_first_write "capsule import: made the store $TMP/two" "$out"
+out=$("$CAPSULE" import --content "$TMP/two" "$FIX/wxr-1.0.xml" 2>&1); rc=$?
+check import_all_imported_or_skipped_exits_0 0 "$rc"
+check "import_last_line_counts_everything" "0 added, 0 updated, 1 unchanged, 0 kept, 1 skipped, 0 refused" "$(printf '%s\n' "$out" | tail -n 1)"
