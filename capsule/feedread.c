@@ -23,6 +23,7 @@
 #include "html.h"
 #include "import.h"
 #include "post.h"
+#include "slug.h"
 
 #define FEEDREAD_MAX_ENTRIES	1000000	/* entries read from one source */
 #define FEEDREAD_MAX_TAG	128
@@ -177,6 +178,7 @@ static void
 feedread_add_tag(struct import *im, struct import_entry *e, const char *name)
 {
 	char t[FEEDREAD_MAX_TAG + 1], *c;
+	char fa[4 * FEEDREAD_MAX_TAG + 1], fb[4 * FEEDREAD_MAX_TAG + 1];
 	size_t i;
 
 	if (name == NULL)
@@ -187,9 +189,13 @@ feedread_add_tag(struct import *im, struct import_entry *e, const char *name)
 		*c = ' ';
 	if (t[0] == '\0' || strcasecmp(t, "Uncategorized") == 0)
 		return;
-	for (i = 0; i < e->ntags; i++)
-		if (strcmp(e->tags[i], t) == 0)
+	/* A category and a tag differing in case are one tag. */
+	slug_fold(t, fa, sizeof(fa));
+	for (i = 0; i < e->ntags; i++) {
+		slug_fold(e->tags[i], fb, sizeof(fb));
+		if (strcmp(fa, fb) == 0)
 			return;
+	}
 	if (e->ntags == POST_MAX_TAGS)
 		return;
 	e->tags[e->ntags++] = arena_strdup(&im->a, t);

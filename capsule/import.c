@@ -41,7 +41,9 @@
 #include "html.h"
 #include "import.h"
 #include "post.h"
+#include "slug.h"
 #include "store.h"
+#include "utf8.h"
 
 #define IMPORT_PATH_MAX		4096
 #define IMPORT_MAX_SUFFIX	1000	/* slug-2 ... slug-999 */
@@ -112,6 +114,18 @@ import_skip(struct import *im, size_t n, const char *what,
 
 /* --- small pure helpers ------------------------------------------------ */
 
+static int
+import_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int
 import_protected(const char *title, const char *html)
 {
@@ -180,35 +194,30 @@ import_clean_line(const char *in, char *out, size_t outsz)
 void
 import_slugify(const char *title, char *out, size_t outsz)
 {
-	const unsigned char *s = (const unsigned char *)title;
-	size_t o = 0, max = outsz - 1;
-	int dash = 0;
+	size_t max = outsz;
 
-	if (max > IMPORT_SLUG_MAX)
-		max = IMPORT_SLUG_MAX;
-	for (; *s != '\0' && o < max; s++) {
-		if (isalnum(*s) && *s < 0x80) {
-			if (dash && o > 0) {
-				if (o + 2 > max)
-					break;
-				out[o++] = '-';
-			}
-			dash = 0;
-			out[o++] = (char)tolower(*s);
-		} else if (*s == '\'')
-			continue;	/* "Iran's" -> "irans", as WordPress */
-		else if (s[0] == 0xe2 && s[1] == 0x80 && s[2] == 0x99)
-			s += 2;		/* the curly apostrophe too */
-		else if (*s >= 0x80) {
-			while ((s[1] & 0xc0) == 0x80)
-				s++;	/* other letters have no ASCII form */
-			dash = 1;
-		} else
-			dash = 1;
-	}
-	out[o] = '\0';
-	if (o == 0)
+	if (max > IMPORT_SLUG_MAX + 1)
+		max = IMPORT_SLUG_MAX + 1;
+	if (slug_make(title, out, max) == 0)
 		snprintf(out, outsz, "post");
+}
+
+/* %XX escapes decoded, in place ("%d0%bf" -> "п"); others kept. */
+static void
+import_unescape(char *s)
+{
+	char *o = s;
+	int hi, lo;
+
+	for (; *s != '\0'; s++) {
+		if (s[0] == '%' && (hi = import_hexval(s[1])) >= 0 &&
+		    (lo = import_hexval(s[2])) >= 0) {
+			*o++ = (char)(hi * 16 + lo);
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
 }
 
 static int
@@ -578,19 +587,33 @@ import_clean(struct import *im, const char *s, size_t max, int *changed)
 	return arena_strdup(&im->a, line);
 }
 
-/* The slug an entry asks for: its post name, its link's last segment, or
- * its title. */
+/*
+ * The slug an entry asks for: its post name, its link's last segment, or
+ * its title; WordPress's percent-encoded names ("%d0%bf%d1%80...") are
+ * decoded and spelt in ASCII (slug.c). With nothing to spell (a title in
+ * kanji), a name that depends on the entry alone: "post-" and its
+ * WordPress post id, else a hash of its Source.
+ */
 static void
-import_entry_slug(const struct import_entry *e, char *out, size_t outsz)
+import_entry_slug(const struct import_entry *e, const char *source,
+    char *out, size_t outsz)
 {
 	const char *p, *end, *seg;
-	char name[256];
+	char name[IMPORT_PATH_MAX];
 	size_t n;
 
-	if (e->name != NULL && strlen(e->name) <= IMPORT_SLUG_MAX &&
-	    post_valid_slug(e->name)) {
-		snprintf(out, outsz, "%s", e->name);
-		return;
+	if (e->name != NULL && e->name[0] != '\0' &&
+	    strlen(e->name) < sizeof(name)) {
+		snprintf(name, sizeof(name), "%s", e->name);
+		import_unescape(name);
+		if (strlen(name) <= IMPORT_SLUG_MAX && post_valid_slug(name)) {
+			snprintf(out, outsz, "%s", name);
+			return;
+		}
+		if (utf8_valid(name, strlen(name)) && slug_make(name, out,
+		    outsz < IMPORT_SLUG_MAX + 1 ? outsz : IMPORT_SLUG_MAX + 1) >
+		    0)
+			return;
 	}
 	if (e->link != NULL && (p = strstr(e->link, "://")) != NULL &&
 	    (p = strchr(p + 3, '/')) != NULL) {
@@ -602,16 +625,33 @@ import_entry_slug(const struct import_entry *e, char *out, size_t outsz)
 		n = end - seg;
 		if (n > 5 && strncmp(end - 5, ".html", 5) == 0)
 			n -= 5;
-		if (n > 0 && n <= IMPORT_SLUG_MAX) {
+		if (n > 0 && n < sizeof(name)) {
 			memcpy(name, seg, n);
 			name[n] = '\0';
-			if (n < outsz && post_valid_slug(name)) {
-				memcpy(out, name, n + 1);
+			import_unescape(name);
+			if (strlen(name) <= IMPORT_SLUG_MAX && strlen(name) <
+			    outsz && post_valid_slug(name)) {
+				snprintf(out, outsz, "%s", name);
 				return;
 			}
+			/* A decoded non-ASCII segment, but not "?p=12". */
+			if (strchr(name, '=') == NULL && utf8_valid(name,
+			    strlen(name)) && (unsigned char)name[0] >= 0x80 &&
+			    slug_make(name, out, outsz < IMPORT_SLUG_MAX + 1 ?
+			    outsz : IMPORT_SLUG_MAX + 1) > 0)
+				return;
 		}
 	}
-	import_slugify(e->title, out, outsz);
+	if (slug_make(e->title, out, outsz < IMPORT_SLUG_MAX + 1 ? outsz :
+	    IMPORT_SLUG_MAX + 1) > 0)
+		return;
+	if (e->id != NULL && (p = strstr(e->id, "/?p=")) != NULL)
+		snprintf(out, outsz, "post-%s", p + 4);
+	else
+		snprintf(out, outsz, "post-%06x", (unsigned)(slug_hash(source ?
+		    source : e->title) & 0xffffff));
+	if (!post_valid_slug(out))
+		snprintf(out, outsz, "post");
 }
 
 /* The text of the post file for e, with its Import-Hash line. */
@@ -733,7 +773,7 @@ import_entry(struct import *im, struct import_entry *e)
 	if (f != NULL)
 		source = f->source;
 	if (f == NULL) {
-		import_entry_slug(e, base, sizeof(base));
+		import_entry_slug(e, source, base, sizeof(base));
 		snprintf(slug, sizeof(slug), "%s", base);
 		for (n = 2;; n++) {
 			g = import_find_slug(im, slug);

@@ -19,10 +19,12 @@
 
 #include "config.h"
 #include "file.h"
+#include "slug.h"
 #include "store.h"
 #include "utf8.h"
 
 #define STORE_SLUG_MAX	160
+#define STORE_FOLD_MAX	(4 * 128 + 1)	/* a tag name folded: POST_MAX_TAG */
 
 struct store_note {
 	struct store_note	*next;
@@ -181,28 +183,43 @@ store_report(struct store_loader *l, const char *path, int line,
 void
 store_tag_slug(const char *name, char *out, size_t outsz)
 {
-	const unsigned char *s = (const unsigned char *)name;
-	size_t o = 0;
-	int dash = 0;
+	char fold[STORE_FOLD_MAX];
 
-	if (outsz == 0)
+	if (outsz == 0 || slug_make(name, out, outsz) > 0)
 		return;
-	for (; *s != '\0' && o + 1 < outsz; s++) {
-		if (isalnum(*s)) {
-			if (dash && o > 0 && o + 2 < outsz)
-				out[o++] = '-';
-			dash = 0;
-			out[o++] = tolower(*s);
-		} else if (*s == '\'')
-			continue;	/* "People's" -> "peoples" */
-		else if (s[0] == 0xe2 && s[1] == 0x80 && s[2] == 0x99)
-			s += 2;		/* the same for a curly apostrophe */
-		else
-			dash = 1;
-	}
-	out[o] = '\0';
-	if (o == 0)
+	if (name[0] == '\0') {
 		snprintf(out, outsz, "tag");
+		return;
+	}
+	/* Nothing to spell ("日本", "!!!"): a suffix from the name alone. */
+	slug_fold(name, fold, sizeof(fold));
+	snprintf(out, outsz, "tag-%06x", (unsigned)(slug_hash(fold) & 0xffffff));
+}
+
+/*
+ * How plainly a tag's folded name spells its slug: 0 exactly ("mek"),
+ * 1 but for spaces ("mek support"), 2 letter for letter ("café",
+ * "Новости"), 3 with characters dropped ("C++", "News!"). Of two names
+ * with one slug, the plainer keeps it.
+ */
+static int
+store_tag_plainness(const char *fold, const char *slug)
+{
+	const char *f = fold, *s = slug;
+
+	if (strcmp(fold, slug) == 0)
+		return 0;
+	while (*f != '\0' && *s != '\0') {
+		if (*f == ' ' && *s == '-') {
+			while (*f == ' ')
+				f++;
+			s++;
+		} else if (*f++ != *s++)
+			return slug_spelt_whole(fold) ? 2 : 3;
+	}
+	if (*f == '\0' && *s == '\0')
+		return 1;
+	return slug_spelt_whole(fold) ? 2 : 3;
 }
 
 /* Reads capsule.conf: "Key: value" lines; problems are reported, not fatal. */
@@ -610,16 +627,25 @@ out:
 	return rc;
 }
 
-/* Groups the posts' tag names into tags with unique slugs: O(tag uses). */
+/*
+ * Groups the posts' tag names into tags with unique slugs: O(tag uses).
+ * Names differing only in case are one tag ("News", "news"), written as
+ * the newest post writes it. A slug depends on its tag's name only, so a
+ * tag's URL stays when other posts arrive: when two names spell one slug
+ * ("C" and "C++"), the plainer keeps it and the other gets a suffix
+ * hashed from its own name, whatever the order the posts came in.
+ */
 static int
 store_build_tags(struct store_loader *l)
 {
 	struct store *st = l->st;
-	struct store_map names;
-	struct tag **tags, *t, *u;
+	struct store_map names, bases;
+	struct tag **tags, *t, *u, **best;
 	char slug[STORE_SLUG_MAX], alt[STORE_SLUG_MAX + 16];
-	size_t i, j, n = 0, total = 0, suffix;
-	const char *s;
+	char fold[STORE_FOLD_MAX];
+	const char **slugs, **folds, *s;
+	size_t i, j, k, w, n = 0, total = 0, suffix;
+	int *plain;
 
 	for (i = 0; i < st->nposts; i++)
 		total += st->posts[i]->ntags;
@@ -629,44 +655,82 @@ store_build_tags(struct store_loader *l)
 	for (i = 0; i < st->nposts; i++) {
 		struct post *p = st->posts[i];
 
-		for (j = 0; j < p->ntags; j++) {
-			if ((t = store_map_get(&names, p->tags[j])) == NULL) {
+		for (j = 0, w = 0; j < p->ntags; j++) {
+			slug_fold(p->tags[j], fold, sizeof(fold));
+			if ((t = store_map_get(&names, fold)) == NULL) {
 				if ((t = arena_alloc(&st->arena, sizeof(*t))) ==
-				    NULL)
+				    NULL || (s = arena_strdup(&st->arena,
+				    fold)) == NULL)
 					return -1;
 				memset(t, 0, sizeof(*t));
 				t->name = p->tags[j];
-				if (store_map_put(&st->arena, &names, t->name,
+				if (store_map_put(&st->arena, &names, s,
 				    t) == NULL)
 					return -1;
 				tags[n++] = t;
 			}
-			p->tagp[j] = t;
+			/* "News, news" in one post: one tag, listed once. */
+			for (k = 0; k < w && p->tagp[k] != t; k++)
+				;
+			if (k < w)
+				continue;
+			p->tags[w] = p->tags[j];
+			p->tagp[w++] = t;
 			t->nposts++;
 		}
+		p->ntags = w;
 	}
 	qsort(tags, n, sizeof(*tags), store_cmp_tag);
-	if (store_map_init(&st->arena, &st->tag_map, n) == -1)
+	if (store_map_init(&st->arena, &st->tag_map, n) == -1 ||
+	    store_map_init(&st->arena, &bases, n) == -1 ||
+	    (slugs = arena_alloc(&st->arena, (n + 1) * sizeof(*slugs))) ==
+	    NULL || (folds = arena_alloc(&st->arena, (n + 1) *
+	    sizeof(*folds))) == NULL || (plain = arena_alloc(&st->arena,
+	    (n + 1) * sizeof(*plain))) == NULL)
 		return -1;
+	/* Each slug's plainest name first, then each tag its slug. */
 	for (i = 0; i < n; i++) {
 		t = tags[i];
+		store_tag_slug(t->name, slug, sizeof(slug));
+		slug_fold(t->name, fold, sizeof(fold));
+		if ((slugs[i] = arena_strdup(&st->arena, slug)) == NULL ||
+		    (folds[i] = arena_strdup(&st->arena, fold)) == NULL)
+			return -1;
+		plain[i] = store_tag_plainness(folds[i], slugs[i]);
 		t->index = i;
+		if ((best = store_map_get(&bases, slugs[i])) == NULL) {
+			if ((best = arena_alloc(&st->arena, sizeof(*best))) ==
+			    NULL || store_map_put(NULL, &bases, slugs[i],
+			    best) == NULL)
+				return -1;
+			*best = t;
+		} else if (plain[i] < plain[(*best)->index] ||
+		    (plain[i] == plain[(*best)->index] &&
+		    strcmp(folds[i], folds[(*best)->index]) < 0))
+			*best = t;
+	}
+	for (i = 0; i < n; i++) {
+		t = tags[i];
 		t->posts = arena_alloc(&st->arena, (t->nposts ? t->nposts : 1) *
 		    sizeof(*t->posts));
 		if (t->posts == NULL)
 			return -1;
 		t->nposts = 0;
-		store_tag_slug(t->name, slug, sizeof(slug));
-		snprintf(alt, sizeof(alt), "%s", slug);
-		/* Two names that fold to one slug each keep a distinct one. */
-		u = store_map_get(&st->tag_map, alt);
-		for (suffix = 2; store_map_get(&st->tag_map, alt) != NULL;
-		    suffix++)
-			snprintf(alt, sizeof(alt), "%s-%zu", slug, suffix);
-		if (u != NULL)
+		best = store_map_get(&bases, slugs[i]);
+		u = *best;
+		snprintf(alt, sizeof(alt), "%s", slugs[i]);
+		if (u != t)
+			snprintf(alt, sizeof(alt), "%s-%06x", slugs[i],
+			    (unsigned)(slug_hash(folds[i]) & 0xffffff));
+		/* A suffix taken too (not seen yet): counted on. */
+		for (suffix = 2; store_map_get(&st->tag_map, alt) != NULL ||
+		    (u != t && store_map_get(&bases, alt) != NULL); suffix++)
+			snprintf(alt, sizeof(alt), "%s-%06x-%zu", slugs[i],
+			    (unsigned)(slug_hash(folds[i]) & 0xffffff), suffix);
+		if (u != t)
 			store_report(l, st->dir, 0, "tags \"%s\" and \"%s\" "
 			    "share the slug \"%s\"; \"%s\" gets \"%s\"",
-			    u->name, t->name, slug, t->name, alt);
+			    u->name, t->name, slugs[i], t->name, alt);
 		if ((s = arena_strdup(&st->arena, alt)) == NULL)
 			return -1;
 		t->slug = s;

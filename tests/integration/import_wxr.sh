@@ -139,3 +139,26 @@ check_has import_new_store_made_at_first_write "capsule import: made the store $
 out=$("$CAPSULE" import --content "$TMP/two" "$FIX/wxr-1.0.xml" 2>&1); rc=$?
 check import_all_imported_or_skipped_exits_0 0 "$rc"
 check "import_last_line_counts_everything" "0 added, 0 updated, 1 unchanged, 0 kept, 1 skipped, 0 refused" "$(printf '%s\n' "$out" | tail -n 1)"
+
+# --- names: non-Latin and accented titles, tags in any case -----------
+check_has wxr_russian_post_name_spelt "added    privet-mir: Привет, мир" "$OUT"
+check_has wxr_arabic_post_name_spelt "added    mrhba-balalm: مرحبا بالعالم" "$OUT"
+check_has wxr_japanese_post_name_spelt "added    konnichiha: こんにちは世界" "$OUT"
+check_has wxr_accented_title_spelt_not_cut "added    uma-revolucao-sem-nome: Uma revolução sem nome" "$OUT"
+tags=$("$CAPSULE" render --content "$TMP/names" /tags/)
+check_has wxr_russian_tag_slug "=> /tag/rossiya/ Россия (1)" "$tags"
+check_has wxr_arabic_tag_slug "=> /tag/akhbar/ أخبار (1)" "$tags"
+check_has wxr_accented_tag_slug "=> /tag/revolucao/ Revolução (1)" "$tags"
+check_has wxr_kanji_tag_slug_is_its_own "$(printf '=> /tag/tag-')" "$tags"
+check_has wxr_case_differing_tags_are_one "=> /tag/news/ NEWS (3)" "$tags"
+check wxr_case_differing_tags_one_line "1" "$(printf '%s\n' "$tags" | grep -ci '/tag/news')"
+check wxr_case_differing_category_and_tag_in_one_post "Tags: News" "$(grep '^Tags:' "$TMP/names/uma-revolucao-sem-nome.txt")"
+check wxr_names_store_passes_check "0" "$("$CAPSULE" check --content "$TMP/names" >/dev/null 2>&1; echo $?)"
+# Other posts arrive (tags that sort first, another kanji tag, a name
+# with the same slug spelt less plainly): no tag URL moves.
+slugs() { "$CAPSULE" render --content "$1" /tags/ 2>/dev/null | sed -n 's|^=> \(/tag/[^ ]*\) \(.*\) ([0-9]*)$|\1 \2|p' | LC_ALL=C awk '{ print tolower($0) }' | LC_ALL=C sort; }
+was=$(slugs "$TMP/names")
+printf 'Title: More\nDate: 2024-03-01\nTags: Ελλάδα, 中国, Россия!, Ärger, news\n\nMore.\n' >"$TMP/names/more.txt"
+now=$(slugs "$TMP/names")
+check wxr_tag_urls_stay_when_posts_arrive "" "$(LC_ALL=C comm -23 <(echo "$was") <(echo "$now"))"
+check wxr_tag_urls_all_there "7" "$(echo "$was" | wc -l)"

@@ -145,7 +145,6 @@ TEST(store_tag_slug_folds_names_to_lowercase_and_hyphens)
 		{ "Ashraf 3", "ashraf-3" },
 		{ "  a -- b  ", "a-b" },
 		{ "C++", "c" },
-		{ "!!!", "tag" },
 		{ "", "tag" },
 	};
 	char out[160];
@@ -393,16 +392,19 @@ TEST(store_gives_colliding_tag_slugs_distinct_suffixes_with_a_warning)
 	CHECK((t4 = tag_named(st, "a-b")) != NULL);
 	CHECK(strcmp(t1->slug, t2->slug) != 0);
 	CHECK(strcmp(t3->slug, t4->slug) != 0);
-	/* The one sorted first keeps the plain slug. */
+	/*
+	 * The plainer name keeps the slug; the other's suffix is hashed
+	 * from its own name, so it is the same whatever else arrives.
+	 */
 	CHECK_STR(t1->slug, "c");
-	CHECK_STR(t2->slug, "c-2");
-	CHECK_STR(t3->slug, "a-b");
-	CHECK_STR(t4->slug, "a-b-2");
-	CHECK(store_find_tag(st, "c-2") == t2);
-	CHECK(store_find_tag(st, "a-b-2") == t4);
+	CHECK(strncmp(t2->slug, "c-", 2) == 0 && strlen(t2->slug) == 8);
+	CHECK_STR(t4->slug, "a-b");
+	CHECK(strncmp(t3->slug, "a-b-", 4) == 0 && strlen(t3->slug) == 10);
+	CHECK(store_find_tag(st, t2->slug) == t2);
+	CHECK(store_find_tag(st, t3->slug) == t3);
 	CHECK(r.n == 2);
-	CHECK(tu_reports_find(&r, "\"c-2\"") != NULL);
-	CHECK(tu_reports_find(&r, "\"a-b-2\"") != NULL);
+	CHECK(tu_reports_find(&r, t2->slug) != NULL);
+	CHECK(tu_reports_find(&r, t3->slug) != NULL);
 	/*
 	 * Both posts stay: a collision drops nothing. It is still counted,
 	 * as `capsule check` counts every report (issue 10, item 7).
