@@ -606,8 +606,9 @@ import_entry_slug(const struct import_entry *e, const char *source,
 	    strlen(e->name) < sizeof(name)) {
 		snprintf(name, sizeof(name), "%s", e->name);
 		import_unescape(name);
-		if (strlen(name) <= IMPORT_SLUG_MAX && post_valid_slug(name)) {
-			snprintf(out, outsz, "%s", name);
+		if ((n = strlen(name)) <= IMPORT_SLUG_MAX && n < outsz &&
+		    post_valid_slug(name)) {
+			memcpy(out, name, n + 1);
 			return;
 		}
 		if (utf8_valid(name, strlen(name)) && slug_make(name, out,
@@ -629,9 +630,10 @@ import_entry_slug(const struct import_entry *e, const char *source,
 			memcpy(name, seg, n);
 			name[n] = '\0';
 			import_unescape(name);
-			if (strlen(name) <= IMPORT_SLUG_MAX && strlen(name) <
-			    outsz && post_valid_slug(name)) {
-				snprintf(out, outsz, "%s", name);
+			n = strlen(name);
+			if (n <= IMPORT_SLUG_MAX && n < outsz &&
+			    post_valid_slug(name)) {
+				memcpy(out, name, n + 1);
 				return;
 			}
 			/* A decoded non-ASCII segment, but not "?p=12". */
