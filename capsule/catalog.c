@@ -2,8 +2,8 @@
  * catalog.c: the saved index of a store. The format is private to one
  * machine (native byte order, checked by a marker): a header, one record
  * per post, and an FNV-1a checksum of everything before it. Every field
- * read back is bounds-checked and validated as the post parser would, so
- * a damaged file is refused, never trusted.
+ * read back is bounds-checked and validated with the post parser's own
+ * checks, so a damaged or crafted file is refused whole, never trusted.
  */
 #include <sys/stat.h>
 
@@ -27,7 +27,7 @@
  * A checksum against damage (not an attacker: the cache is the user's
  * own), eight bytes at a time so 100,000 posts' index checks in a blink.
  */
-static uint64_t
+uint64_t
 catalog_sum(const void *data, size_t len)
 {
 	const unsigned char *p = data;
@@ -265,8 +265,14 @@ catalog_read_post(struct catalog_in *in, struct store *st, struct post *p)
 	p->title = catalog_get_str(in, a, POST_MAX_HEADER);
 	p->date = catalog_get_str(in, a, 10);
 	p->author = catalog_get_str(in, a, POST_MAX_HEADER);
-	if (in->bad || !post_valid_slug(p->slug) ||
-	    !post_valid_date(p->date) || p->title[0] == '\0' ||
+	/*
+	 * Every field as the post parser would have left it (post.c's
+	 * checks): a title with a line break would write lines of its own
+	 * into every list it is in.
+	 */
+	if (in->bad || p->id.size < 0 || p->id.size > POST_MAX_SIZE ||
+	    !post_valid_slug(p->slug) || !post_valid_date(p->date) ||
+	    !post_valid_value(p->title, 0) || !post_valid_value(p->author, 1) ||
 	    catalog_get(in, &n, sizeof(n)) == -1 || n > POST_MAX_TAGS)
 		return -1;
 	p->ntags = n;
@@ -275,10 +281,10 @@ catalog_read_post(struct catalog_in *in, struct store *st, struct post *p)
 	if (p->tags == NULL || p->tagp == NULL)
 		return -1;
 	for (j = 0; j < n; j++)
-		if ((p->tags[j] = catalog_get_str(in, a, 128)) == NULL ||
-		    p->tags[j][0] == '\0')
+		if ((p->tags[j] = catalog_get_str(in, a, POST_MAX_TAG)) == NULL)
 			return -1;
-	if (catalog_get(in, &n, sizeof(n)) == -1 || n > POST_MAX_IMAGES)
+	if (!post_valid_tags(p->tags, n) ||
+	    catalog_get(in, &n, sizeof(n)) == -1 || n > POST_MAX_IMAGES)
 		return -1;
 	p->nimages = n;
 	if ((p->images = arena_alloc(a, (n ? n : 1) * sizeof(*p->images))) ==
@@ -286,7 +292,7 @@ catalog_read_post(struct catalog_in *in, struct store *st, struct post *p)
 		return -1;
 	for (j = 0; j < n; j++)
 		if ((p->images[j] = catalog_get_str(in, a, POST_MAX_HEADER)) ==
-		    NULL)
+		    NULL || !post_valid_value(p->images[j], 0))
 			return -1;
 	snprintf(path, sizeof(path), "%s/%s.txt", st->dir, p->slug);
 	/* In the pool: stores built from this one share it. */

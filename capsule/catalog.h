@@ -9,6 +9,7 @@
 #define CATALOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -29,6 +30,8 @@ int		 catalog_path(const char *cache_dir, const char *dir, char *out,
  */
 struct store	*catalog_load(const char *path, const char *dir,
 		    const char **why);
+/* The index's checksum of len bytes (also names a store's index file). */
+uint64_t	 catalog_sum(const void *, size_t);
 /* Writes st to path (a temporary file, then renamed); 0 or -1 (errno). */
 int		 catalog_save(const struct store *st, const char *path);
 

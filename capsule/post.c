@@ -7,7 +7,6 @@
 #include "post.h"
 #include "utf8.h"
 
-#define POST_MAX_TAG	128	/* bytes in one tag name */
 #define POST_MAX_SLUG	128
 
 static int
@@ -62,6 +61,43 @@ post_valid_slug(const char *s)
 		if (!islower((unsigned char)s[i]) &&
 		    !isdigit((unsigned char)s[i]) && s[i] != '-')
 			return 0;
+	}
+	return 1;
+}
+
+int
+post_valid_value(const char *s, int may_be_empty)
+{
+	size_t n = strlen(s);
+
+	if (n == 0)
+		return may_be_empty;
+	/* "Title:" and "Image:", the shortest keys, take six of the line. */
+	return n <= POST_MAX_HEADER - 6 && memchr(s, '\n', n) == NULL &&
+	    s[0] != ' ' && s[0] != '\t' && s[n - 1] != ' ' &&
+	    s[n - 1] != '\t' && utf8_valid(s, n);
+}
+
+int
+post_valid_tag(const char *s)
+{
+	return s[0] != '\0' && strlen(s) <= POST_MAX_TAG &&
+	    strchr(s, ',') == NULL && post_valid_value(s, 0);
+}
+
+int
+post_valid_tags(const char **tags, size_t n)
+{
+	size_t i, j;
+
+	if (n > POST_MAX_TAGS)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!post_valid_tag(tags[i]))
+			return 0;
+		for (j = 0; j < i; j++)
+			if (strcmp(tags[i], tags[j]) == 0)
+				return 0;
 	}
 	return 1;
 }

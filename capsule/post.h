@@ -11,6 +11,7 @@
 #define POST_MAX_TAGS	64
 #define POST_MAX_IMAGES	16
 #define POST_MAX_HEADER	1024			/* bytes in one header line */
+#define POST_MAX_TAG	128			/* bytes in one tag name */
 
 struct tag;
 
@@ -78,5 +79,17 @@ int	 post_parse_meta(struct arena *, const char *path, const char *slug,
 int	 post_valid_date(const char *);
 /* 1 when slug is [a-z0-9][a-z0-9-]* and at most 128 bytes. */
 int	 post_valid_slug(const char *);
+/*
+ * What post_parse() can make of a header, for whoever keeps posts' fields
+ * elsewhere (the saved index) and must take back only what a post file
+ * could have said. A value (Title, Author, Image): UTF-8 on one line, no
+ * NUL, no spaces or tabs at either end, not longer than a header line;
+ * empty only where may_be_empty (Author). A tag: the same, 1 to
+ * POST_MAX_TAG bytes, no comma.
+ */
+int	 post_valid_value(const char *, int may_be_empty);
+int	 post_valid_tag(const char *);
+/* 1 when a post's tags are valid and none repeats (the parser drops repeats). */
+int	 post_valid_tags(const char **, size_t n);
 
 #endif

@@ -389,6 +389,102 @@ TEST(catalog_that_is_damaged_or_foreign_is_ignored)
 	tu_rmdir(cache);
 }
 
+/*
+ * The saved index with one string replaced by another of the same length
+ * and its checksum made right again, as someone who can write the cache
+ * would: 1 when catalog_load() still takes it.
+ */
+static int
+crafted_bytes_taken(const char *cache, const char *dir, const char *data,
+    size_t len, const char *from, const char *to, size_t n)
+{
+	struct store *st;
+	const char *why;
+	char *copy;
+	uint64_t sum;
+	size_t at;
+	FILE *f;
+	int taken;
+
+	for (at = 0; at + n <= len && memcmp(data + at, from, n) != 0; at++)
+		;
+	if (at + n > len || (copy = malloc(len)) == NULL)
+		return -1;
+	memcpy(copy, data, len);
+	memcpy(copy + at, to, n);
+	sum = catalog_sum(copy, len - sizeof(sum));
+	memcpy(copy + len - sizeof(sum), &sum, sizeof(sum));
+	if ((f = fopen(index_path(cache), "wb")) == NULL) {
+		free(copy);
+		return -1;
+	}
+	fwrite(copy, 1, len, f);
+	fclose(f);
+	free(copy);
+	st = catalog_load(index_path(cache), dir, &why);
+	taken = st != NULL;
+	store_free(st);
+	return taken;
+}
+
+static int
+crafted_index_taken(const char *cache, const char *dir, const char *data,
+    size_t len, const char *from, const char *to)
+{
+	if (strlen(from) != strlen(to))
+		return -1;
+	return crafted_bytes_taken(cache, dir, data, len, from, to,
+	    strlen(from));
+}
+
+TEST(catalog_with_a_valid_checksum_is_still_checked_field_by_field)
+{
+	struct tu_reports r;
+	struct store *st;
+	char *dir, *cache, *data;
+	size_t len;
+	long long big = POST_MAX_SIZE + 1LL, size;
+
+	CHECK((dir = tu_mkdir()) != NULL && (cache = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "a.txt", "Title: Title of post A here\n"
+	    "Date: 2020-01-01\nAuthor: Ann Author\nTags: tag-x, tag-y\n"
+	    "Image: alt text of a picture\n\nA.\n", -1) == 0);
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(catalog_save(st, index_path(cache)) == 0);
+	CHECK((data = tu_read(index_path(cache), &len)) != NULL);
+	/* The crafting itself is sound: a change a post could hold is taken. */
+	CHECK(crafted_index_taken(cache, dir, data, len, "Title of post A",
+	    "Title of post B") == 1);
+	/* A line break in a title would add lines (a link) to every list. */
+	CHECK(crafted_index_taken(cache, dir, data, len,
+	    "Title of post A here", "T\n=> gemini://x/ XYZ") == 0);
+	CHECK(crafted_index_taken(cache, dir, data, len, "Ann Author",
+	    "Ann\r\n=> /x") == 0);
+	CHECK(crafted_index_taken(cache, dir, data, len,
+	    "alt text of a picture", "alt\n=> gopher://x/ yy") == 0);
+	CHECK(crafted_index_taken(cache, dir, data, len, "tag-x", "a\nb c") ==
+	    0);
+	/* What the parser trims, splits or drops is never in a post. */
+	CHECK(crafted_index_taken(cache, dir, data, len, "Title of post A",
+	    " Title of post ") == 0);
+	CHECK(crafted_index_taken(cache, dir, data, len, "tag-x", "a,b x") ==
+	    0);
+	CHECK(crafted_index_taken(cache, dir, data, len, "tag-x", "tag-y") ==
+	    0);
+	CHECK(crafted_index_taken(cache, dir, data, len, "tag-x", "tag-\t") ==
+	    0);
+	CHECK(crafted_index_taken(cache, dir, data, len, "Ann Author",
+	    "Ann \xff\xfethor") == 0);
+	/* A file larger than any post is not what it was read from. */
+	size = (long long)store_find_post(st, "a")->id.size;
+	CHECK(crafted_bytes_taken(cache, dir, data, len, (char *)&size,
+	    (char *)&big, sizeof(size)) == 0);
+	free(data);
+	store_free(st);
+	tu_rmdir(dir);
+	tu_rmdir(cache);
+}
+
 TEST(store_update_shares_strings_and_compacts_its_pools)
 {
 	struct tu_reports r;
