@@ -3,6 +3,7 @@
  * flag and a config file line are the same thing and --help cannot drift
  * from what is parsed.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -156,20 +157,44 @@ config_find(const char *name, size_t len)
 	return NULL;
 }
 
+/* RFC 1123: dot-separated labels of 1-63 letters, digits, '-'; no '-' ends one. */
+static int
+config_dns_name(const char *v, size_t n)
+{
+	size_t i, label = 0;
+
+	if (n > 253)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (v[i] == '.') {
+			if (label == 0 || v[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)v[i]) && v[i] != '-')
+			return 0;
+		if (label == 0 && v[i] == '-')
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return label > 0 && v[n - 1] != '-';
+}
+
 int
 config_hostname(const char *v, char *out, size_t outsz)
 {
+	unsigned char a[16];
 	size_t i, n = strlen(v);
 
-	if (n == 0 || n >= outsz || n > 253 || v[0] == '.' ||
-	    strstr(v, "..") != NULL)
+	if (n == 0 || n >= outsz)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (!isalnum((unsigned char)v[i]) && strchr("-._:", v[i]) ==
-		    NULL)
-			return -1;
+	if (!config_dns_name(v, n) && inet_pton(AF_INET, v, a) != 1 &&
+	    inet_pton(AF_INET6, v, a) != 1)
+		return -1;
+	for (i = 0; i < n; i++)
 		out[i] = (char)tolower((unsigned char)v[i]);
-	}
 	out[n] = '\0';
 	return 0;
 }

@@ -46,9 +46,11 @@ struct config {
 void	 config_defaults(struct config *);
 /*
  * A host name is also a file name in the cert dir and a Gopher menu
- * field: letters, digits, '-', '.', '_' and ':' (IPv6), no leading dot,
- * no "..". Copies it lowercased into out (which may be v); 0 or -1.
- * --hostname and capsule.conf's Hostname lines both go through it.
+ * field: an RFC 1123 name (labels of letters, digits and '-', none
+ * starting or ending with '-') or an IPv4 or IPv6 literal, nothing else
+ * ("host:1965", "-lead.example" and "a_b" are refused). Copies it
+ * lowercased into out (which may be v); 0 or -1. --hostname and
+ * capsule.conf's Hostname lines both go through it.
  */
 int	 config_hostname(const char *v, char *out, size_t outsz);
 /*

@@ -84,6 +84,25 @@ gopher_html_escape(struct buf *b, const char *s, size_t n)
 	}
 }
 
+/* The schemes a URL: page may send a browser to. */
+static const char *const gopher_url_schemes[] = {
+	"http", "https", "gemini", "gopher", "gophers", "ftp", "mailto",
+	"finger", "spartan", "irc", "ircs", "news", "nntp", "telnet",
+};
+
+static int
+gopher_url_scheme_ok(const char *url, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(gopher_url_schemes) /
+	    sizeof(gopher_url_schemes[0]); i++)
+		if (strlen(gopher_url_schemes[i]) == n &&
+		    strncasecmp(url, gopher_url_schemes[i], n) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * "URL:<url>" selectors link out of Gopherspace; clients that cannot
  * follow them fetch this page, which sends a browser on (the convention
@@ -106,9 +125,8 @@ gopher_url_page(struct reply *r, const char *url, size_t n)
 			gopher_error(r, 59, "Not a URL");
 			return;
 		}
-	/* A page that runs code or carries data is no link. */
-	if ((scheme == 10 && strncasecmp(url, "javascript", 10) == 0) ||
-	    (scheme == 4 && strncasecmp(url, "data", 4) == 0)) {
+	/* Only schemes that name a place: no javascript:, vbscript:, data:. */
+	if (!gopher_url_scheme_ok(url, scheme)) {
 		gopher_error(r, 59, "Refused URL scheme");
 		return;
 	}

@@ -279,8 +279,8 @@ store_load_settings(struct store_loader *l, const char *dir)
 			    strlen(v) > STORE_HOSTNAME_MAX ||
 			    config_hostname(v, v, strlen(v) + 1) == -1)
 				store_report(l, path, line, "Hostname ignored: "
-				    "want letters, digits, '-', '.', '_' or "
-				    "':'");
+				    "want a host name (RFC 1123: letters, "
+				    "digits, '-' and dots) or an IP address");
 			else
 				set->hostnames[set->nhostnames++] = v;
 		} else

@@ -186,3 +186,57 @@ TEST(config_hostname_check)
 	CHECK(config_hostname(".hidden", out, sizeof(out)) == -1);
 	CHECK(config_hostname("", out, sizeof(out)) == -1);
 }
+
+/* RFC 1123 names or IP literals, nothing else: they name key files. */
+TEST(config_hostname_is_rfc1123_or_an_address)
+{
+	static const char *good[] = { "localhost", "a.example", "x1-y.b2",
+	    "EXAMPLE.ORG", "192.0.2.1", "2001:db8::1", "::ffff:192.0.2.1",
+	    "0a.example", NULL };
+	static const char *bad[] = { "-lead.example", "trail-.example",
+	    "a.-b.example", "host:1965", "a_b.example", "a..b", "a.example.",
+	    "[::1]", "::1]", "a b", "caf\xc3\xa9.example", "a.example:70",
+	    "a-", NULL };
+	char out[256], big[300];
+	size_t i;
+
+	for (i = 0; good[i] != NULL; i++)
+		if (config_hostname(good[i], out, sizeof(out)) == -1) {
+			printf("    refused: %s\n", good[i]);
+			CHECK(0);
+		}
+	for (i = 0; bad[i] != NULL; i++)
+		if (config_hostname(bad[i], out, sizeof(out)) == 0) {
+			printf("    accepted: %s\n", bad[i]);
+			CHECK(0);
+		}
+	/* A label is at most 63 bytes. */
+	memset(big, 'a', 64);
+	memcpy(big + 64, ".example", 9);
+	CHECK(config_hostname(big, out, sizeof(out)) == -1);
+	CHECK(config_hostname(big + 1, out, sizeof(out)) == 0);
+}
+
+/* capsule.conf says where: "path:line: Hostname ignored". */
+TEST(config_store_hostname_refusal_names_its_line)
+{
+	struct tu_reports r;
+	struct store *st;
+	char *dir;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(tu_write(dir, "capsule.conf",
+	    "Title: t\n"
+	    "Hostname: -lead.example\n"
+	    "Hostname: host:1965\n"
+	    "Hostname: ok.example\n", -1) == 0);
+	memset(&r, 0, sizeof(r));
+	CHECK((st = store_load(dir, NULL, tu_report, &r)) != NULL);
+	CHECK(st->settings.nhostnames == 1);
+	CHECK_STR(st->settings.hostnames[0], "ok.example");
+	CHECK(r.n == 2);
+	CHECK(tu_reports_find(&r, "capsule.conf:2: Hostname ignored") != NULL);
+	CHECK(tu_reports_find(&r, "capsule.conf:3: Hostname ignored") != NULL);
+	store_free(st);
+	tu_rmdir(dir);
+}

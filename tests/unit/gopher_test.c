@@ -216,6 +216,39 @@ TEST(gopher_plus_requests_get_gopher_plus_answers)
 	reply_release(&home);
 }
 
+/* The URL: page sends a browser only to schemes on a short list. */
+TEST(gopher_url_page_allows_only_listed_schemes)
+{
+	static const char *refused[] = { "URL:vbscript:msgbox(1)",
+	    "URL:VBScript:x", "URL:javascript:alert(1)", "URL:JaVaScRiPt:x",
+	    "URL:data:text/html,<b>x</b>", "URL:file:///etc/passwd",
+	    "URL:jar:http://x/!/", "URL:view-source:http://x/",
+	    "URL:blob:http://x/1", "URL:ms-settings:x", NULL };
+	static const char *allowed[] = { "URL:http://example.org/",
+	    "URL:HTTPS://example.org/", "URL:gemini://example.org/",
+	    "URL:gopher://example.org/", "URL:mailto:a@example.org",
+	    "URL:ftp://example.org/f", NULL };
+	struct reply r;
+	size_t i;
+
+	for (i = 0; refused[i] != NULL; i++) {
+		reply_init(&r);
+		gopher_answer(NULL, refused[i], strlen(refused[i]), &r);
+		if (r.status != 59)
+			printf("    not refused: %s\n", refused[i]);
+		CHECK(r.status == 59 && is_error(&r));
+		reply_release(&r);
+	}
+	for (i = 0; allowed[i] != NULL; i++) {
+		reply_init(&r);
+		gopher_answer(NULL, allowed[i], strlen(allowed[i]), &r);
+		if (r.status != 20)
+			printf("    refused: %s\n", allowed[i]);
+		CHECK(r.status == 20);
+		reply_release(&r);
+	}
+}
+
 TEST(gopher_url_selectors)
 {
 	struct reply r;
