@@ -99,6 +99,9 @@ static const struct config_opt config_opts[] = {
 	{ "ipv6-prefix", CONFIG_INT, OFF(ipv6_prefix), 0, 32, 128, "BITS",
 	    "IPv6 clients are counted by their first BITS bits for\n"
 	    "--rate-limit and --max-conns-per-addr (default: 64)" },
+	{ "max-searches", CONFIG_INT, OFF(max_searches), 0, 1, 100000, "N",
+	    "searches being answered or waiting at once, all workers;\n"
+	    "past it Gemini 44, Gopher an error item (default: 32)" },
 	{ "proxy-protocol", CONFIG_BOOL, OFF(proxy_protocol), 0, 0, 0, NULL,
 	    "connections start with a PROXY header (v1 or v2) naming\n"
 	    "the client; only from --proxy-from addresses" },
@@ -143,6 +146,7 @@ config_defaults(struct config *c)
 	c->cache_size = CONFIG_CACHE_SIZE;
 	c->max_conns_per_addr = CONFIG_CONNS_PER_ADDR;
 	c->ipv6_prefix = RATELIMIT_V6_BITS;
+	c->max_searches = CONFIG_MAX_SEARCHES;
 }
 
 static const struct config_opt *

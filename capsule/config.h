@@ -11,6 +11,7 @@
 
 #define CONFIG_CACHE_SIZE	(64u * 1024 * 1024)	/* the default */
 #define CONFIG_CONNS_PER_ADDR	64	/* --max-conns-per-addr's default */
+#define CONFIG_MAX_SEARCHES	32	/* --max-searches' default */
 
 #define CAPSULE_VERSION		"0.1.0"
 
@@ -38,6 +39,7 @@ struct config {
 	unsigned rate_secs;
 	int	 max_conns_per_addr;		/* 0: no cap */
 	int	 ipv6_prefix;			/* bits of an IPv6 client key */
+	int	 max_searches;			/* queued at once, all workers */
 	int	 proxy_protocol;		/* PROXY headers expected */
 	char	 proxy_from[CONFIG_MAX_PROXY_FROM][64];	/* may send them */
 	size_t	 nproxy_from;			/* 0: loopback */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ enum conn_busy {
 	BUSY_NO,
 	BUSY_WORKER,		/* past --max-conns */
 	BUSY_ADDR,		/* past --max-conns-per-addr */
+	BUSY_SEARCH,		/* past --max-searches */
 };
 
 enum conn_state {
@@ -519,8 +521,9 @@ conn_reply(struct conn *c, size_t linelen, int bad)
 		else if (c->busy)
 			gopher_error(&c->reply, 44, c->busy == BUSY_ADDR ?
 			    "Too many connections from your address: try "
-			    "again in a moment" :
-			    "Too busy: try again in a moment");
+			    "again in a moment" : c->busy == BUSY_SEARCH ?
+			    "Too many searches at once: try again in a "
+			    "moment" : "Too busy: try again in a moment");
 		else if (wait > 0) {
 			snprintf(msg, sizeof(msg), "Too many requests: try "
 			    "again in %u second%s", wait, wait == 1 ? "" : "s");
@@ -548,6 +551,13 @@ conn_send(struct conn *c)
 	return STEP_NEXT;
 }
 
+/*
+ * Searches answered or waiting on the thread pool, all workers: the
+ * bound on the search work clients can queue (--max-searches). Only
+ * loops change it, so a burst read in one loop turn is counted whole.
+ */
+static atomic_int conn_searches;
+
 /* A search can take milliseconds: the loop's other clients must not wait. */
 static int
 conn_is_search(const struct conn *c, size_t linelen)
@@ -573,6 +583,7 @@ conn_on_work_done(uv_work_t *wk, int status)
 {
 	struct conn *c = wk->data;
 
+	atomic_fetch_sub(&conn_searches, 1);
 	c->state = CONN_REQUEST;
 	if (c->close_later || status != 0) {
 		conn_close(c);
@@ -598,6 +609,12 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 	c->ratewait = !bad && !c->busy ? conn_rate_limited(c) : 0;
 	if (!bad && !c->busy && c->ratewait == 0 &&
 	    conn_is_search(c, linelen)) {
+		if (atomic_load(&conn_searches) >=
+		    server_config()->max_searches) {
+			c->busy = BUSY_SEARCH;
+			conn_reply(c, linelen, 0);
+			return conn_send(c);
+		}
 		/* Nothing may touch the connection until the answer is made. */
 		uv_poll_stop(&c->poll);
 		c->events = 0;
@@ -605,9 +622,11 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 		c->state = CONN_WORK;
 		c->worklen = linelen;
 		c->work.data = c;
+		atomic_fetch_add(&conn_searches, 1);
 		if (uv_queue_work(&c->w->loop, &c->work, conn_on_work,
 		    conn_on_work_done) == 0)
 			return STEP_WAIT;
+		atomic_fetch_sub(&conn_searches, 1);
 		c->state = CONN_REQUEST;
 	}
 	conn_reply(c, linelen, bad);

@@ -342,12 +342,18 @@ page_search(const struct snapshot *sn, enum proto proto,
 		rc = gemtext_search(st, &res, out);
 	else
 		rc = gophermap_search(st, &res, out);
+	/* Page numbers past the last are endless: none takes cache room. */
+	if (rc == 0 && res.why == NULL && res.page > res.pages)
+		rc = 1;
 	search_results_free(&res);
 	snapshot_unref(ss);
 	return rc;
 }
 
-/* Writes the document of route r; -1 for a route with none. */
+/*
+ * Writes the document of route r: 0, 1 for a search page past the last
+ * (an answer not cached), -1 for a route with none.
+ */
 static int
 page_write(const struct snapshot *sn, enum proto proto,
     const struct route *r, const char *query, struct buf *out)
@@ -387,12 +393,13 @@ page_render(const struct snapshot *sn, enum proto proto,
     const struct route *r, const char *query, struct buf *out)
 {
 	size_t start = out->len;
+	int rc;
 
-	if (page_write(sn, proto, r, query, out) == -1 || out->err)
+	if ((rc = page_write(sn, proto, r, query, out)) == -1 || out->err)
 		return -1;
 	/* Posts are anyone's text: no escape reaches a reader's terminal. */
 	utf8_defang(out->data + start, out->len - start);
-	return 0;
+	return rc;
 }
 
 /* Status, MIME type and Gopher item type of a route that renders. */
@@ -497,7 +504,7 @@ page_get(struct snapshot *sn, enum proto proto, const char *path, size_t len,
 	struct doc *d;
 	size_t headlen = 0, keylen, dlen;
 	uint64_t h = 0;
-	int nocache = 0;
+	int nocache = 0, rc;
 
 	memset(pg, 0, sizeof(*pg));
 	buf_init(&pg->own);
@@ -561,11 +568,13 @@ page_get(struct snapshot *sn, enum proto proto, const char *path, size_t len,
 		page_head(&pg->own, pg->meta);
 		headlen = pg->own.len;
 	}
-	if (pg->own.err || page_render(sn, proto, &r, query, &pg->own) == -1 ||
-	    pg->own.err) {
+	if (pg->own.err || (rc = page_render(sn, proto, &r, query,
+	    &pg->own)) == -1 || pg->own.err) {
 		buf_free(&pg->own);
 		return page_error(pg, proto, 40, "Temporary failure");
 	}
+	if (rc == 1)
+		keylen = 0;
 	pg->wire = pg->own.data ? pg->own.data : "";
 	pg->wirelen = pg->own.len;
 	pg->body = pg->wire + headlen;

@@ -52,7 +52,10 @@ int	 page_get(struct snapshot *, enum proto, const char *path, size_t len,
 	    const char *query, struct page *);
 void	 page_release(struct page *);
 
-/* Renders a route without the cache, into out (export and tests). */
+/*
+ * Renders a route without the cache, into out (export and tests): 0, 1
+ * for an answer not worth caching (a search page past the last), -1.
+ */
 int	 page_render(const struct snapshot *, enum proto,
 	    const struct route *, const char *query, struct buf *out);
 

@@ -24,6 +24,8 @@
 #include "url.h"
 #include "utf8.h"
 
+atomic_ulong	search_rankings;
+
 #define SEARCH_IN_TITLE	0x1
 #define SEARCH_IN_TAG	0x2
 #define SEARCH_IN_BODY	0x4
@@ -1028,9 +1030,29 @@ search_query(const struct store *st, const struct search_index *idx,
 		res->enc[0] = '\0';
 	if (per == 0)
 		per = 1;
-	keep = (size_t)res->page * per;
+	res->from = (size_t)(res->page - 1) * per;
 	memset(&top, 0, sizeof(top));
+	/*
+	 * Past page 1 the matches are counted first, keeping none: a page
+	 * past the last (any number a client makes up) then costs a count,
+	 * never a ranking of every match.
+	 */
+	if (res->page > 1) {
+		if (search_match(st, idx, &res->q, &top) == -1)
+			return -1;
+		if (res->from >= top.total) {
+			res->total = top.total;
+			res->pages = (unsigned)((top.total + per - 1) / per);
+			if (res->pages == 0)
+				res->pages = 1;
+			res->from = top.total;
+			return 0;
+		}
+		top.total = 0;
+	}
+	keep = (size_t)res->page * per;
 	top.keep = keep;
+	atomic_fetch_add_explicit(&search_rankings, 1, memory_order_relaxed);
 	if (search_match(st, idx, &res->q, &top) == -1) {
 		free(top.h);
 		return -1;

@@ -6,6 +6,7 @@
 #ifndef SEARCH_H
 #define SEARCH_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "store.h"
@@ -69,6 +70,11 @@ struct search_results {
 int	 search_query(const struct store *, const struct search_index *,
 	    const char *, unsigned page, size_t per, struct search_results *);
 void	 search_results_free(struct search_results *);
+/*
+ * Ranked walks search_query() has made, in all: a page past the last is
+ * answered from a count alone, and the tests see that it made none.
+ */
+extern atomic_ulong	 search_rankings;
 
 /*
  * Every hit of query, fully sorted best first: the reference the ranked

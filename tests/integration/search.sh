@@ -181,3 +181,39 @@ if grep -q 'Sanitizer' "$TMP/server.out"; then
 else
 	ok search_stop_while_searching_is_clean
 fi
+
+# --- --max-searches bounds the search work clients can queue: with the
+# server stopped, six searches wait in the accept queue; let go, one
+# worker reads them all in one turn: one is answered, five are told to
+# come back (the count drops only when an answer is done, on the loop).
+start_server --workers 1 --max-searches 1
+python3 - "$GOPH_PORT" "$SERVER_PID" >"$TMP/queue" 2>&1 <<'PY'
+import os, signal, socket, sys
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+os.kill(pid, signal.SIGSTOP)
+socks = []
+try:
+    for i in range(6):
+        s = socket.create_connection(("127.0.0.1", port), timeout=20)
+        s.sendall(b"/search\tiran %d\r\n" % i)
+        socks.append(s)
+finally:
+    os.kill(pid, signal.SIGCONT)
+served = busy = 0
+for s in socks:
+    out = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+    if out.startswith(b"3Too many searches at once"):
+        busy += 1
+    elif b"match" in out:
+        served += 1
+print("served %d busy %d" % (served, busy))
+PY
+check search_queue_bound_answers_the_rest_44 "served 1 busy 5" "$(cat "$TMP/queue")"
+check_has search_deep_page_answered "no page 1000000" "$(gem '/search/page/1000000?iran')"
+check_has search_after_the_burst_served "match" "$(goph '7/search%09zebra')"
+alive search_queue_alive

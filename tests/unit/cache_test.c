@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "page.h"
+#include "search.h"
 #include "snapshot.h"
 #include "test.h"
 #include "testutil.h"
@@ -192,5 +193,50 @@ TEST(page_cache_is_shared_by_threads_within_its_budget)
 	for (i = 0; i < 4; i++)
 		CHECK(w[i].bad == 0);
 	CHECK(page_cache_used(sn->cache, NULL) <= budget);
+	cache_done(sn);
+}
+
+/*
+ * A search page past the last is answered from a count: no ranking, no
+ * cache entry, whatever number a client makes up. A real page is ranked
+ * and cached as before.
+ */
+TEST(search_page_past_the_last_is_counted_not_ranked_nor_cached)
+{
+	static const char *deep[] = { "/search/page/1000000",
+	    "/search/page/5", "/search/page/999" };
+	struct snapshot *sn;
+	struct page pg;
+	unsigned long before;
+	size_t n0, n1, i;
+	int proto;
+
+	CHECK((sn = cache_snap(CONFIG_CACHE_SIZE)) != NULL);
+	(void)page_cache_used(sn->cache, &n0);
+	before = atomic_load(&search_rankings);
+	for (proto = PROTO_GEMINI; proto <= PROTO_GOPHER; proto++)
+		for (i = 0; i < sizeof(deep) / sizeof(deep[0]); i++) {
+			CHECK(page_get(sn, (enum proto)proto, deep[i],
+			    strlen(deep[i]), "words", &pg) == 0);
+			CHECK(pg.status == 20);
+			CHECK(strstr(pg.body, "200 posts match") != NULL &&
+			    strstr(pg.body, "no page") != NULL);
+			page_release(&pg);
+		}
+	CHECK(atomic_load(&search_rankings) == before);
+	(void)page_cache_used(sn->cache, &n1);
+	CHECK(n1 == n0);
+	/* The last page is a page: ranked once, then cached. */
+	CHECK(page_get(sn, PROTO_GEMINI, "/search/page/4", 14, "words",
+	    &pg) == 0 && pg.status == 20);
+	CHECK(strstr(pg.body, "Page 4 of 4") != NULL);
+	page_release(&pg);
+	CHECK(atomic_load(&search_rankings) == before + 1);
+	CHECK(page_get(sn, PROTO_GEMINI, "/search/page/4", 14, "words",
+	    &pg) == 0 && pg.status == 20);
+	page_release(&pg);
+	CHECK(atomic_load(&search_rankings) == before + 1);
+	(void)page_cache_used(sn->cache, &n1);
+	CHECK(n1 == n0 + 1);
 	cache_done(sn);
 }
