@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "fetch.h"
+#include "fetchguard.h"
 
 #define FETCH_MAX_REDIRS	5
 #define FETCH_CONNECT_TIMEOUT	10L	/* seconds, within the whole one */
@@ -75,6 +76,7 @@ fetch_get(const char *url, size_t max, long timeout, int progress,
     struct fetch *f, char *err, size_t errsz)
 {
 	struct fetch_sink s;
+	struct fetchguard guard;
 	char cerr[CURL_ERROR_SIZE] = "";
 	const char *ct = NULL, *eff = NULL;
 	CURL *h;
@@ -90,6 +92,7 @@ fetch_get(const char *url, size_t max, long timeout, int progress,
 		return -1;
 	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
+	fetchguard_setup(h, url, &guard);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
@@ -120,7 +123,10 @@ fetch_get(const char *url, size_t max, long timeout, int progress,
 		fprintf(stderr, "\r%40s\r", "");
 	curl_easy_cleanup(h);
 
-	if (s.over || rc == CURLE_FILESIZE_EXCEEDED)
+	if (guard.refused)
+		snprintf(err, errsz, "refused: a redirect leads to a local or "
+		    "private address (see --allow-private-redirects)");
+	else if (s.over || rc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(err, errsz, "the answer is larger than %zu bytes "
 		    "(see --max-size)", max);
 	else if (s.oom)

@@ -37,6 +37,7 @@
 #include "buf.h"
 #include "feedread.h"
 #include "fetch.h"
+#include "fetchguard.h"
 #include "file.h"
 #include "html.h"
 #include "import.h"
@@ -1069,6 +1070,7 @@ import_usage(FILE *f)
 	    "[--force]\n"
 	    "                      [--max-size BYTES] [--timeout SECONDS] "
 	    "SOURCE...\n"
+	    "                      [--allow-private-redirects]\n"
 	    "SOURCE: a WordPress export (WXR), an RSS or Atom feed: a file "
 	    "or an http(s) URL\n");
 }
@@ -1166,6 +1168,8 @@ import_main(int argc, char **argv)
 			im.drafts = 1;
 		} else if (strcmp(argv[a], "--force") == 0) {
 			im.force = 1;
+		} else if (strcmp(argv[a], "--allow-private-redirects") == 0) {
+			fetchguard_allow_private(1);
 		} else if (strcmp(argv[a], "--max-size") == 0 && v) {
 			if ((im.max = import_size(argv[++a])) == 0) {
 				fprintf(stderr, "capsule import: --max-size "

@@ -53,3 +53,45 @@ failure import_http_refused_connection "cannot connect" "http://127.0.0.1:$(free
 failure import_http_tls_to_plain_http "TLS" "https://127.0.0.1:$PORT/tag/mek-support/feed/"
 failure import_http_only_http_schemes "only http:// and https://" "ftp://127.0.0.1:$PORT/feed/"
 if kill -0 "$WEB_PID" 2>/dev/null; then ok import_http_server_still_up; else fail import_http_server_still_up "web server died"; fi
+
+# --- redirects into loopback or private space. 127.0.0.2 plays a public
+# site (CAPSULE_TEST_GLOBAL_ADDR, the test-only hook fetchguard.c reads);
+# it redirects to an "admin" server on 127.0.0.1, which must never be
+# reached, and to a closed port, which must fail with the same words.
+PUB=$(free_port) ADM=$(free_port) CLOSED=$(free_port)
+python3 "$ROOT/tests/integration/redirect_server.py" 127.0.0.2 "$PUB" \
+    "$ROOT/tests/fixtures/feed.rss" "$TMP/pub.log" >"$TMP/pub.out" 2>&1 &
+PUB_PID=$!
+python3 "$ROOT/tests/integration/redirect_server.py" 127.0.0.1 "$ADM" \
+    "$ROOT/tests/fixtures/feed.rss" "$TMP/adm.log" >"$TMP/adm.out" 2>&1 &
+ADM_PID=$!
+trap 'kill "$WEB_PID" "$PUB_PID" "$ADM_PID" 2>/dev/null; wait 2>/dev/null; stop_server; rm -rf "$TMP"' EXIT
+wait_port "$ADM"
+i=0
+until python3 -c "import socket,sys; socket.create_connection(('127.0.0.2', $PUB), 1)" 2>/dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+export CAPSULE_TEST_GLOBAL_ADDR=127.0.0.2
+P="http://127.0.0.2:$PUB"
+: >"$TMP/adm.log"
+failure import_http_redirect_to_loopback_refused \
+    "refused: a redirect leads to a local or private address (see --allow-private-redirects)" \
+    "$P/go?http://127.0.0.1:$ADM/admin"
+failure import_http_redirect_to_localhost_name_refused \
+    "refused: a redirect leads to a local or private address" \
+    "$P/go?http://localhost:$ADM/admin"
+check import_http_private_target_never_reached "" "$(cat "$TMP/adm.log")"
+open_err=$("$CAPSULE" import --dry-run --content "$TMP/none" "$P/go?http://127.0.0.1:$ADM/admin" 2>&1 | grep -v "^dry run" | sed "s/$ADM/PORT/g")
+closed_err=$("$CAPSULE" import --dry-run --content "$TMP/none" "$P/go?http://127.0.0.1:$CLOSED/admin" 2>&1 | grep -v "^dry run" | sed "s/$CLOSED/PORT/g")
+if [ -n "$open_err" ] && [ "$open_err" = "$closed_err" ]; then
+	ok import_http_open_and_closed_ports_look_alike
+else
+	fail import_http_open_and_closed_ports_look_alike "open [$open_err] closed [$closed_err]"
+fi
+out=$("$CAPSULE" import --dry-run --content "$TMP/none" --allow-private-redirects "$P/go?http://127.0.0.1:$ADM/admin" 2>&1)
+check_has import_http_allow_private_redirects_follows "10 added" "$out"
+# The public site itself is fetched as before, and an intranet URL (its
+# own host private) may still be imported, redirects and all.
+out=$("$CAPSULE" import --dry-run --content "$TMP/none" "http://127.0.0.1:$ADM/go?http://127.0.0.1:$ADM/admin" 2>&1)
+check_has import_http_intranet_url_still_imports "10 added" "$out"
+out=$("$CAPSULE" import --dry-run --content "$TMP/none" "$P/go?$P/admin" 2>&1)
+check_has import_http_public_redirect_followed "10 added" "$out"
+unset CAPSULE_TEST_GLOBAL_ADDR
