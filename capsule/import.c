@@ -1071,8 +1071,23 @@ import_usage(FILE *f)
 	    "                      [--max-size BYTES] [--timeout SECONDS] "
 	    "SOURCE...\n"
 	    "                      [--allow-private-redirects]\n"
-	    "SOURCE: a WordPress export (WXR), an RSS or Atom feed: a file "
-	    "or an http(s) URL\n");
+	    "SOURCE: a WordPress export (WXR), a Blogger export, an RSS or "
+	    "Atom feed:\n"
+	    "        a file or an http(s) URL; only published posts become "
+	    "posts\n"
+	    "  --content DIR      the store to write into (default: content)\n"
+	    "  --dry-run          say what would be added or updated; write "
+	    "nothing\n"
+	    "  --drafts           also drafts, pending and scheduled posts "
+	    "(never private ones)\n"
+	    "  --force            replace posts written or edited by hand\n"
+	    "  --max-size BYTES   refuse larger sources (K, M, G; default 64M, "
+	    "at most 1G)\n"
+	    "  --timeout SECONDS  give up a URL after this long (default 30)\n"
+	    "  --allow-private-redirects\n"
+	    "                     let a public URL redirect to a local or "
+	    "private address\n"
+	    "  --help             this text\n");
 }
 
 /* "64M", "512K" or bytes; 0 when not a size. */

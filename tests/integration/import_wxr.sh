@@ -162,3 +162,32 @@ printf 'Title: More\nDate: 2024-03-01\nTags: Ελλάδα, 中国, Россия!
 now=$(slugs "$TMP/names")
 check wxr_tag_urls_stay_when_posts_arrive "" "$(LC_ALL=C comm -23 <(echo "$was") <(echo "$now"))"
 check wxr_tag_urls_all_there "7" "$(echo "$was" | wc -l)"
+
+# --- documentation: capsule(8) and import --help name every flag ------
+MAN="$ROOT/capsule/capsule.8"
+help=$("$CAPSULE" import --help); rc=$?
+check import_help_exits_0 0 "$rc"
+flags=$(printf '%s\n' "$help" | sed -n '1,2p' | grep -o -- '--[a-z-]*' | sort -u)
+missing=""
+for f in $flags --help; do
+	printf '%s\n' "$help" | grep -qE -- "^  $f( |\$)" || missing="$missing help:$f"
+	grep -qF ".It Fl $(printf '%s' "${f#-}" | sed 's/-/\\-/g') " "$MAN" ||
+	    grep -qxF ".It Fl $(printf '%s' "${f#-}" | sed 's/-/\\-/g')" "$MAN" || missing="$missing man:$f"
+done
+check import_help_and_man_describe_each_flag "" "$missing"
+missing=""
+for c in render check cert export import; do
+	grep -q "^\.Ss capsule $c$" "$MAN" || missing="$missing $c"
+done
+check man_page_documents_every_sub_command "" "$missing"
+for c in export; do
+	flags=$("$CAPSULE" $c --help | grep -o -- '--[a-z-]*' | sort -u)
+	missing=""
+	for f in $flags; do
+		grep -qF "Fl $(printf '%s' "${f#-}" | sed 's/-/\\-/g')" "$MAN" || missing="$missing $f"
+	done
+	check "man_page_documents_${c}_flags" "" "$missing"
+done
+if command -v mandoc >/dev/null; then
+	check man_page_lints_clean "" "$(mandoc -Tlint -Wwarning "$MAN" 2>&1)"
+fi
