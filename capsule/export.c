@@ -7,7 +7,9 @@
  * with the store's site set to static_links so links name the files:
  *
  *   OUT/gemini/index.gmi, tags/index.gmi, posts/index.gmi,
- *              posts/<slug>.gmi, tag/<slug>/index.gmi,
+ *              posts/<slug>.gmi, posts/<yyyy>/index.gmi,
+ *              posts/<yyyy>/<mm>/index.gmi (and page/<n>/index.gmi),
+ *              tag/<slug>/index.gmi,
  *              tag/<slug>/page/<n>/index.gmi, tag/<slug>/atom.xml,
  *              atom.xml, robots.txt
  *   OUT/gopher/gophermap (and one per menu directory, as above),
@@ -332,6 +334,8 @@ struct export_doc {
 	enum route_kind		 kind;
 	const struct post	*post;
 	const struct tag	*tag;
+	const struct store_year	*year;
+	const struct store_month *month;
 	unsigned		 page;
 	enum export_form	 form;
 	char			 rel[EXPORT_PATH_MAX];
@@ -374,6 +378,69 @@ export_slug_clash(const struct export *ex, const struct post *p,
 	if (!ex->counting)
 		fprintf(stderr, "export: %s: the slug \"%s\" is the %s mirror's menu "
 	    "file; post left out there\n", p->path, p->slug, proto);
+	return 1;
+}
+
+/* The date archives: each year's menu, each month's pages. */
+static int
+export_dates(struct export *ex, export_doc_cb cb, enum proto proto,
+    const char *dir, enum export_form form, const char *menu)
+{
+	const struct store *st = ex->st;
+	struct export_doc d;
+	size_t i;
+	unsigned pg;
+	int len;
+
+	for (i = 0; i < st->nyears + st->nmonths; i++) {
+		memset(&d, 0, sizeof(d));
+		d.proto = proto;
+		d.form = form;
+		d.page = 1;
+		if (i < st->nyears) {
+			d.kind = ROUTE_YEAR;
+			d.year = &st->years[i];
+			len = snprintf(d.rel, sizeof(d.rel), "%s/posts/%04u/%s",
+			    dir, d.year->year, menu);
+			if (len < 0 || (size_t)len >= sizeof(d.rel) ||
+			    cb(ex, &d) == -1)
+				return -1;
+			continue;
+		}
+		d.kind = ROUTE_MONTH;
+		d.month = &st->months[i - st->nyears];
+		for (pg = 1; pg <= router_month_pages(d.month); pg++) {
+			d.page = pg;
+			if (pg == 1)
+				len = snprintf(d.rel, sizeof(d.rel),
+				    "%s/posts/%04u/%02u/%s", dir,
+				    d.month->year, d.month->month, menu);
+			else
+				len = snprintf(d.rel, sizeof(d.rel),
+				    "%s/posts/%04u/%02u/page/%u/%s", dir,
+				    d.month->year, d.month->month, pg, menu);
+			if (len < 0 || (size_t)len >= sizeof(d.rel) ||
+			    cb(ex, &d) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* A post named like a year with an archive, where that is a directory. */
+static int
+export_year_clash(const struct export *ex, const struct post *p,
+    const char *proto)
+{
+	const char *s = p->slug;
+
+	if (strlen(s) != 4 || strspn(s, "0123456789") != 4 ||
+	    store_find_year(ex->st, (unsigned)atoi(s)) == NULL)
+		return 0;
+	if (!ex->counting)
+		fprintf(stderr, "export: %s: the slug \"%s\" is a year's "
+		    "directory in the %s mirror; post left out there\n",
+		    p->path, s, proto);
 	return 1;
 }
 
@@ -459,7 +526,8 @@ export_layout_each(struct export *ex, export_doc_cb cb,
 		p = st->posts[i];
 		if (export_slug_clash(ex, p, l->clash, l->name) ||
 		    (l->page_clash && router_posts_pages(st) > 1 &&
-		    export_slug_clash(ex, p, "page", l->name)))
+		    export_slug_clash(ex, p, "page", l->name)) ||
+		    (l->page_clash && export_year_clash(ex, p, l->name)))
 			continue;
 		EXPORT_ONE(l->proto, ROUTE_POST, p, NULL, 1, l->post_form, fmt,
 		    p->slug, 0);
@@ -478,6 +546,9 @@ export_layout_each(struct export *ex, export_doc_cb cb,
 			EXPORT_ONE(l->proto, ROUTE_TAG, NULL, t, pg,
 			    l->menu_form, fmt, t->slug, pg);
 	}
+	if (export_dates(ex, cb, l->proto, l->dir, l->menu_form, l->menu) ==
+	    -1)
+		return -1;
 	return export_lists(ex, cb, l->proto, l->menu_form, l->menu);
 }
 
@@ -507,6 +578,8 @@ export_render(struct export *ex, struct export_doc *d)
 	r.kind = d->kind;
 	r.post = d->post;
 	r.tag = d->tag;
+	r.year = d->year;
+	r.month = d->month;
 	r.page = d->page;
 	buf_init(&b);
 	if (page_render(ex->sn, d->proto, &r, NULL, &b) == -1 || b.err) {

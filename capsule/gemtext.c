@@ -40,6 +40,16 @@ gemtext_tag_item(const struct store *st, const struct tag *t, struct buf *b)
 	buf_printf(b, "=> %s %s (%zu)\n", link, t->name, t->nposts);
 }
 
+static void
+gemtext_year_item(const struct store_year *y, struct buf *b)
+{
+	char link[GEMTEXT_PATH_MAX];
+
+	router_year_path(y->year, link, sizeof(link));
+	buf_printf(b, "=> %s %04u (%zu post%s)\n", link, y->year, y->nposts,
+	    y->nposts == 1 ? "" : "s");
+}
+
 /*
  * A body line goes out as written; a link line of the store is one of
  * gemtext. A line that gemtext would read as a link or a preformatting
@@ -86,6 +96,13 @@ gemtext_home(const struct store *st, const struct route *r,
 		buf_puts(b, "\n## Recent posts\n\n");
 	for (i = 0; i < st->nposts && i < ROUTER_HOME_RECENT; i++)
 		gemtext_post_item(st, st->posts[i], b);
+	/* The years too: the newest, and the rest on /posts/. */
+	if (st->nyears > 0)
+		buf_puts(b, "\n## Posts by year\n\n");
+	for (i = 0; i < st->nyears && i < ROUTER_HOME_YEARS; i++)
+		gemtext_year_item(&st->years[i], b);
+	if (st->nyears > ROUTER_HOME_YEARS)
+		buf_printf(b, "=> /posts/ All %zu years\n", st->nyears);
 	/* The list of tags grows with the archive: only the most used. */
 	n = router_home_tags(st, top, ROUTER_HOME_TAGS);
 	if (n > 0)
@@ -174,7 +191,83 @@ gemtext_posts(const struct store *st, const struct route *r, struct buf *b)
 	buf_putc(b, '\n');
 	gemtext_pager(b, router_posts_path, r->page, pages, "Newer posts",
 	    "Older posts");
+	/* Bounded by the calendar: one line a year. */
+	if (r->page == 1 && st->nyears > 0) {
+		if (pages > 1)
+			buf_putc(b, '\n');
+		buf_puts(b, "## By year\n\n");
+		for (i = 0; i < st->nyears; i++)
+			gemtext_year_item(&st->years[i], b);
+		buf_putc(b, '\n');
+	}
 	buf_puts(b, "=> /atom.xml Atom feed\n=> / Home\n");
+}
+
+static void
+gemtext_year(const struct store *st, const struct route *r, struct buf *b)
+{
+	const struct store_year *y = r->year;
+	const struct store_month *m;
+	char link[GEMTEXT_PATH_MAX];
+	size_t i;
+
+	buf_printf(b, "# %04u\n\n%zu post%s in %04u, in %zu month%s.\n\n",
+	    y->year, y->nposts, y->nposts == 1 ? "" : "s", y->year, y->nmonths,
+	    y->nmonths == 1 ? "" : "s");
+	for (i = 0; i < y->nmonths; i++) {
+		m = &st->months[y->first_month + i];
+		router_month_path(m, 1, link, sizeof(link));
+		buf_printf(b, "=> %s %s %04u (%zu post%s)\n", link,
+		    router_month_name(m->month), m->year, m->nposts,
+		    m->nposts == 1 ? "" : "s");
+	}
+	buf_putc(b, '\n');
+	if (y->index > 0) {
+		router_year_path(y[-1].year, link, sizeof(link));
+		buf_printf(b, "=> %s Newer: %04u\n", link, y[-1].year);
+	}
+	if (y->index + 1 < st->nyears) {
+		router_year_path(y[1].year, link, sizeof(link));
+		buf_printf(b, "=> %s Older: %04u\n", link, y[1].year);
+	}
+	buf_puts(b, "=> /posts/ All posts\n=> / Home\n");
+}
+
+static void
+gemtext_month(const struct store *st, const struct route *r, struct buf *b)
+{
+	const struct store_month *m = r->month;
+	unsigned pages = router_month_pages(m);
+	char link[GEMTEXT_PATH_MAX];
+	size_t i, first = (size_t)(r->page - 1) * ROUTER_POSTS_PAGE;
+
+	buf_printf(b, "# %s %04u\n\n%zu post%s, newest first",
+	    router_month_name(m->month), m->year, m->nposts,
+	    m->nposts == 1 ? "" : "s");
+	if (pages > 1)
+		buf_printf(b, ", page %u of %u", r->page, pages);
+	buf_puts(b, ".\n\n");
+	for (i = first; i < m->nposts && i < first + ROUTER_POSTS_PAGE; i++)
+		gemtext_post_item(st, st->posts[m->first + i], b);
+	buf_putc(b, '\n');
+	if (r->page > 1 && router_month_path(m, r->page - 1, link,
+	    sizeof(link)) == 0)
+		buf_printf(b, "=> %s Newer posts\n", link);
+	if (r->page < pages && router_month_path(m, r->page + 1, link,
+	    sizeof(link)) == 0)
+		buf_printf(b, "=> %s Older posts\n", link);
+	if (m->index > 0) {
+		router_month_path(m - 1, 1, link, sizeof(link));
+		buf_printf(b, "=> %s Newer: %s %04u\n", link,
+		    router_month_name(m[-1].month), m[-1].year);
+	}
+	if (m->index + 1 < st->nmonths) {
+		router_month_path(m + 1, 1, link, sizeof(link));
+		buf_printf(b, "=> %s Older: %s %04u\n", link,
+		    router_month_name(m[1].month), m[1].year);
+	}
+	router_year_path(m->year, link, sizeof(link));
+	buf_printf(b, "=> %s All of %04u\n=> / Home\n", link, m->year);
 }
 
 static void
@@ -291,4 +384,6 @@ const route_page_fn gemtext_pages[ROUTE_KINDS] = {
 	[ROUTE_TAG] = gemtext_tag,
 	[ROUTE_POSTS] = gemtext_posts,
 	[ROUTE_POST] = gemtext_post,
+	[ROUTE_YEAR] = gemtext_year,
+	[ROUTE_MONTH] = gemtext_month,
 };

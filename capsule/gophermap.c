@@ -249,6 +249,18 @@ gophermap_link(const struct store *st, struct buf *b, char type,
 }
 
 static void
+gophermap_year_item(const struct store *st, const struct store_year *y,
+    struct buf *b)
+{
+	char sel[URL_PATH_MAX + 8], disp[64];
+
+	router_year_path(y->year, sel, sizeof(sel));
+	snprintf(disp, sizeof(disp), "%04u (%zu post%s)", y->year, y->nposts,
+	    y->nposts == 1 ? "" : "s");
+	gophermap_link(st, b, '1', disp, sel);
+}
+
+static void
 gophermap_home(const struct store *st, const struct route *r,
     struct buf *b)
 {
@@ -274,6 +286,17 @@ gophermap_home(const struct store *st, const struct route *r,
 	}
 	for (i = 0; i < st->nposts && i < ROUTER_HOME_RECENT; i++)
 		gophermap_post_item(st, st->posts[i], b);
+	/* The years too: the newest, and the rest on /posts/. */
+	if (st->nyears > 0) {
+		gophermap_info(b, &st->site, "");
+		gophermap_info(b, &st->site, "Posts by year");
+	}
+	for (i = 0; i < st->nyears && i < ROUTER_HOME_YEARS; i++)
+		gophermap_year_item(st, &st->years[i], b);
+	if (st->nyears > ROUTER_HOME_YEARS) {
+		snprintf(line, sizeof(line), "All %zu years", st->nyears);
+		gophermap_link(st, b, '1', line, "/posts/");
+	}
 	/* The list of tags grows with the archive: only the most used. */
 	n = router_home_tags(st, top, ROUTER_HOME_TAGS);
 	if (n > 0) {
@@ -392,7 +415,107 @@ gophermap_posts(const struct store *st, const struct route *r,
 	gophermap_info(b, &st->site, "");
 	gophermap_pager(st, b, router_posts_path, r->page, pages,
 	    "Newer posts", "Older posts");
+	/* Bounded by the calendar: one line a year. */
+	if (r->page == 1 && st->nyears > 0) {
+		if (pages > 1)
+			gophermap_info(b, &st->site, "");
+		gophermap_info(b, &st->site, "By year");
+		for (i = 0; i < st->nyears; i++)
+			gophermap_year_item(st, &st->years[i], b);
+		gophermap_info(b, &st->site, "");
+	}
 	gophermap_link(st, b, '0', "Atom feed", "/atom.xml");
+	gophermap_link(st, b, '1', "Home", "/");
+	gophermap_end(b);
+}
+
+static void
+gophermap_year(const struct store *st, const struct route *r,
+    struct buf *b)
+{
+	const struct store_year *y = r->year;
+	const struct store_month *m;
+	char line[128], sel[URL_PATH_MAX + 8];
+	size_t i;
+
+	snprintf(line, sizeof(line), "%04u", y->year);
+	gophermap_info(b, &st->site, line);
+	gophermap_info(b, &st->site, "");
+	snprintf(line, sizeof(line), "%zu post%s in %04u, in %zu month%s.",
+	    y->nposts, y->nposts == 1 ? "" : "s", y->year, y->nmonths,
+	    y->nmonths == 1 ? "" : "s");
+	gophermap_info(b, &st->site, line);
+	gophermap_info(b, &st->site, "");
+	for (i = 0; i < y->nmonths; i++) {
+		m = &st->months[y->first_month + i];
+		router_month_path(m, 1, sel, sizeof(sel));
+		snprintf(line, sizeof(line), "%s %04u (%zu post%s)",
+		    router_month_name(m->month), m->year, m->nposts,
+		    m->nposts == 1 ? "" : "s");
+		gophermap_link(st, b, '1', line, sel);
+	}
+	gophermap_info(b, &st->site, "");
+	if (y->index > 0) {
+		router_year_path(y[-1].year, sel, sizeof(sel));
+		snprintf(line, sizeof(line), "Newer: %04u", y[-1].year);
+		gophermap_link(st, b, '1', line, sel);
+	}
+	if (y->index + 1 < st->nyears) {
+		router_year_path(y[1].year, sel, sizeof(sel));
+		snprintf(line, sizeof(line), "Older: %04u", y[1].year);
+		gophermap_link(st, b, '1', line, sel);
+	}
+	gophermap_link(st, b, '1', "All posts", "/posts/");
+	gophermap_link(st, b, '1', "Home", "/");
+	gophermap_end(b);
+}
+
+static void
+gophermap_month(const struct store *st, const struct route *r,
+    struct buf *b)
+{
+	const struct store_month *m = r->month;
+	unsigned pages = router_month_pages(m);
+	char line[128], sel[URL_PATH_MAX + 8];
+	size_t i, first = (size_t)(r->page - 1) * ROUTER_POSTS_PAGE;
+	int n;
+
+	snprintf(line, sizeof(line), "%s %04u", router_month_name(m->month),
+	    m->year);
+	gophermap_info(b, &st->site, line);
+	gophermap_info(b, &st->site, "");
+	n = snprintf(line, sizeof(line), "%zu post%s, newest first",
+	    m->nposts, m->nposts == 1 ? "" : "s");
+	if (pages > 1 && n > 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - n, ", page %u of %u",
+		    r->page, pages);
+	strncat(line, ".", sizeof(line) - strlen(line) - 1);
+	gophermap_info(b, &st->site, line);
+	gophermap_info(b, &st->site, "");
+	for (i = first; i < m->nposts && i < first + ROUTER_POSTS_PAGE; i++)
+		gophermap_post_item(st, st->posts[m->first + i], b);
+	gophermap_info(b, &st->site, "");
+	if (r->page > 1 && router_month_path(m, r->page - 1, sel,
+	    sizeof(sel)) == 0)
+		gophermap_link(st, b, '1', "Newer posts", sel);
+	if (r->page < pages && router_month_path(m, r->page + 1, sel,
+	    sizeof(sel)) == 0)
+		gophermap_link(st, b, '1', "Older posts", sel);
+	if (m->index > 0) {
+		router_month_path(m - 1, 1, sel, sizeof(sel));
+		snprintf(line, sizeof(line), "Newer: %s %04u",
+		    router_month_name(m[-1].month), m[-1].year);
+		gophermap_link(st, b, '1', line, sel);
+	}
+	if (m->index + 1 < st->nmonths) {
+		router_month_path(m + 1, 1, sel, sizeof(sel));
+		snprintf(line, sizeof(line), "Older: %s %04u",
+		    router_month_name(m[1].month), m[1].year);
+		gophermap_link(st, b, '1', line, sel);
+	}
+	router_year_path(m->year, sel, sizeof(sel));
+	snprintf(line, sizeof(line), "All of %04u", m->year);
+	gophermap_link(st, b, '1', line, sel);
 	gophermap_link(st, b, '1', "Home", "/");
 	gophermap_end(b);
 }
@@ -611,4 +734,6 @@ const route_page_fn gophermap_pages[ROUTE_KINDS] = {
 	[ROUTE_TAG] = gophermap_tag,
 	[ROUTE_POSTS] = gophermap_posts,
 	[ROUTE_POST] = gophermap_post,
+	[ROUTE_YEAR] = gophermap_year,
+	[ROUTE_MONTH] = gophermap_month,
 };

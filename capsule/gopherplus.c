@@ -27,6 +27,10 @@ gopherplus_date(const struct store *st, const struct route *r)
 	case ROUTE_TAG:
 	case ROUTE_TAG_ATOM:
 		return r->tag->nposts > 0 ? r->tag->posts[0]->date : NULL;
+	case ROUTE_YEAR:
+		return st->posts[st->months[r->year->first_month].first]->date;
+	case ROUTE_MONTH:
+		return st->posts[r->month->first]->date;
 	case ROUTE_HOME:
 	case ROUTE_TAGS:
 	case ROUTE_POSTS:
@@ -48,6 +52,9 @@ gopherplus_title(const struct store *st, const struct route *r)
 		return "All tags";
 	case ROUTE_POSTS:
 		return "All posts";
+	case ROUTE_YEAR:
+	case ROUTE_MONTH:
+		return "Posts by date";
 	case ROUTE_TAG:
 		return r->tag->name;
 	case ROUTE_POST:

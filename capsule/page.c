@@ -173,6 +173,12 @@ page_key(enum proto proto, const struct route *r, const char *query,
 	case ROUTE_TAG_ATOM:
 		id = r->tag->index;
 		break;
+	case ROUTE_YEAR:
+		id = r->year->year;
+		break;
+	case ROUTE_MONTH:
+		id = r->month->year * 100u + r->month->month;
+		break;
 	case ROUTE_SEARCH:
 		qlen = query != NULL ? strlen(query) : 0;
 		break;

@@ -50,6 +50,12 @@ router_tag_pages(const struct tag *t)
 }
 
 unsigned
+router_month_pages(const struct store_month *m)
+{
+	return router_pages(m->nposts, ROUTER_POSTS_PAGE);
+}
+
+unsigned
 router_posts_pages(const struct store *st)
 {
 	return router_pages(st->nposts, ROUTER_POSTS_PAGE);
@@ -190,6 +196,71 @@ router_match_tag(const struct store *st, char *rest, struct route *r)
 	r->kind = ROUTE_NOT_FOUND;
 }
 
+/* The n digits at s as a number, or -1 when they are not all digits. */
+static int
+router_digits(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/*
+ * rest is what follows "/posts/": the date archives "<yyyy>/",
+ * "<yyyy>/<mm>/" and "<yyyy>/<mm>/page/<n>/", when that year or month has
+ * posts. "<yyyy>" alone is a post of that slug first. 0 when rest is
+ * none of these, so it may still be a post's path.
+ */
+static int
+router_match_date(const struct store *st, const char *rest, struct route *r)
+{
+	const struct store_year *y;
+	const struct store_month *m;
+	char base[32];
+	int year, month;
+
+	if ((year = router_digits(rest, 4)) <= 0 ||
+	    (rest[4] != '\0' && rest[4] != '/') ||
+	    (y = store_find_year(st, (unsigned)year)) == NULL)
+		return 0;
+	if (rest[4] == '\0') {
+		if (store_find_post(st, rest) != NULL)
+			return 0;
+		router_year_path(y->year, r->target, sizeof(r->target));
+		r->kind = ROUTE_REDIRECT;
+		return 1;
+	}
+	if (rest[5] == '\0') {
+		r->kind = ROUTE_YEAR;
+		r->year = y;
+		return 1;
+	}
+	r->kind = ROUTE_NOT_FOUND;
+	if ((month = router_digits(rest + 5, 2)) < 1 || month > 12 ||
+	    (rest[7] != '\0' && rest[7] != '/') ||
+	    (m = store_find_month(st, y->year, (unsigned)month)) == NULL)
+		return 1;
+	r->month = m;
+	router_month_path(m, 1, base, sizeof(base));
+	if (rest[7] == '\0') {
+		router_redirect(r, "%s", base);
+		return 1;
+	}
+	if (rest[8] == '\0') {
+		r->kind = ROUTE_MONTH;
+		r->page = 1;
+	} else if (strncmp(rest + 8, "page/", 5) == 0)
+		router_match_page(r, rest + 13, router_month_pages(m), base,
+		    ROUTE_MONTH);
+	return 1;
+}
+
 /*
  * Paths are lower case; "/TAGS/" typed by hand is sent on to "/tags/"
  * when that exists, rather than told it is not found.
@@ -272,6 +343,9 @@ router_match(const struct store *st, const char *raw, size_t len,
 		    "/posts/", ROUTE_POSTS);
 	else if (strncmp(path, "/tag/", 5) == 0)
 		router_match_tag(st, path + 5, r);
+	else if (strncmp(path, "/posts/", 7) == 0 &&
+	    router_match_date(st, path + 7, r))
+		;
 	else if (strncmp(path, "/posts/", 7) == 0) {
 		int slash = 0;
 
@@ -321,6 +395,34 @@ int
 router_posts_path(unsigned page, char *out, size_t outsz)
 {
 	return router_list_path("/posts/", page, out, outsz);
+}
+
+int
+router_year_path(unsigned year, char *out, size_t outsz)
+{
+	int n = snprintf(out, outsz, "/posts/%04u/", year);
+
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+int
+router_month_path(const struct store_month *m, unsigned page, char *out,
+    size_t outsz)
+{
+	char base[32];
+
+	snprintf(base, sizeof(base), "/posts/%04u/%02u/", m->year, m->month);
+	return router_list_path(base, page, out, outsz);
+}
+
+const char *
+router_month_name(unsigned m)
+{
+	static const char *const names[] = { "January", "February", "March",
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December" };
+
+	return m >= 1 && m <= 12 ? names[m - 1] : "";
 }
 
 int

@@ -12,6 +12,7 @@
 #define ROUTER_TAGS_PAGE	1000	/* tags on one page of /tags/ */
 #define ROUTER_HOME_RECENT	10	/* recent posts on the home page */
 #define ROUTER_HOME_TAGS	30	/* most used tags on the home page */
+#define ROUTER_HOME_YEARS	30	/* newest years on the home page */
 
 enum route_kind {
 	ROUTE_HOME,		/* / */
@@ -23,6 +24,8 @@ enum route_kind {
 	ROUTE_ATOM,		/* /atom.xml */
 	ROUTE_TAG_ATOM,		/* /tag/<slug>/atom.xml */
 	ROUTE_SEARCH,		/* /search */
+	ROUTE_YEAR,		/* /posts/<yyyy>/: its months */
+	ROUTE_MONTH,		/* /posts/<yyyy>/<mm>/ and .../page/<n>/ */
 	ROUTE_REDIRECT,		/* a menu path without its trailing slash */
 	ROUTE_NOT_FOUND,
 	ROUTE_BAD,		/* the path itself is malformed or escapes */
@@ -33,8 +36,10 @@ struct route {
 	enum route_kind		 kind;
 	const struct post	*post;
 	const struct tag	*tag;
+	const struct store_year	*year;		/* ROUTE_YEAR */
+	const struct store_month *month;	/* ROUTE_MONTH */
 	unsigned		 page;		/* 1-based: tag, tags, posts,
-						   search */
+						   month, search */
 	const char		*error;		/* for ROUTE_BAD */
 	char			 target[URL_PATH_MAX + 2]; /* ROUTE_REDIRECT */
 };
@@ -60,8 +65,15 @@ int	 router_tag_path(const struct store *, const struct tag *, unsigned,
 /* Paths of page n of /posts/ and /tags/ ("/posts/" for page 1). */
 int	 router_posts_path(unsigned, char *, size_t);
 int	 router_tags_path(unsigned, char *, size_t);
+/* Paths of a year's archive, and of page n of a month's. */
+int	 router_year_path(unsigned, char *, size_t);
+int	 router_month_path(const struct store_month *, unsigned, char *,
+	    size_t);
+/* "January".."December" for 1..12. */
+const char *router_month_name(unsigned);
 /* Pages a tag's post list, /posts/ and /tags/ take (at least 1). */
 unsigned router_tag_pages(const struct tag *);
+unsigned router_month_pages(const struct store_month *);
 unsigned router_posts_pages(const struct store *);
 unsigned router_tags_pages(const struct store *);
 /*

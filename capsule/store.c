@@ -752,6 +752,98 @@ store_build_tags(struct store_loader *l)
 	return 0;
 }
 
+/* The year and month of a post's date, which the parser checked. */
+static void
+store_post_month(const struct post *p, unsigned *y, unsigned *m)
+{
+	const char *d = p->date;
+
+	*y = (unsigned)((d[0] - '0') * 1000 + (d[1] - '0') * 100 +
+	    (d[2] - '0') * 10 + (d[3] - '0'));
+	*m = (unsigned)((d[5] - '0') * 10 + (d[6] - '0'));
+}
+
+/* The date archives of sorted posts: one pass, runs of equal months. */
+static int
+store_index_dates(struct store *st)
+{
+	struct store_month *mo;
+	struct store_year *yr;
+	size_t i, nm = 0, ny = 0;
+	unsigned y, m, py = 0, pm = 0;
+
+	for (i = 0; i < st->nposts; i++) {
+		store_post_month(st->posts[i], &y, &m);
+		if (i == 0 || y != py || m != pm)
+			nm++;
+		if (i == 0 || y != py)
+			ny++;
+		py = y;
+		pm = m;
+	}
+	st->months = arena_alloc(&st->arena, (nm ? nm : 1) * sizeof(*mo));
+	st->years = arena_alloc(&st->arena, (ny ? ny : 1) * sizeof(*yr));
+	if (st->months == NULL || st->years == NULL)
+		return -1;
+	st->nmonths = st->nyears = 0;
+	for (i = 0; i < st->nposts; i++) {
+		store_post_month(st->posts[i], &y, &m);
+		if (st->nyears == 0 || st->years[st->nyears - 1].year != y) {
+			yr = &st->years[st->nyears];
+			memset(yr, 0, sizeof(*yr));
+			yr->year = y;
+			yr->first_month = st->nmonths;
+			yr->index = st->nyears++;
+		}
+		yr = &st->years[st->nyears - 1];
+		if (st->nmonths == 0 || st->months[st->nmonths - 1].year != y ||
+		    st->months[st->nmonths - 1].month != m) {
+			mo = &st->months[st->nmonths];
+			mo->year = y;
+			mo->month = m;
+			mo->first = i;
+			mo->nposts = 0;
+			mo->index = st->nmonths++;
+			yr->nmonths++;
+		}
+		st->months[st->nmonths - 1].nposts++;
+		yr->nposts++;
+	}
+	return 0;
+}
+
+const struct store_year *
+store_find_year(const struct store *st, unsigned year)
+{
+	size_t lo = 0, hi = st->nyears, mid;
+
+	/* Newest first: years go down. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (st->years[mid].year == year)
+			return &st->years[mid];
+		if (st->years[mid].year > year)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct store_month *
+store_find_month(const struct store *st, unsigned year, unsigned month)
+{
+	const struct store_year *y = store_find_year(st, year);
+	size_t i;
+
+	if (y == NULL)
+		return NULL;
+	for (i = y->first_month; i < y->first_month + y->nmonths; i++)
+		if (st->months[i].month == month)
+			return &st->months[i];
+	return NULL;
+}
+
 int
 store_index_posts(struct store *st)
 {
@@ -776,7 +868,7 @@ store_index_posts(struct store *st)
 		    st->posts[i]) != st->posts[i])
 			return -1;
 	}
-	return 0;
+	return store_index_dates(st);
 }
 
 int

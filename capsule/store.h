@@ -29,6 +29,25 @@ struct tag {
 	size_t		  index;	/* position in store->tags */
 };
 
+/*
+ * The date archives: posts are sorted newest first, so a month's posts
+ * are one run of store->posts, and a year's months one run of months.
+ */
+struct store_month {
+	unsigned	 year, month;	/* month 1..12 */
+	size_t		 first;		/* its newest post in store->posts */
+	size_t		 nposts;
+	size_t		 index;		/* position in store->months */
+};
+
+struct store_year {
+	unsigned	 year;
+	size_t		 first_month;	/* its newest month in store->months */
+	size_t		 nmonths;
+	size_t		 nposts;
+	size_t		 index;		/* position in store->years */
+};
+
 /* What the renderers need to know of where they are served from. */
 struct site {
 	const char	*host;		/* written into Gopher menus and feeds */
@@ -100,6 +119,10 @@ struct store {
 	int			  nproblems;	/* every problem reported */
 	size_t			  text_bytes;	/* bodies kept in memory */
 	size_t			  nread;	/* files read by this build */
+	struct store_month	 *months;	/* newest first */
+	size_t			  nmonths;
+	struct store_year	 *years;	/* newest first */
+	size_t			  nyears;
 };
 
 /* A post's text, read from its file when it is rendered. */
@@ -157,6 +180,10 @@ void		 store_post_text_free(struct post_text *);
 
 struct post	*store_find_post(const struct store *, const char *slug);
 struct tag	*store_find_tag(const struct store *, const char *slug);
+/* The archive of a year, or of one of its months; NULL when it has no posts. */
+const struct store_year *store_find_year(const struct store *, unsigned);
+const struct store_month *store_find_month(const struct store *, unsigned,
+		    unsigned);
 /* Writes the slug of a tag name into out: lowercase ASCII and hyphens. */
 void		 store_tag_slug(const char *name, char *out, size_t outsz);
 /* Previous (newer) and next (older) post, or NULL. */

@@ -125,6 +125,7 @@ PY
 check export_gophermaps_are_gophernicus_menus "" "$(cat "$TMP/lint.out")"
 bad=""
 for f in "$OUT"/gopher/posts/*; do
+	[ -f "$f" ] || continue		# posts/<yyyy>/: the date archives
 	[ "$(tail -n 1 "$f")" = "." ] && bad="$bad $f"
 	grep -q $'\r' "$f" && bad="$bad $f"
 done

@@ -160,6 +160,12 @@ TEST(render_gemtext_posts_list_matches_golden)
 	CHECK(golden_ok(PROTO_GEMINI, "/posts/", "posts.gmi"));
 }
 
+TEST(render_gemtext_date_archives_match_golden)
+{
+	CHECK(golden_ok(PROTO_GEMINI, "/posts/2020/", "year-2020.gmi"));
+	CHECK(golden_ok(PROTO_GEMINI, "/posts/2020/01/", "month-2020-01.gmi"));
+}
+
 TEST(render_gemtext_post_matches_golden)
 {
 	CHECK(golden_ok(PROTO_GEMINI, "/posts/alpha-post", "post-alpha.gmi"));
@@ -192,6 +198,12 @@ TEST(render_gopher_tag_page_matches_golden)
 TEST(render_gopher_posts_list_matches_golden)
 {
 	CHECK(golden_ok(PROTO_GOPHER, "/posts/", "posts.gph"));
+}
+
+TEST(render_gopher_date_archives_match_golden)
+{
+	CHECK(golden_ok(PROTO_GOPHER, "/posts/2020/", "year-2020.gph"));
+	CHECK(golden_ok(PROTO_GOPHER, "/posts/2020/01/", "month-2020-01.gph"));
 }
 
 TEST(render_gopher_post_matches_golden)

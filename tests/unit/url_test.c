@@ -305,6 +305,56 @@ match(const char *path, size_t len, struct route *r)
 	router_match(router_store(), path, len, r);
 }
 
+TEST(router_maps_the_date_archives)
+{
+	static const struct {
+		const char	*path;
+		enum route_kind	 kind;
+		const char	*target;	/* of a redirect */
+	} cases[] = {
+		{ "/posts/2003/", ROUTE_YEAR, NULL },
+		{ "/posts/2003/04/", ROUTE_MONTH, NULL },
+		{ "/posts/2003", ROUTE_REDIRECT, "/posts/2003/" },
+		{ "/posts/2003/04", ROUTE_REDIRECT, "/posts/2003/04/" },
+		{ "/POSTS/2003/04/", ROUTE_REDIRECT, "/posts/2003/04/" },
+		{ "/posts/2003/04/page/1/", ROUTE_REDIRECT, "/posts/2003/04/" },
+		{ "/posts/2003/04/page/2/", ROUTE_NOT_FOUND, NULL },
+		{ "/posts/2003/4/", ROUTE_NOT_FOUND, NULL },
+		{ "/posts/2003/13/", ROUTE_NOT_FOUND, NULL },
+		{ "/posts/2003/00/", ROUTE_NOT_FOUND, NULL },
+		{ "/posts/2003/04/x", ROUTE_NOT_FOUND, NULL },
+		{ "/posts/2003/04/post-040", ROUTE_NOT_FOUND, NULL },
+		{ "/posts/1999/", ROUTE_NOT_FOUND, NULL },
+		{ "/posts/1999/01/", ROUTE_NOT_FOUND, NULL },
+		{ "/posts/0000/", ROUTE_NOT_FOUND, NULL },
+		{ "/posts/20031/", ROUTE_NOT_FOUND, NULL },
+		{ "/posts/+003/", ROUTE_NOT_FOUND, NULL },
+	};
+	struct route r;
+	size_t i;
+
+	CHECK(router_store() != NULL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		match(cases[i].path, strlen(cases[i].path), &r);
+		if (r.kind != cases[i].kind)
+			printf("    \"%s\": kind %d\n", cases[i].path, r.kind);
+		CHECK(r.kind == cases[i].kind);
+		if (cases[i].target != NULL)
+			CHECK_STR(r.target, cases[i].target);
+	}
+	match("/posts/2003/", 12, &r);
+	CHECK(r.year != NULL && r.year->year == 2003 && r.year->nposts == 12 &&
+	    r.year->nmonths == 12);
+	match("/posts/2003/04/", 15, &r);
+	CHECK(r.month != NULL && r.month->year == 2003 &&
+	    r.month->month == 4 && r.month->nposts == 1);
+	CHECK_STR(router_store()->posts[r.month->first]->slug, "post-039");
+	/* Newest first, every post in exactly one month. */
+	CHECK(router_store()->nyears == 10 && router_store()->nmonths == 120);
+	CHECK(router_store()->years[0].year == 2009);
+	CHECK(router_store()->months[0].month == 12);
+}
+
 TEST(router_maps_each_kind_of_path)
 {
 	static const struct {
