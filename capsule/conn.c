@@ -48,7 +48,7 @@ enum conn_busy {
 
 enum conn_state {
 	CONN_PROXY,		/* reading the load balancer's PROXY header */
-	CONN_PEEK,		/* Gopher port: a ClientHello or a selector? */
+	CONN_PEEK,		/* nothing yet; Gopher port: TLS or a selector? */
 	CONN_HANDSHAKE,
 	CONN_REQUEST,		/* reading the request line */
 	CONN_WORK,		/* a search answered off the loop */
@@ -106,6 +106,9 @@ struct conn {
 	size_t		 worklen;	/* its request line's length */
 	int		 close_later;	/* closed while in CONN_WORK */
 };
+
+/* Until its first bytes a connection holds only this: keep it small. */
+_Static_assert(sizeof(struct conn) <= 8192, "struct conn over 8 KB");
 
 static void	conn_step(struct conn *);
 static void	conn_close(struct conn *);
@@ -325,6 +328,17 @@ conn_peek(struct conn *c)
 		return conn_wait(c, UV_READABLE);
 	if (n <= 0)
 		return STEP_CLOSE;
+	/*
+	 * TLS state (about 45 KB) is made only now that the client has
+	 * sent something: a connection that sends nothing costs its
+	 * struct conn. Gemini's handshake keeps the timer of its accept.
+	 */
+	if (c->proto == PROTO_GEMINI) {
+		if (conn_start_tls(c) == -1)
+			return STEP_CLOSE;
+		c->state = CONN_HANDSHAKE;
+		return STEP_NEXT;
+	}
 	if (!tlsglue_is_hello(b)) {
 		/* Plain Gopher: the request timer runs on from accept. */
 		c->state = CONN_REQUEST;
@@ -465,13 +479,7 @@ conn_proxy(struct conn *c)
 		conn_set_addr(c, (const struct sockaddr *)&info.src);
 		conn_cap(c);
 	}
-	if (c->proto == PROTO_GOPHER) {
-		c->state = CONN_PEEK;
-		return STEP_NEXT;
-	}
-	if (conn_start_tls(c) == -1)
-		return STEP_CLOSE;
-	c->state = CONN_HANDSHAKE;
+	c->state = CONN_PEEK;
 	return STEP_NEXT;
 }
 
@@ -872,16 +880,12 @@ conn_accept(struct worker *w, int fd, enum proto proto,
 		w->conns->prev = c;
 	w->conns = c;
 	c->busy = w->nconns++ >= (size_t)w->max_conns ? BUSY_WORKER : BUSY_NO;
-	c->state = nets != NULL ? CONN_PROXY : proto == PROTO_GEMINI ?
-	    CONN_HANDSHAKE : CONN_PEEK;
+	worker_conn_opened(w);
+	c->state = nets != NULL ? CONN_PROXY : CONN_PEEK;
 	uv_timer_start(&c->timer, conn_on_timeout, (uint64_t)cfg->wait_ms, 0);
 	/* Behind a balancer the key is the client's, from its header. */
 	if (nets == NULL)
 		conn_cap(c);
-	if (c->state == CONN_HANDSHAKE && conn_start_tls(c) == -1) {
-		conn_close(c);
-		return;
-	}
 	conn_step(c);
 }
 

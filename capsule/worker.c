@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -23,6 +24,8 @@
 #define WORKER_PAUSE_MS		100	/* accept rests when out of fds */
 #define WORKER_STOP_MS		5000	/* in-flight requests after SIGTERM */
 #define WORKER_WARN_MS		10000	/* accept errors: one line per 10 s */
+#define WORKER_TRIM_DROP	256	/* connections gone since the peak */
+#define WORKER_TRIM_MS		1000	/* after the burst, then trim */
 #define WORKER_BUSY_TEXT \
 	"3Too busy: try again in a moment\t\terror.host\t1\r\n.\r\n"
 
@@ -37,13 +40,63 @@ worker_finish(struct worker *w)
 	uv_close((uv_handle_t *)&w->wake, NULL);
 	uv_close((uv_handle_t *)&w->stop_timer, NULL);
 	uv_close((uv_handle_t *)&w->pause_timer, NULL);
+	uv_close((uv_handle_t *)&w->trim_timer, NULL);
+}
+
+/*
+ * Memory back after a burst: glibc keeps what thousands of connections
+ * (and their TLS state) freed in the worker's arena, so RSS would stay
+ * at the burst's peak. malloc_trim() hands free pages of every arena
+ * back to the kernel; it walks the heaps, so it runs on the thread pool.
+ */
+static void
+worker_on_trim(uv_work_t *wk)
+{
+	(void)wk;
+	malloc_trim(0);
+}
+
+static void
+worker_on_trimmed(uv_work_t *wk, int status)
+{
+	struct worker *w = wk->data;
+
+	(void)status;
+	w->trimming = 0;
+}
+
+static void
+worker_on_trim_timer(uv_timer_t *t)
+{
+	struct worker *w = t->data;
+
+	if (w->trimming || w->stopping)
+		return;
+	w->peak = w->nconns;
+	w->trim_work.data = w;
+	if (uv_queue_work(&w->loop, &w->trim_work, worker_on_trim,
+	    worker_on_trimmed) == 0)
+		w->trimming = 1;
+}
+
+void
+worker_conn_opened(struct worker *w)
+{
+	if (w->nconns > w->peak)
+		w->peak = w->nconns;
 }
 
 void
 worker_conn_gone(struct worker *w)
 {
-	if (w->stopping && w->nconns == 0)
+	if (w->stopping && w->nconns == 0) {
 		worker_finish(w);
+		return;
+	}
+	/* A burst has passed: trim once things are quiet for a moment. */
+	if (w->peak - w->nconns >= WORKER_TRIM_DROP && !w->trimming)
+		uv_timer_start(&w->trim_timer, worker_on_trim_timer,
+		    WORKER_TRIM_MS, 0);
 }
 
 static void
@@ -222,7 +275,9 @@ worker_init(struct worker *w, size_t index)
 	uv_async_init(&w->loop, &w->wake, worker_on_wake);
 	uv_timer_init(&w->loop, &w->stop_timer);
 	uv_timer_init(&w->loop, &w->pause_timer);
+	uv_timer_init(&w->loop, &w->trim_timer);
 	w->wake.data = w->stop_timer.data = w->pause_timer.data = w;
+	w->trim_timer.data = w;
 	for (i = 0; i < w->nlisteners; i++) {
 		w->listeners[i].poll.data = &w->listeners[i];
 		if (uv_poll_init(&w->loop, &w->listeners[i].poll,

@@ -38,6 +38,10 @@ struct worker {
 	uv_async_t	 wake;		/* the main thread says: stop */
 	uv_timer_t	 stop_timer;	/* in-flight requests get this long */
 	uv_timer_t	 pause_timer;	/* accept pauses when out of fds */
+	uv_timer_t	 trim_timer;	/* memory back after a burst */
+	uv_work_t	 trim_work;
+	int		 trimming;	/* trim_work is queued */
+	size_t		 peak;		/* most connections since a trim */
 	struct listener	 listeners[WORKER_MAX_LISTENERS];
 	size_t		 nlisteners;
 	struct conn	*conns;		/* open connections, for the stop */
@@ -76,7 +80,10 @@ int			 server_stopping(void);
  */
 int	 worker_init(struct worker *, size_t index);
 void	 worker_main(void *);
-/* A connection has closed: a stopping worker may be done. */
+/* A connection has opened: the peak a later trim is measured from. */
+void	 worker_conn_opened(struct worker *);
+/* A connection has closed: a stopping worker may be done; after a
+ * burst, memory goes back to the kernel (malloc_trim). */
 void	 worker_conn_gone(struct worker *);
 
 /* conn.c */

@@ -554,6 +554,9 @@ if [ "$CAP_RUNNING" = 1 ]; then
 		stop_server
 	fi
 	PROBE=$POST
+	say "== capsule: memory per idle connection (tests/bench/connmem.sh)"
+	CONNMEM=$(ROOT="$ROOT" CAPSULE="$CAPSULE" BENCH_OUT="$OUT" \
+	    bash "$ROOT/tests/bench/connmem.sh" "${CONNMEM_N:-2000}" 2>>"$OUT/loadgen.log")
 else
 	prepare_docs "" ""
 fi
@@ -783,6 +786,14 @@ write_results() {
 		echo "${IDLE_R[$s]}"
 	done
 	echo
+	if [ -n "${CONNMEM:-}" ]; then
+		echo "## Memory per connection"
+		echo
+		echo "$CONNMEM"
+		echo
+		echo "Each burst is measured on the same server in turn; \"after those closed\" is what it kept once they were gone (a trim runs 1 s after a burst)."
+		echo
+	fi
 	echo "## Start-up"
 	echo
 	echo "Time from exec to every port accepting a connection."

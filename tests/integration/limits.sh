@@ -55,6 +55,33 @@ check_has limits_per_addr_served_again_after_close "iMEK Support" "$(goph / 2>/d
 alive limits_alive_per_addr
 stop_server
 
+# --- half-open TLS: a Gemini connection that sends nothing holds no TLS
+# state (about 49 KB each before: 1000 took ~49 MB). A bound, not a
+# timing: 1000 such connections must cost the server under 25 MB.
+start_server --workers 1 --max-conns 1200 --max-conns-per-addr 0
+got=$(python3 - "$GEM_PORT" "$SERVER_PID" 1000 <<'PY'
+import resource, socket, sys, time
+port, pid, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+if hard != resource.RLIM_INFINITY and hard < n + 64:
+    print("no room: open-file limit %d" % hard)
+    sys.exit(0)
+resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, n + 64), hard))
+def rss():
+    for line in open("/proc/%d/status" % pid):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+before = rss()
+socks = [socket.create_connection(("127.0.0.1", port), timeout=20) for _ in range(n)]
+time.sleep(1)
+grew = (rss() - before) // 1024
+print("under 25 MB" if grew < 25 else "grew %d MB" % grew)
+PY
+)
+check limits_half_open_tls_costs_no_tls_state "under 25 MB" "$got"
+alive limits_alive_half_open
+stop_server
+
 # --- SIGTERM with clients queued: every accepted connection is answered.
 # The server is stopped (SIGSTOP) while the clients connect and send, so
 # they wait in the accept queue when SIGTERM comes.
