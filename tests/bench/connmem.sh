@@ -21,7 +21,7 @@ GEM=$(port) GOPH=$(port)
 PID=$!
 trap 'kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 for _ in $(seq 1 100); do
-	grep -q '^capsule: open ' "$TMP/server.out" && break
+	grep -q '^capsule: open ' "$TMP/server.out" 2>/dev/null && break
 	sleep 0.05
 done
 # One handshake first: the certificate is made before anything is measured.
