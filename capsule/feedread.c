@@ -24,6 +24,7 @@
 #include "import.h"
 #include "post.h"
 #include "slug.h"
+#include "xmlrepair.h"
 
 #define FEEDREAD_MAX_ENTRIES	1000000	/* entries read from one source */
 #define FEEDREAD_MAX_TAG	128
@@ -763,21 +764,88 @@ feedread_looks_html(const char *data, size_t len, const char *type)
 	    (len - i >= 5 && strncasecmp(data + i, "<html", 5) == 0);
 }
 
+static void	 feedread_parse(struct import *, const char *, size_t,
+		    const char *);
+
+/* One kind of mending xmlrepair() did, said once with its first line. */
+static void
+feedread_mended(struct import *im, const struct xmlrepair_count *c,
+    const char *what, const char *as)
+{
+	if (c->n == 0)
+		return;
+	if (c->n > 1)
+		import_warn(im, "line %zu: %s %s read as %s; %zu such in all",
+		    c->line, what, c->what, as, c->n);
+	else
+		import_warn(im, "line %zu: %s %s read as %s", c->line, what,
+		    c->what, as);
+}
+
+static void
+feedread_repaired(struct import *im, const struct xmlrepair *r)
+{
+	char as[96];
+
+	if (r->lead_lines > 0)
+		import_warn(im, "line %zu: the XML declaration comes after "
+		    "blank lines: read as if it came first", r->lead_lines + 1);
+	feedread_mended(im, &r->html_entity, "HTML entity",
+	    "the character it names (XML has no such entity)");
+	feedread_mended(im, &r->unknown_entity, "unknown entity",
+	    "text, as it stands");
+	feedread_mended(im, &r->bare_amp, "a bare", "text (XML wants &amp;)");
+	feedread_mended(im, &r->bad_ref, "character reference",
+	    "U+FFFD (it names no character XML allows)");
+	feedread_mended(im, &r->cp1252_ref, "character reference",
+	    "the Windows-1252 character, as browsers do");
+	snprintf(as, sizeof(as), "Windows-1252, as browsers do (the feed "
+	    "says %s)", r->declared);
+	feedread_mended(im, &r->cp1252_byte, "byte", as);
+	snprintf(as, sizeof(as), "U+FFFD (not %s)", r->encoding ?
+	    "Windows-1252" : "UTF-8");
+	feedread_mended(im, &r->bad_byte, "byte", as);
+	feedread_mended(im, &r->control, "control character",
+	    "U+FFFD (XML allows none)");
+}
+
 /* Parses one source's bytes and imports its entries. */
 void
 feedread(struct import *im, const char *data, size_t len,
     const char *type)
 {
-	xmlParserCtxtPtr ctxt;
-	xmlDocPtr doc;
-	xmlNode *root;
-	const char *name;
+	struct xmlrepair fix;
 
 	if (feedread_looks_html(data, len, type)) {
 		feedread_not_html(im, data, len);
 		im->errors++;
 		return;
 	}
+	/* Mended where feed readers are tolerant, then read strictly. */
+	if (xmlrepair(data, len, &fix) == -1) {
+		import_warn(im, "out of memory");
+		im->errors++;
+		return;
+	}
+	feedread_repaired(im, &fix);
+	if (fix.data != NULL) {
+		data = fix.data;
+		len = fix.len;
+	}
+	feedread_parse(im, data, len, fix.encoding);
+	xmlrepair_free(&fix);
+}
+
+/* Parses (mended) bytes; encoding NULL: as the document says. */
+static void
+feedread_parse(struct import *im, const char *data, size_t len,
+    const char *encoding)
+{
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr doc;
+	xmlNode *root;
+	const char *name;
+
 	if (len > INT32_MAX) {
 		import_warn(im, "larger than libxml2 reads at once");
 		im->errors++;
@@ -794,7 +862,7 @@ feedread(struct import *im, const char *data, size_t len,
 	 * libxml2's own limits stay on, and its entity-loop and amplification
 	 * checks turn an entity bomb into an error.
 	 */
-	doc = xmlCtxtReadMemory(ctxt, data, (int)len, im->src, NULL,
+	doc = xmlCtxtReadMemory(ctxt, data, (int)len, im->src, encoding,
 	    XML_PARSE_NONET | XML_PARSE_NOCDATA);
 	if (doc == NULL || !ctxt->wellFormed) {
 		if (feedread_xml_err.set)
