@@ -16,6 +16,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/uri.h>
 #include <libxml/xmlerror.h>
 
 #include "arena.h"
@@ -37,9 +38,12 @@
 #define NS_APP		"http://www.w3.org/2007/app"
 #define NS_APP_OLD	"http://purl.org/atom/app#"
 #define BLOGGER_KIND	"http://schemas.google.com/g/2005#kind"
-#define NS_ATOM		"http://www.w3.org/2005/Atom"
+#define NS_ATOM		"http://www.w3.org/2005/Atom"	/* and 0.3's: */
+#define NS_ATOM03	"http://purl.org/atom/ns#"
 #define NS_RSS1		"http://purl.org/rss/1.0/"
-#define NS_NONE		""
+#define NS_RSS090	"http://my.netscape.com/rdf/simple/0.9/"
+#define NS_NONE		""	/* RSS 2.0's own: also RSS 1.0's and 0.90's */
+#define NS_XHTML	"http://www.w3.org/1999/xhtml"
 
 /* The first libxml2 error of a parse, kept for the message. */
 static struct {
@@ -107,7 +111,119 @@ feedread_ns_is(xmlNode *n, const char *ns)
 
 	if (strcmp(ns, NS_WP) == 0)
 		return feedread_wp_ns(href);
+	/*
+	 * RSS 1.0 and 0.90 name the same elements as RSS 2.0 (title, link,
+	 * description, item) in their namespaces, and Atom 0.3 most of
+	 * Atom 1.0's: one reader each reads them all.
+	 */
+	if (ns[0] == '\0')
+		return href[0] == '\0' || strcmp(href, NS_RSS1) == 0 ||
+		    strcmp(href, NS_RSS090) == 0;
+	if (strcmp(ns, NS_ATOM) == 0)
+		return strcmp(href, NS_ATOM) == 0 ||
+		    strcmp(href, NS_ATOM03) == 0;
 	return strcmp(href, ns) == 0;
+}
+
+/*
+ * The URL relative links in n resolve against when an xml:base is in
+ * force there (nested ones applied in turn, the last on the feed's own
+ * URL or link), in the arena; NULL when none is.
+ */
+static const char *
+feedread_base(struct import *im, xmlNode *n)
+{
+	xmlNode *p;
+	xmlChar *b, *abs;
+	const char *s;
+
+	for (p = n; p != NULL && p->type == XML_ELEMENT_NODE; p = p->parent)
+		if (xmlHasNsProp(p, (const xmlChar *)"base",
+		    XML_XML_NAMESPACE) != NULL)
+			break;
+	if (p == NULL || p->type != XML_ELEMENT_NODE ||
+	    (b = xmlNodeGetBase(n->doc, n)) == NULL)
+		return NULL;
+	/* doc->URL is the feed's own URL when fetched, else none. */
+	abs = im->base ? xmlBuildURI(b, (const xmlChar *)im->base) : NULL;
+	s = arena_strdup(&im->a, (const char *)(abs ? abs : b));
+	xmlFree(abs);
+	xmlFree(b);
+	return s;
+}
+
+/* href resolved against the xml:base in force at n, in the arena. */
+static const char *
+feedread_href(struct import *im, xmlNode *n, const char *href)
+{
+	const char *base;
+	xmlChar *abs;
+
+	if (href == NULL || (base = feedread_base(im, n)) == NULL ||
+	    (abs = xmlBuildURI((const xmlChar *)href,
+	    (const xmlChar *)base)) == NULL)
+		return href;
+	href = arena_strdup(&im->a, (const char *)abs);
+	xmlFree(abs);
+	return href;
+}
+
+/*
+ * A title that is HTML as plain text on one line: tags dropped,
+ * entities decoded, white space runs one space. In the arena.
+ */
+static const char *
+feedread_html_title(struct import *im, const char *html)
+{
+	char *t, *r, *w;
+	const char *s;
+
+	if (html == NULL || (t = html_to_text(html, strlen(html))) == NULL)
+		return html;
+	for (r = w = t; *r != '\0'; r++) {
+		if (isspace((unsigned char)*r)) {
+			if (w > t && w[-1] != ' ')
+				*w++ = ' ';
+		} else
+			*w++ = *r;
+	}
+	while (w > t && w[-1] == ' ')
+		w--;
+	*w = '\0';
+	s = arena_strdup(&im->a, t);
+	free(t);
+	return s;
+}
+
+/*
+ * An RSS title is text, but feeds (and WordPress's own titles) often
+ * carry HTML in it: "Title <em>With</em> Markup". Read as HTML when it
+ * holds an inline element of HTML's, as feed readers do; "a <b" stays.
+ */
+static const char *
+feedread_rss_title(struct import *im, const char *t)
+{
+	static const char *const tags[] = { "a", "abbr", "b", "big", "br",
+	    "cite", "code", "del", "em", "font", "i", "img", "ins", "kbd",
+	    "mark", "q", "s", "small", "span", "strike", "strong", "sub",
+	    "sup", "tt", "u", NULL };
+	const char *p, *e;
+	size_t i, n;
+
+	for (p = t ? strchr(t, '<') : NULL; p != NULL; p = strchr(p + 1,
+	    '<')) {
+		e = p + 1 + (p[1] == '/');
+		n = strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
+		    "XYZ");
+		if (n == 0 || (e[n] != '>' && e[n] != ' ' && e[n] != '/'))
+			continue;
+		for (i = 0; tags[i] != NULL; i++)
+			if (strlen(tags[i]) == n &&
+			    strncasecmp(e, tags[i], n) == 0 &&
+			    strchr(e + n, '>') != NULL)
+				return feedread_html_title(im, t);
+	}
+	return t;
 }
 
 static int	 feedread_is(xmlNode *, const char *, const char *);
@@ -326,6 +442,23 @@ feedread_wxr_skip(struct import *im, const char *type, const char *status,
 	return "not published";
 }
 
+static const char *feedread_markup(struct import *, xmlNode *);
+
+/*
+ * An RSS item's HTML: escaped or in CDATA, as it should be, or as markup
+ * the feed left unescaped (then XML elements: serialised back).
+ */
+static const char *
+feedread_rss_html(struct import *im, xmlNode *n)
+{
+	xmlNode *c;
+
+	for (c = n ? n->children : NULL; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return feedread_markup(im, n);
+	return feedread_text(im, n);
+}
+
 /* One RSS item; with WordPress's wp: elements when it is a WXR export. */
 static void
 feedread_rss_item(struct import *im, xmlNode *it, size_t n)
@@ -345,7 +478,8 @@ feedread_rss_item(struct import *im, xmlNode *it, size_t n)
 	    "link"));
 	if (e.guid == NULL && (v = feedread_attr(im, it, "about")) != NULL)
 		e.guid = v;	/* RSS 1.0: rdf:about */
-	v = feedread_child_text(im, it, NS_NONE, "title");
+	v = feedread_rss_title(im, feedread_child_text(im, it, NS_NONE,
+	    "title"));
 	if (im->wxr) {
 		type = feedread_trim(im, feedread_child_text(im, it, NS_WP,
 		    "post_type"));
@@ -411,40 +545,125 @@ feedread_rss_item(struct import *im, xmlNode *it, size_t n)
 		    feedread_ns_is(c, NS_DC))
 			feedread_add_tag(im, &e, feedread_text(im, c));
 	}
-	e.html = feedread_child_text(im, it, NS_CONTENT, "encoded");
+	e.html = feedread_rss_html(im, feedread_child(it, NS_CONTENT,
+	    "encoded"));
 	if (e.html == NULL || strspn(e.html, " \t\r\n") == strlen(e.html)) {
-		e.html = feedread_child_text(im, it, NS_NONE, "description");
+		e.html = feedread_rss_html(im, feedread_child(it, NS_NONE,
+		    "description"));
 		e.autop = 0;
 	}
 	import_finish(im, &e, v, date);
 }
 
 /* An Atom text construct (title, content, summary) as HTML or text. */
+/* Decodes base64 (white space skipped) into the arena; NULL if not. */
+static const char *
+feedread_base64(struct import *im, const char *in)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+	    "qrstuvwxyz0123456789+/";
+	const char *p;
+	char *out, *w;
+	uint32_t acc = 0;
+	int bits = 0;
+
+	if ((out = arena_alloc(&im->a, strlen(in) / 4 * 3 + 4)) == NULL)
+		return NULL;
+	for (w = out; *in != '\0' && *in != '='; in++) {
+		if (isspace((unsigned char)*in))
+			continue;
+		if ((p = strchr(abc, *in)) == NULL)
+			return NULL;
+		acc = acc << 6 | (uint32_t)(p - abc);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			*w++ = (char)(acc >> bits & 0xff);
+		}
+	}
+	*w = '\0';
+	return out;
+}
+
+/* The children of n as markup (an xhtml div's, when n holds one div). */
+static const char *
+feedread_markup(struct import *im, xmlNode *n)
+{
+	xmlBuffer *xb;
+	xmlNode *c, *only = NULL;
+	const char *s;
+	int elems = 0;
+
+	for (c = n->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE) {
+			only = c;
+			elems++;
+		}
+	if (elems == 1 && strcmp((const char *)only->name, "div") == 0 &&
+	    feedread_ns_is(only, NS_XHTML))
+		n = only;
+	if ((xb = xmlBufferCreate()) == NULL)
+		return NULL;
+	for (c = n->children; c != NULL; c = c->next)
+		xmlNodeDump(xb, n->doc, c, 0, 0);
+	s = arena_strdup(&im->a, (const char *)xmlBufferContent(xb));
+	xmlBufferFree(xb);
+	return s;
+}
+
+/*
+ * An Atom text construct (title, content, summary) as HTML or text
+ * (*plain). Atom 1.0's type is text, html, xhtml or a MIME type; Atom
+ * 0.3's is a MIME type, with mode escaped, base64 or xml (its default).
+ * A MIME type that is neither text nor XML is binary: NULL.
+ */
 static const char *
 feedread_atom_text(struct import *im, xmlNode *n, int *plain)
 {
 	const char *type = feedread_attr(im, n, "type");
-	xmlBuffer *xb;
-	xmlNode *c;
+	const char *mode = feedread_attr(im, n, "mode");
+	int a03 = n->ns && n->ns->href &&
+	    strcmp((const char *)n->ns->href, NS_ATOM03) == 0;
+	int xml = 0, html = 0, b64 = 0;
 	const char *s;
+	xmlNode *c;
 
 	*plain = 0;
-	if (type != NULL && strcmp(type, "xhtml") == 0) {
-		/* The markup itself, inside one div. */
-		if ((xb = xmlBufferCreate()) == NULL)
-			return NULL;
+	if (type == NULL || strcasecmp(type, "text") == 0 ||
+	    strncasecmp(type, "text/plain", 10) == 0)
+		;
+	else if (strcasecmp(type, "html") == 0 ||
+	    strncasecmp(type, "text/html", 9) == 0)
+		html = 1;
+	else if (strcasecmp(type, "xhtml") == 0 || strstr(type, "xml"))
+		xml = 1;
+	else if (strncasecmp(type, "text/", 5) != 0)
+		b64 = 1;
+	if (a03 && mode != NULL) {
+		/* mode says how the bytes are written; type what they are. */
+		b64 = strcasecmp(mode, "base64") == 0;
+		if (strcasecmp(mode, "xml") == 0)
+			xml = 1;
+		else if (xml) {
+			xml = 0;
+			html = 1;	/* escaped XHTML */
+		}
+	} else if (a03 && !xml)
 		for (c = n->children; c != NULL; c = c->next)
 			if (c->type == XML_ELEMENT_NODE)
-				break;
-		for (c = c ? c->children : NULL; c != NULL; c = c->next)
-			xmlNodeDump(xb, n->doc, c, 0, 0);
-		s = arena_strdup(&im->a, (const char *)xmlBufferContent(xb));
-		xmlBufferFree(xb);
-		return s;
+				xml = 1;	/* mode="xml", the default */
+	if (xml)
+		return feedread_markup(im, n);
+	s = feedread_text(im, n);
+	if (b64) {
+		if (type != NULL && strncasecmp(type, "text/", 5) != 0 &&
+		    !html && !strstr(type, "xml"))
+			return NULL;	/* a picture or the like */
+		if (s != NULL && (s = feedread_base64(im, s)) == NULL)
+			import_warn(im, "line %d: content that says base64 "
+			    "is not: left out", (int)xmlGetLineNo(n));
 	}
-	if (type == NULL || strcmp(type, "text") == 0)
-		*plain = 1;
-	return feedread_text(im, n);
+	*plain = !html && !xml;
+	return s;
 }
 
 static void
@@ -521,7 +740,8 @@ feedread_atom_entry(struct import *im, xmlNode *en, size_t n)
 			rel = feedread_attr(im, c, "rel");
 			if (e.link == NULL && (rel == NULL ||
 			    strcmp(rel, "alternate") == 0))
-				e.link = feedread_attr(im, c, "href");
+				e.link = feedread_href(im, c,
+				    feedread_attr(im, c, "href"));
 		} else if (strcmp((const char *)c->name, "category") == 0) {
 			t = feedread_attr(im, c, "scheme");
 			if (t != NULL && strcmp(t, BLOGGER_KIND) == 0)
@@ -533,26 +753,29 @@ feedread_atom_entry(struct import *im, xmlNode *en, size_t n)
 	}
 	if ((c = feedread_child(en, NS_ATOM, "title")) != NULL) {
 		title = feedread_atom_text(im, c, &plain);
-		if (title != NULL && !plain) {
-			char *txt = html_to_text(title, strlen(title));
-
-			title = txt ? arena_strdup(&im->a, txt) : NULL;
-			free(txt);
-		}
+		if (!plain)
+			title = feedread_html_title(im, title);
 	}
 	e.author = feedread_child_text(im, feedread_child(en, NS_ATOM,
 	    "author"), NS_ATOM, "name");
 	if (e.author == NULL)
 		e.author = im->feed_author;
 	date = feedread_child_text(im, en, NS_ATOM, "published");
+	if (date == NULL)	/* Atom 0.3 */
+		date = feedread_child_text(im, en, NS_ATOM, "issued");
+	if (date == NULL)
+		date = feedread_child_text(im, en, NS_ATOM, "created");
 	if (date == NULL)
 		date = feedread_child_text(im, en, NS_ATOM, "updated");
+	if (date == NULL)
+		date = feedread_child_text(im, en, NS_ATOM, "modified");
 	body = feedread_child(en, NS_ATOM, "content");
 	if (body == NULL || feedread_attr(im, body, "src") != NULL)
 		body = feedread_child(en, NS_ATOM, "summary");
 	if (body != NULL) {
 		e.html = feedread_atom_text(im, body, &plain);
 		e.plain = plain;
+		e.base = feedread_base(im, body);
 	}
 	import_finish(im, &e, title, date);
 }
@@ -670,7 +893,8 @@ feedread_rss(struct import *im, xmlNode *root)
 	if (im->base == NULL)
 		im->base = feedread_trim(im, feedread_child_text(im, ch,
 		    NS_NONE, "link"));
-	import_settings(im, feedread_child_text(im, ch, NS_NONE, "title"),
+	import_settings(im, feedread_rss_title(im, feedread_child_text(im, ch,
+	    NS_NONE, "title")),
 	    feedread_child_text(im, ch, NS_NONE, "description"),
 	    feedread_child_text(im, ch, NS_NONE, "language"));
 	feedread_entries(im, items, NULL, "item", feedread_rss_item);
@@ -680,10 +904,12 @@ static void
 feedread_atom(struct import *im, xmlNode *root)
 {
 	xmlNode *c;
-	const char *d, *rel;
+	const char *d, *rel, *sub;
 	int plain;
 
 	d = feedread_child_text(im, root, NS_ATOM, "updated");
+	if (d == NULL)
+		d = feedread_child_text(im, root, NS_ATOM, "modified");
 	if (d != NULL && import_date(d, im->feed_date) == -1)
 		im->feed_date[0] = '\0';
 	im->feed_author = feedread_child_text(im, feedread_child(root, NS_ATOM,
@@ -694,12 +920,19 @@ feedread_atom(struct import *im, xmlNode *root)
 		    im->base == NULL) {
 			rel = feedread_attr(im, c, "rel");
 			if (rel == NULL || strcmp(rel, "alternate") == 0)
-				im->base = feedread_attr(im, c, "href");
+				im->base = feedread_href(im, c,
+				    feedread_attr(im, c, "href"));
 		}
 	c = feedread_child(root, NS_ATOM, "title");
-	d = c ? feedread_atom_text(im, c, &plain) : NULL;
-	import_settings(im, d, feedread_child_text(im, root, NS_ATOM,
-	    "subtitle"), feedread_attr(im, root, "lang"));
+	if ((d = c ? feedread_atom_text(im, c, &plain) : NULL) != NULL &&
+	    !plain)
+		d = feedread_html_title(im, d);
+	if ((c = feedread_child(root, NS_ATOM, "subtitle")) == NULL)
+		c = feedread_child(root, NS_ATOM, "tagline");	/* 0.3 */
+	if ((sub = c ? feedread_atom_text(im, c, &plain) : NULL) != NULL &&
+	    !plain)
+		sub = feedread_html_title(im, sub);
+	import_settings(im, d, sub, feedread_attr(im, root, "lang"));
 	feedread_entries(im, root, NS_ATOM, "entry", feedread_atom_entry);
 }
 
@@ -888,6 +1121,9 @@ feedread_parse(struct import *im, const char *data, size_t len,
 		im->errors++;
 		return;
 	}
+	/* xml:base resolves on the URL fetched, never on a file's path. */
+	xmlFree((xmlChar *)doc->URL);
+	doc->URL = im->base ? xmlStrdup((const xmlChar *)im->base) : NULL;
 	root = xmlDocGetRootElement(doc);
 	name = root ? (const char *)root->name : "";
 	if (strcmp(name, "rss") == 0 || strcmp(name, "RDF") == 0)
@@ -897,9 +1133,16 @@ feedread_parse(struct import *im, const char *data, size_t len,
 	else if (strcasecmp(name, "html") == 0) {
 		feedread_not_html(im, data, len);
 		im->errors++;
+	} else if (strcmp(name, "feed") == 0) {
+		import_warn(im, "not a feed: a <feed> in the namespace \"%s\", "
+		    "which is neither Atom 1.0's (%s) nor Atom 0.3's (%s)",
+		    root->ns && root->ns->href ? (const char *)root->ns->href :
+		    "", NS_ATOM, NS_ATOM03);
+		im->errors++;
 	} else {
 		import_warn(im, "not a feed: the document is <%s>, not <rss> "
-		    "(RSS or a WordPress export) or Atom's <feed>", name);
+		    "(RSS or a WordPress export), <rdf:RDF> (RSS 1.0) or "
+		    "Atom's <feed>", name);
 		im->errors++;
 	}
 	xmlFreeDoc(doc);

@@ -41,6 +41,7 @@
 #include "file.h"
 #include "html.h"
 #include "import.h"
+#include "log.h"
 #include "post.h"
 #include "slug.h"
 #include "store.h"
@@ -50,6 +51,8 @@
 #define IMPORT_MAX_SUFFIX	1000	/* slug-2 ... slug-999 */
 #define IMPORT_MAX_SOURCE_ID	900	/* bytes of a Source value */
 #define IMPORT_MAX_AUTHOR	200
+#define IMPORT_MAX_MSG		2048	/* bytes of one message */
+#define IMPORT_ESC_MAX		(IMPORT_MAX_MSG * 4 + 8)	/* escaped */
 #define IMPORT_HASH_KEY		"Import-Hash: "
 #define IMPORT_SHA_HEX		64
 #define IMPORT_UNTITLED_MAX	60	/* bytes of first words made a title */
@@ -73,28 +76,48 @@ import_progress_clear(struct import *im)
 	}
 }
 
+/*
+ * s as a terminal may show it (log_escape_text), in out: a feed's titles
+ * and links reach the user's terminal in every message, and must never
+ * drive it.
+ */
+static const char *
+import_escape(const char *s, char out[IMPORT_ESC_MAX])
+{
+	log_escape_text(out, IMPORT_ESC_MAX, s, strlen(s));
+	return out;
+}
+
 void
 import_warn(struct import *im, const char *fmt, ...)
 {
+	char msg[IMPORT_MAX_MSG], src[IMPORT_ESC_MAX], esc[IMPORT_ESC_MAX];
 	va_list ap;
 
 	import_progress_clear(im);
-	fprintf(stderr, "capsule import: %s: ", im->src);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "capsule import: %s: %s\n", import_escape(im->src,
+	    src), import_escape(msg, esc));
 }
 
 void
 import_say(struct import *im, const char *fmt, ...)
 {
+	char msg[IMPORT_MAX_MSG], esc[IMPORT_ESC_MAX];
 	va_list ap;
+	size_t n;
 
 	import_progress_clear(im);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* The line end is ours; all before it may be the feed's. */
+	n = strlen(msg);
+	if (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	printf("%s\n", import_escape(msg, esc));
 	fflush(stdout);
 }
 
@@ -680,7 +703,8 @@ import_render(struct import *im, const struct import_entry *e,
 		html = in.data ? in.data : "";
 		flags |= HTML_AUTOP;
 	}
-	if (html_to_markup(html, strlen(html), e->link ? e->link : im->base,
+	if (html_to_markup(html, strlen(html), e->base ? e->base : e->link ?
+	    e->link : im->base,
 	    flags, POST_MAX_SIZE - 64 * 1024, &m, err, sizeof(err)) == -1) {
 		buf_free(&in);
 		import_warn(im, "entry %zu \"%s\": %s; not imported", e->n,
@@ -901,6 +925,17 @@ import_first_words(const struct import_entry *e, char *out, size_t outsz)
 	return 0;
 }
 
+/* The UTC day of t as a store date, or "" when it has none. */
+static void
+import_day(time_t t, char out[11])
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+		out[0] = '\0';
+}
+
 /* Checks the title and the date, then imports; says why not otherwise. */
 void
 import_finish(struct import *im, struct import_entry *e, const char *title,
@@ -942,7 +977,7 @@ import_finish(struct import *im, struct import_entry *e, const char *title,
 		import_warn(im, "entry %zu \"%s\": title cut at %d bytes", e->n,
 		    e->title, IMPORT_MAX_TITLE);
 	if (date == NULL || import_date(date, e->date) == -1) {
-		if (im->feed_date[0] == '\0') {
+		if (im->feed_date[0] == '\0' && im->src_date[0] == '\0') {
 			import_warn(im, "entry %zu \"%s\": %s, and the feed "
 			    "has no date either; not imported", e->n,
 			    e->title, date ? "its date is not a date" :
@@ -950,11 +985,22 @@ import_finish(struct import *im, struct import_entry *e, const char *title,
 			im->refused++;
 			return;
 		}
+		if (im->feed_date[0] == '\0') {
+			/* RSS 0.91/0.92 items need none: as feed readers do. */
+			import_warn(im, "entry %zu \"%s\": %s, nor has the "
+			    "feed; using %s, %s", e->n, e->title, date ?
+			    "its date is not a date" : "no date",
+			    im->src_is_url ? "the day it was fetched" :
+			    "the file's date", im->src_date);
+			memcpy(e->date, im->src_date, sizeof(e->date));
+			goto dated;
+		}
 		import_warn(im, "entry %zu \"%s\": %s; using the feed's "
 		    "date %s", e->n, e->title, date ? "its date is not a date" :
 		    "no date", im->feed_date);
 		memcpy(e->date, im->feed_date, sizeof(e->date));
 	}
+dated:
 	e->author = import_clean(im, e->author, IMPORT_MAX_AUTHOR, NULL);
 	import_entry(im, e);
 }
@@ -962,9 +1008,12 @@ import_finish(struct import *im, struct import_entry *e, const char *title,
 void
 import_progress(struct import *im, size_t done, size_t total)
 {
+	char src[IMPORT_ESC_MAX];
+
 	if (!im->progress || total < 2)
 		return;
-	fprintf(stderr, "\rimport: %s: %zu/%zu entries", im->src, done, total);
+	fprintf(stderr, "\rimport: %s: %zu/%zu entries", import_escape(im->src,
+	    src), done, total);
 	im->progress_shown = 1;
 }
 
@@ -1022,8 +1071,11 @@ import_source(struct import *im, const char *src)
 	im->feed_date[0] = '\0';
 	im->feed_author = NULL;
 	im->nauthors = 0;
+	im->src_is_url = 0;
+	import_day(time(NULL), im->src_date);
 	if (strncasecmp(src, "http://", 7) == 0 ||
 	    strncasecmp(src, "https://", 8) == 0) {
+		im->src_is_url = 1;
 		if (fetch_get(src, im->max, im->timeout, im->progress, &f, err,
 		    sizeof(err)) == -1) {
 			import_warn(im, "%s", err);
@@ -1053,6 +1105,7 @@ import_source(struct import *im, const char *src)
 		import_warn(im, "%s", strerror(errno));
 		im->errors++;
 	} else {
+		import_day(sb.st_mtime, im->src_date);
 		feedread(im, data, len, NULL);
 		free(data);
 	}

@@ -62,6 +62,9 @@ struct import {
 	const char		*src;		/* as the user named it */
 	const char		*base;		/* URL relative links resolve on */
 	char			 feed_date[11];
+	char			 src_date[11];	/* the file's mtime, or the
+						   day it was fetched */
+	int			 src_is_url;
 	const char		*feed_author;
 	const char		**logins;	/* WXR authors: login, */
 	const char		**names;	/* and display name */
@@ -91,6 +94,7 @@ struct import_entry {
 	int		 plain;		/* text, not HTML */
 	const char	*id;		/* WXR: site + "/?p=" + post id */
 	int		 shared_guid;	/* other items of the export have its GUID */
+	const char	*base;		/* xml:base of its content, or NULL */
 };
 
 /* Messages about the source being read: warnings to stderr, news to stdout. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "utf8.h"
 
 #define LOG_LINE_MAX	2048	/* one access line, escaped request included */
 
@@ -131,23 +132,46 @@ log_access_close(void)
 	log_path[0] = '\0';
 }
 
-size_t
-log_escape(char *out, size_t outsz, const char *s, size_t len)
+/*
+ * log_escape and log_escape_text: text as \xNN but for what may be shown
+ * as it is: printable ASCII (less " and \ in the access log's quotes),
+ * and for text also UTF-8 characters that neither control a terminal
+ * (C1) nor reorder the line (bidi overrides and isolates).
+ */
+static size_t
+log_escape_any(char *out, size_t outsz, const char *s, size_t len,
+    size_t max, int text)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
+	size_t i, o = 0, n, k;
 	unsigned char c;
+	uint32_t cp;
 
-	for (i = 0; i < len && i < LOG_REQUEST_MAX && o + 5 < outsz; i++) {
+	for (i = 0; i < len && i < max && o + 5 < outsz; i += n) {
 		c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+		n = 1;
+		if (c >= 0x20 && c < 0x7f && (text || (c != '"' && c != '\\'))) {
 			out[o++] = (char)c;
-		else {
+			continue;
+		}
+		if (text && c >= 0x80 && (n = utf8_decode(s + i, len - i,
+		    &cp)) > 0 && cp > 0x9f && !(cp >= 0x202a && cp <= 0x202e) &&
+		    !(cp >= 0x2066 && cp <= 0x2069)) {
+			if (o + n + 5 >= outsz)
+				break;
+			memcpy(out + o, s + i, n);
+			o += n;
+			continue;
+		}
+		/* Every byte of it escaped, so what it was can be read. */
+		for (n = n ? n : 1, k = 0; k < n && o + 5 < outsz; k++) {
+			c = (unsigned char)s[i + k];
 			out[o++] = '\\';
 			out[o++] = 'x';
 			out[o++] = hex[c >> 4];
 			out[o++] = hex[c & 15];
 		}
+		n = k;
 	}
 	if (i < len && o + 4 < outsz) {
 		memcpy(out + o, "...", 3);
@@ -155,6 +179,18 @@ log_escape(char *out, size_t outsz, const char *s, size_t len)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+size_t
+log_escape(char *out, size_t outsz, const char *s, size_t len)
+{
+	return log_escape_any(out, outsz, s, len, LOG_REQUEST_MAX, 0);
+}
+
+size_t
+log_escape_text(char *out, size_t outsz, const char *s, size_t len)
+{
+	return log_escape_any(out, outsz, s, len, (size_t)-1, 1);
 }
 
 void

@@ -31,6 +31,15 @@ struct log_access {
  * to out, which is always NUL-terminated.
  */
 size_t	 log_escape(char *out, size_t outsz, const char *s, size_t len);
+/*
+ * The same for a message that shows what came from outside (a feed's
+ * titles and links, a page's feed link) on a terminal: UTF-8 text, " and
+ * \ stay as they are, but no control character (C0, DEL, C1), bidi
+ * override or byte that is not UTF-8: those are \xNN, byte by byte. As
+ * much of s as out holds (4 bytes of out per byte of s suffice), then
+ * "...".
+ */
+size_t	 log_escape_text(char *out, size_t outsz, const char *s, size_t len);
 
 /* Opens path ("-" is stdout, "" none); -1 with errno on failure. */
 int	 log_access_open(const char *);

@@ -44,8 +44,10 @@ one() {
 	else
 		st=refused
 	fi
-	# The first warning, its variable parts taken out: a reason to group.
-	why=$(grep -m1 '^capsule import: ' "$OUT/runs/$key.err" |
+	# The first warning that is not about mending or a date it chose,
+	# its variable parts taken out: a reason to group by.
+	why=$(grep '^capsule import: ' "$OUT/runs/$key.err" |
+	    grep -v ' read as \|; using the \|; no date.*using' | head -1 |
 	    sed -e 's/^capsule import: [^:]*: //' \
 	        -e 's/line [0-9]*, column [0-9]*/line L, column C/g' \
 	        -e 's/entry [0-9]*/entry N/g' -e 's/"[^"]*"/"…"/g' \
