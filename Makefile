@@ -31,7 +31,7 @@ BENCH_SIZES ?= 1000,10000,100000
 
 # Fuzzing: libFuzzer (clang) for `make fuzz`; `make check` replays the
 # saved corpora with $(CC) under ASan+UBSan through tests/fuzz/replay.c.
-FUZZERS  = url post search gemini gopher config proxy tls html
+FUZZERS  = url post search gemini gopher config proxy tls html xmlrepair
 FUZZCC  ?= clang
 FUZZ_DEBS = clang
 FUZZ_SECONDS ?= 60

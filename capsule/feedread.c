@@ -119,9 +119,9 @@ feedread_ns_is(xmlNode *n, const char *ns)
 	if (ns[0] == '\0')
 		return href[0] == '\0' || strcmp(href, NS_RSS1) == 0 ||
 		    strcmp(href, NS_RSS090) == 0;
-	if (strcmp(ns, NS_ATOM) == 0)
+	if (strcmp(ns, NS_ATOM) == 0)	/* "": a <feed> in no namespace */
 		return strcmp(href, NS_ATOM) == 0 ||
-		    strcmp(href, NS_ATOM03) == 0;
+		    strcmp(href, NS_ATOM03) == 0 || href[0] == '\0';
 	return strcmp(href, ns) == 0;
 }
 
@@ -1128,8 +1128,12 @@ feedread_parse(struct import *im, const char *data, size_t len,
 	name = root ? (const char *)root->name : "";
 	if (strcmp(name, "rss") == 0 || strcmp(name, "RDF") == 0)
 		feedread_rss(im, root);
-	else if (strcmp(name, "feed") == 0 && feedread_ns_is(root, NS_ATOM))
+	else if (strcmp(name, "feed") == 0 && feedread_ns_is(root, NS_ATOM)) {
+		if (root->ns == NULL)
+			import_warn(im, "a <feed> without Atom's namespace "
+			    "(%s): read as Atom", NS_ATOM);
 		feedread_atom(im, root);
+	}
 	else if (strcasecmp(name, "html") == 0) {
 		feedread_not_html(im, data, len);
 		im->errors++;

@@ -142,8 +142,8 @@ xr_encoding(const char *s, size_t len, struct xmlrepair *r)
 	if (len >= 2 && ((unsigned char)s[0] == 0xfe ||
 	    (unsigned char)s[0] == 0xff || s[0] == '\0' || s[1] == '\0'))
 		return XR_WIDE;	/* a UTF-16/32 BOM or a wide '<' */
-	if (len >= 1 && (unsigned char)s[0] == 0x4c)
-		return XR_WIDE;	/* EBCDIC '<' */
+	if (xr_starts(s, len, "\x4c\x6f\xa7\x94"))
+		return XR_WIDE;	/* EBCDIC "<?xm" */
 	if (!xr_starts(s, len, "<?xml"))
 		return XR_UTF8;
 	end = xr_find(s, len, "?>", 2);
@@ -299,6 +299,7 @@ xmlrepair(const char *in, size_t len, struct xmlrepair *r)
 	if (enc == XR_WIDE) {
 		free(o.p);
 		memset(r, 0, sizeof(*r));
+		r->wide = 1;
 		return 0;
 	}
 	entities = xr_find(in, len, "<!ENTITY", 8) != NULL;

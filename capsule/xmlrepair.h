@@ -24,6 +24,7 @@ struct xmlrepair {
 	const char	*encoding;	/* what libxml2 must read data as
 					   ("UTF-8"), or NULL: as it says */
 	size_t		 lead_lines;	/* lines before <?xml, taken out */
+	int		 wide;		/* UTF-16/32 or EBCDIC: left alone */
 	struct xmlrepair_count html_entity;	/* &nbsp; as &#160; */
 	struct xmlrepair_count unknown_entity;	/* &foo; kept as text */
 	struct xmlrepair_count bare_amp;	/* & as &amp; */

@@ -53,6 +53,10 @@ one() {
 	        -e 's/entry [0-9]*/entry N/g' -e 's/"[^"]*"/"…"/g' \
 	        -e 's/<[^>]*>/<…>/g' -e 's/[0-9][0-9]*/N/g' | cut -c1-120)
 	[ "$st" = imports ] && [ $rc -ne 0 ] && st=imports-some
+	if [ -z "$why" ] && [ "$st" = refused ] &&
+	    grep -q ' [1-9][0-9]* skipped' "$OUT/runs/$key.out"; then
+		why="every entry skipped (each said why, on stdout)"
+	fi
 	printf '%s\t%s\t%s\n' "$st" "$f" "${why:-(no warning)}"
 }
 export -f one

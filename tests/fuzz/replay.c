@@ -19,7 +19,7 @@
 typedef int (*fuzz_fn)(const uint8_t *, size_t);
 
 #define FUZZ_HARNESSES(X) X(url) X(post) X(search) X(gemini) X(gopher) \
-	X(config) X(proxy) X(tls) X(html)
+	X(config) X(proxy) X(tls) X(html) X(xmlrepair)
 #define FUZZ_DECLARE(n) int fuzz_##n(const uint8_t *, size_t);
 #define FUZZ_ENTRY(n) { #n, fuzz_##n },
 FUZZ_HARNESSES(FUZZ_DECLARE)

@@ -61,6 +61,12 @@ printf '<feed xmlns="http://example.com/not-atom"><title>x</title></feed>\n' >"$
 imp other "$TMP/other.xml"
 check_has "feed_in_another_namespace_is_named_so" 'a <feed> in the namespace "http://example.com/not-atom", which is neither Atom 1.0' "$err"
 
+# A <feed> in no namespace at all is read as Atom, with a warning.
+printf '<feed><title>Bare</title><entry><title>Bare entry</title><id>urn:b1</id><updated>2020-01-02T00:00:00Z</updated><content>Hi.</content></entry></feed>\n' >"$TMP/bare.xml"
+imp bare "$TMP/bare.xml"
+check "feed_without_namespace_imports" "0 1 added" "$rc $(printf %s "$out" | grep -o '[0-9]* added')"
+check_has "feed_without_namespace_is_warned" "a <feed> without Atom's namespace" "$err"
+
 # Atom html/xhtml titles are text; xml:base resolves links, nested too.
 imp markup "$FIX/feed-markup.atom"
 check "markup_feed_imports" "0 2 added" "$rc $(printf %s "$out" | grep -o '[0-9]* added')"

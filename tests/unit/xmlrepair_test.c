@@ -150,7 +150,10 @@ TEST(xmlrepair_leaves_utf16_and_other_encodings_bytes_alone)
 	struct xmlrepair r;
 
 	CHECK(xmlrepair(S("\xff\xfe<\0?\0x\0"), &r) == 0);
-	CHECK(r.data == NULL);
+	CHECK(r.data == NULL && r.wide);
+	CHECK(xmlrepair(S("Lorem\x80"), &r) == 0);	/* not EBCDIC */
+	CHECK(!r.wide);
+	xmlrepair_free(&r);
 	CHECK(xmlrepair(S("<?xml version=\"1.0\" encoding=\"koi8-r\"?><t>\xc1"
 	    "</t>"), &r) == 0);
 	CHECK(r.data == NULL);
