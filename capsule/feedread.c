@@ -369,19 +369,22 @@ feedread_cmp_str(const void *a, const void *b)
 }
 
 /*
- * The GUIDs two or more of a WXR export's items share (WordPress keeps
- * an imported post's GUID; copies share it), sorted, in im->guids: such
- * posts are told apart by their post id. One pass, O(n log n).
+ * The values of child ns:name that two or more of a WXR export's items
+ * share, sorted, into *out: GUIDs (WordPress keeps an imported post's
+ * GUID; copies share it) and even post ids (exports merged by hand).
+ * Such posts are told apart by their post id, then their post name. One
+ * pass, O(n log n).
  */
 static void
-feedread_wxr_guids(struct import *im, xmlNode *items)
+feedread_wxr_shared(struct import *im, xmlNode *items, const char *ns,
+    const char *name, const char ***out, size_t *nout)
 {
 	const char **all, *g;
 	xmlNode *c;
 	size_t n = 0, i, k = 0;
 
-	im->guids = NULL;
-	im->nguids = 0;
+	*out = NULL;
+	*nout = 0;
 	for (c = items->children; c != NULL; c = c->next)
 		n += c->type == XML_ELEMENT_NODE &&
 		    strcmp((const char *)c->name, "item") == 0;
@@ -392,23 +395,23 @@ feedread_wxr_guids(struct import *im, xmlNode *items)
 	for (c = items->children; c != NULL; c = c->next)
 		if (c->type == XML_ELEMENT_NODE &&
 		    strcmp((const char *)c->name, "item") == 0 &&
-		    (g = feedread_trim(im, feedread_child_text(im, c, NS_NONE,
-		    "guid"))) != NULL && g[0] != '\0')
+		    (g = feedread_trim(im, feedread_child_text(im, c, ns,
+		    name))) != NULL && g[0] != '\0')
 			all[n++] = g;
 	qsort(all, n, sizeof(*all), feedread_cmp_str);
 	for (i = 1; i < n; i++)
 		if (strcmp(all[i], all[i - 1]) == 0 &&
 		    (k == 0 || strcmp(all[k - 1], all[i]) != 0))
 			all[k++] = all[i];
-	im->guids = all;
-	im->nguids = k;
+	*out = all;
+	*nout = k;
 }
 
 static int
-feedread_guid_shared(struct import *im, const char *guid)
+feedread_is_shared(const char **set, size_t n, const char *v)
 {
-	return guid != NULL && im->nguids > 0 && bsearch(&guid, im->guids,
-	    im->nguids, sizeof(*im->guids), feedread_cmp_str) != NULL;
+	return v != NULL && n > 0 && bsearch(&v, set, n, sizeof(*set),
+	    feedread_cmp_str) != NULL;
 }
 
 /*
@@ -465,7 +468,7 @@ feedread_rss_item(struct import *im, xmlNode *it, size_t n)
 {
 	struct import_entry e;
 	const char *type = NULL, *status, *date = NULL, *v, *dom, *a, *why;
-	const char *what, *id;
+	const char *what, *id, *name;
 	char idbuf[FEEDREAD_MAX_ID];
 	xmlNode *c;
 	int w;
@@ -495,11 +498,21 @@ feedread_rss_item(struct import *im, xmlNode *it, size_t n)
 		}
 		id = feedread_trim(im, feedread_child_text(im, it, NS_WP,
 		    "post_id"));
+		name = feedread_trim(im, feedread_child_text(im, it, NS_WP,
+		    "post_name"));
+		/* An id two items share: their names tell them apart. */
+		if (feedread_is_shared(im->ids, im->nids, id) && name != NULL &&
+		    name[0] != '\0')
+			w = snprintf(idbuf, sizeof(idbuf), "%s/?p=%s&name=%s",
+			    im->site ? im->site : "", id, name);
+		else
+			w = snprintf(idbuf, sizeof(idbuf), "%s/?p=%s",
+			    im->site ? im->site : "", id ? id : "");
 		if (id != NULL && id[0] != '\0' && im->site != NULL &&
-		    (w = snprintf(idbuf, sizeof(idbuf), "%s/?p=%s", im->site,
-		    id)) > 0 && (size_t)w < sizeof(idbuf))
+		    w > 0 && (size_t)w < sizeof(idbuf))
 			e.id = arena_strdup(&im->a, idbuf);
-		e.shared_guid = feedread_guid_shared(im, e.guid);
+		e.shared_guid = feedread_is_shared(im->guids, im->nguids,
+		    e.guid);
 	}
 	e.name = feedread_trim(im, feedread_child_text(im, it, NS_WP,
 	    "post_name"));
@@ -860,7 +873,9 @@ feedread_wxr_detect(struct import *im, xmlNode *ch, xmlNode *items)
 			t[--n] = '\0';
 		im->site = t;
 	}
-	feedread_wxr_guids(im, items);
+	feedread_wxr_shared(im, items, NS_NONE, "guid", &im->guids,
+	    &im->nguids);
+	feedread_wxr_shared(im, items, NS_WP, "post_id", &im->ids, &im->nids);
 }
 
 /* The items of an RSS 2.0 channel, a WXR export or an RSS 1.0 document. */

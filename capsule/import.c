@@ -1031,6 +1031,13 @@ import_settings(struct import *im, const char *title, const char *desc,
 	if (title == NULL || stat(path, &sb) == 0 || errno != ENOENT ||
 	    im->dry_run)
 		return;
+	/* Written once a post of the source is in the store (below). */
+	if (!im->settings_now) {
+		im->conf_title = title;
+		im->conf_desc = desc;
+		im->conf_lang = lang;
+		return;
+	}
 	import_clean_line(title, t, sizeof(t));
 	if (t[0] == '\0')
 		return;
@@ -1063,7 +1070,7 @@ import_source(struct import *im, const char *src)
 	struct stat sb;
 	char err[512];
 	char *data;
-	size_t len;
+	size_t len, done = im->added + im->updated + im->unchanged + im->kept;
 
 	arena_init(&im->a);
 	im->src = src;
@@ -1109,6 +1116,15 @@ import_source(struct import *im, const char *src)
 		feedread(im, data, len, NULL);
 		free(data);
 	}
+	/* A source none of whose posts is in the store writes nothing. */
+	if (im->conf_title != NULL && im->added + im->updated +
+	    im->unchanged + im->kept > done) {
+		im->settings_now = 1;
+		import_settings(im, im->conf_title, im->conf_desc,
+		    im->conf_lang);
+		im->settings_now = 0;
+	}
+	im->conf_title = im->conf_desc = im->conf_lang = NULL;
 	import_progress_clear(im);
 	arena_free(&im->a);
 }

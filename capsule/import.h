@@ -66,6 +66,10 @@ struct import {
 						   day it was fetched */
 	int			 src_is_url;
 	const char		*feed_author;
+	const char		*conf_title;	/* capsule.conf to write, once */
+	const char		*conf_desc;	/* a post of the source is in */
+	const char		*conf_lang;
+	int			 settings_now;
 	const char		**logins;	/* WXR authors: login, */
 	const char		**names;	/* and display name */
 	size_t			 nauthors;
@@ -73,6 +77,8 @@ struct import {
 	const char		*site;		/* WXR: the blog's URL */
 	const char		**guids;	/* WXR: GUIDs items share, */
 	size_t			 nguids;	/* sorted */
+	const char		**ids;		/* WXR: post ids items share */
+	size_t			 nids;
 	/* Counts over all sources. */
 	size_t			 added, updated, unchanged, kept, skipped;
 	size_t			 refused, errors;
@@ -92,7 +98,8 @@ struct import_entry {
 	const char	*html;
 	int		 autop;		/* WordPress's stored text */
 	int		 plain;		/* text, not HTML */
-	const char	*id;		/* WXR: site + "/?p=" + post id */
+	const char	*id;		/* WXR: site + "/?p=" + post id (and
+					   "&name=" + post name if shared) */
 	int		 shared_guid;	/* other items of the export have its GUID */
 	const char	*base;		/* xml:base of its content, or NULL */
 };

@@ -97,10 +97,12 @@ check blogger_takeout_nothing_private_written "" "$(secrets "$TMP/takeout")"
 imp names wxr-names.xml
 check_has wxr_shared_guid_posts_are_distinct "added    copied-post-2: Copied post" "$OUT"
 check wxr_shared_guid_source_is_the_post_id "Source: https://letters.example/?p=37" "$(grep '^Source:' "$TMP/names/copied-post-2.txt")"
+check_has wxr_shared_guid_and_id_posts_are_distinct "added    code-in-a-list: Code in a list" "$OUT"
+check wxr_shared_guid_and_id_source_has_the_name "Source: https://letters.example/?p=40&name=code-in-a-list" "$(grep '^Source:' "$TMP/names/code-in-a-list.txt")"
 check wxr_unshared_guid_source_stays_the_guid "Source: https://letters.example/?p=31" "$(grep -h '^Source:' "$TMP/names"/*.txt | grep '?p=31$')"
 before=$(cd "$TMP/names" && sha256sum -- *)
 out=$("$CAPSULE" import --content "$TMP/names" "$FIX/wxr-names.xml" 2>/dev/null)
-check_has wxr_shared_guid_rerun_changes_nothing "0 added, 0 updated, 8 unchanged" "$out"
+check_has wxr_shared_guid_rerun_changes_nothing "0 added, 0 updated, 10 unchanged" "$out"
 check wxr_shared_guid_rerun_same_bytes "$before" "$(cd "$TMP/names" && sha256sum -- *)"
 # A store written before (the second copy dropped, the first's Source
 # its GUID) still matches: the first is unchanged, the second added.
@@ -111,10 +113,10 @@ python3 -c 'import re, sys; sys.stdout.write(re.sub(r"\t<item>(?:(?!</item>).)*<
 check wxr_legacy_store_source_is_the_guid "Source: https://old.example/?p=5" "$(grep '^Source:' "$TMP/legacy/copied-post.txt")"
 first=$(sha256sum <"$TMP/legacy/copied-post.txt")
 out=$("$CAPSULE" import --content "$TMP/legacy" "$FIX/wxr-names.xml" 2>/dev/null)
-check_has wxr_legacy_store_adds_only_the_second_copy "1 added, 0 updated, 7 unchanged" "$out"
+check_has wxr_legacy_store_adds_only_the_second_copy "1 added, 0 updated, 9 unchanged" "$out"
 check wxr_legacy_store_first_copy_untouched "$first" "$(sha256sum <"$TMP/legacy/copied-post.txt")"
 out=$("$CAPSULE" import --content "$TMP/legacy" "$FIX/wxr-names.xml" 2>/dev/null)
-check_has wxr_legacy_store_rerun_is_idempotent "0 added, 0 updated, 8 unchanged" "$out"
+check_has wxr_legacy_store_rerun_is_idempotent "0 added, 0 updated, 10 unchanged" "$out"
 
 # --- an untitled post takes its first words for a title ---------------
 check_has wxr_untitled_post_is_imported "added    38: Sometimes a picture says it all, and the words under it are…" "$OUT"
@@ -128,6 +130,12 @@ check import_refused_source_exits_1 1 "$rc"
 check import_refused_source_makes_no_store "no" "$([ -e "$TMP/new-store" ] && echo yes || echo no)"
 check import_refused_source_says_no_made_the_store "" "$(printf '%s\n' "$out" | grep 'made the store')"
 check_has import_refused_source_last_line "0 added, 0 updated, 0 unchanged, 0 kept, 0 skipped, 0 refused; 1 of 1 source failed" "$out"
+# A source whose every entry is refused writes no capsule.conf either.
+printf '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Undated</title>\n<item><title>When?</title><guid>u1</guid><description>x</description></item></channel></rss>\n' >"$TMP/undated.rss"
+out=$("$CAPSULE" import --content "$TMP/undated-store" "$TMP/undated.rss" 2>&1); rc=$?
+check import_all_refused_exits_1 1 "$rc"
+check import_all_refused_makes_no_store "no" "$([ -e "$TMP/undated-store" ] && echo yes || echo no)"
+check_has import_all_refused_last_line "0 added, 0 updated, 0 unchanged, 0 kept, 0 skipped, 1 refused" "$out"
 out=$("$CAPSULE" import --content "$TMP/no/such/parent/content" "$FIX/wxr-1.0.xml" 2>&1); rc=$?
 check import_missing_parent_exits_1 1 "$rc"
 check_has import_missing_parent_is_named "cannot make the store $TMP/no/such/parent/content: its parent directory $TMP/no/such/parent does not exist" "$out"
