@@ -131,7 +131,7 @@ check import_refused_source_makes_no_store "no" "$([ -e "$TMP/new-store" ] && ec
 check import_refused_source_says_no_made_the_store "" "$(printf '%s\n' "$out" | grep 'made the store')"
 check_has import_refused_source_last_line "0 added, 0 updated, 0 unchanged, 0 kept, 0 skipped, 0 refused; 1 of 1 source failed" "$out"
 # A source whose every entry is refused writes no capsule.conf either.
-printf '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Undated</title>\n<item><title>When?</title><guid>u1</guid><description>x</description></item></channel></rss>\n' >"$TMP/undated.rss"
+printf '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>Empty</title>\n<item><guid>u1</guid><pubDate>Mon, 23 Sep 2019 10:00:00 +0000</pubDate></item></channel></rss>\n' >"$TMP/undated.rss"
 out=$("$CAPSULE" import --content "$TMP/undated-store" "$TMP/undated.rss" 2>&1); rc=$?
 check import_all_refused_exits_1 1 "$rc"
 check import_all_refused_makes_no_store "no" "$([ -e "$TMP/undated-store" ] && echo yes || echo no)"
