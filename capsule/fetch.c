@@ -1,11 +1,14 @@
 /*
  * fetch.c: HTTP(S) GETs for capsule import, on libcurl: redirects
  * followed, only http and https, a whole-transfer timeout, a size cap
- * that holds even when the server sends no Content-Length.
+ * that holds even when the server sends no Content-Length; conditional
+ * GETs with the validators (ETag, Last-Modified) an answer gave.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -71,16 +74,92 @@ fetch_on_data(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/*
+ * Keeps a header's value in out when the line is "name: value": trimmed,
+ * printable ASCII only (it may go back out in a request header), "" when
+ * it does not fit.
+ */
+static void
+fetch_header_value(const char *line, size_t n, const char *name, char *out,
+    size_t outsz)
+{
+	size_t nl = strlen(name), i, o = 0;
+
+	if (n <= nl || line[nl] != ':' || strncasecmp(line, name, nl) != 0)
+		return;
+	for (i = nl + 1; i < n && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	while (n > i && isspace((unsigned char)line[n - 1]))
+		n--;
+	for (; i < n; i++) {
+		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >
+		    0x7e || o + 1 == outsz) {
+			o = 0;
+			break;
+		}
+		out[o++] = line[i];
+	}
+	out[o] = '\0';
+}
+
+static size_t
+fetch_on_header(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch *f = arg;
+	size_t n = size * nmemb;
+
+	/* A redirect's answer comes first: only the last one counts. */
+	if (n > 5 && memcmp(ptr, "HTTP/", 5) == 0) {
+		f->etag[0] = '\0';
+		f->last_modified[0] = '\0';
+	}
+	fetch_header_value(ptr, n, "ETag", f->etag, sizeof(f->etag));
+	fetch_header_value(ptr, n, "Last-Modified", f->last_modified,
+	    sizeof(f->last_modified));
+	return n;
+}
+
+/* Adds "name: value" to the request when value is fit for a header. */
+static struct curl_slist *
+fetch_add_header(struct curl_slist *l, const char *name, const char *value,
+    int *oom)
+{
+	char line[FETCH_MAX_VALIDATOR + 64];
+	struct curl_slist *n;
+	const char *s;
+
+	if (value == NULL || value[0] == '\0' ||
+	    strlen(value) >= FETCH_MAX_VALIDATOR)
+		return l;
+	for (s = value; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return l;
+	snprintf(line, sizeof(line), "%s: %s", name, value);
+	if ((n = curl_slist_append(l, line)) == NULL)
+		*oom = 1;
+	return n != NULL ? n : l;
+}
+
 int
 fetch_get(const char *url, size_t max, long timeout, int progress,
     struct fetch *f, char *err, size_t errsz)
+{
+	return fetch_get_opts(url, NULL, max, timeout, progress, f, err,
+	    errsz);
+}
+
+int
+fetch_get_opts(const char *url, const struct fetch_opts *o, size_t max,
+    long timeout, int progress, struct fetch *f, char *err, size_t errsz)
 {
 	struct fetch_sink s;
 	struct fetchguard guard;
 	char cerr[CURL_ERROR_SIZE] = "";
 	const char *ct = NULL, *eff = NULL;
+	struct curl_slist *hdrs = NULL;
 	CURL *h;
 	CURLcode rc;
+	int oom = 0;
 
 	memset(f, 0, sizeof(*f));
 	memset(&s, 0, sizeof(s));
@@ -104,7 +183,15 @@ fetch_get(const char *url, size_t max, long timeout, int progress,
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "capsule/" CAPSULE_VERSION
 	    " (import)");
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	if (o != NULL) {
+		hdrs = fetch_add_header(hdrs, "If-None-Match",
+		    o->if_none_match, &oom);
+		hdrs = fetch_add_header(hdrs, "If-Modified-Since",
+		    o->if_modified_since, &oom);
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, fetch_on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, f);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_on_data);
@@ -122,7 +209,19 @@ fetch_get(const char *url, size_t max, long timeout, int progress,
 	if (progress && s.shown > 0)
 		fprintf(stderr, "\r%40s\r", "");
 	curl_easy_cleanup(h);
+	curl_slist_free_all(hdrs);
 
+	if (!guard.refused && rc == CURLE_OK && f->status == 304 &&
+	    hdrs != NULL) {
+		/* Unchanged since the validators were given: no body. */
+		free(f->data);
+		f->data = NULL;
+		f->len = 0;
+		f->not_modified = 1;
+		return 0;
+	}
+	if (oom)
+		s.oom = 1;
 	if (guard.refused)
 		snprintf(err, errsz, "refused: a redirect leads to a local or "
 		    "private address (see --allow-private-redirects)");
