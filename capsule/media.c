@@ -200,7 +200,10 @@ media_name(const char *url, enum media_type type, unsigned salt, char *out,
 		}
 		nseg++;
 	}
-	if (nseg == 0) {
+	if (nseg == 0 || dl == 0 || dec[dl - 1] == '/') {
+		/* No file name ("https://host/"): one is made. */
+		if (nseg == MEDIA_DEPTH_MAX)
+			nseg--;
 		snprintf(segs[nseg++], sizeof(segs[0]), "picture");
 		changed = 1;
 	}
