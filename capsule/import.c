@@ -42,6 +42,7 @@
 #include "html.h"
 #include "import.h"
 #include "log.h"
+#include "picfetch.h"
 #include "post.h"
 #include "slug.h"
 #include "store.h"
@@ -680,11 +681,104 @@ import_entry_slug(const struct import_entry *e, const char *source,
 		snprintf(out, outsz, "post");
 }
 
+/* The host of a URL without port or a leading "www.", into out. */
+static void
+import_host(const char *url, char *out, size_t outsz)
+{
+	const char *h = strstr(url, "://"), *at;
+	size_t n;
+
+	out[0] = '\0';
+	if (h == NULL)
+		return;
+	h += 3;
+	n = strcspn(h, "/?#");
+	if ((at = memchr(h, '@', n)) != NULL) {
+		n -= at + 1 - h;
+		h = at + 1;
+	}
+	n = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":/?#");
+	if (n > 4 && strncasecmp(h, "www.", 4) == 0) {
+		h += 4;
+		n -= 4;
+	}
+	if (n >= outsz)
+		return;
+	memcpy(out, h, n);
+	out[n] = '\0';
+}
+
+/*
+ * html.c's picture callback: the picture mirrored into the store when
+ * pictures are on for this source, its local path written in its place.
+ * By default only the site's own pictures come (a web source's host);
+ * --media brings every picture, whatever its host and the source.
+ */
+static const char *
+import_picture(void *arg, const struct html_picture *pic)
+{
+	struct import *im = arg;
+	char a[256], b[256];
+
+	if (!im->media_now || im->pictures == NULL ||
+	    (strncasecmp(pic->url, "http://", 7) != 0 &&
+	    strncasecmp(pic->url, "https://", 8) != 0))
+		return NULL;
+	if (im->media == -1) {
+		import_host(pic->url, a, sizeof(a));
+		import_host(im->base != NULL ? im->base : "", b, sizeof(b));
+		if (a[0] == '\0' || strcasecmp(a, b) != 0)
+			return NULL;
+	}
+	if (!im->dry_run && import_make_store(im) == -1)
+		return NULL;
+	return picfetch_picture(im->pictures, pic);
+}
+
+/*
+ * The featured picture, as a link line above the text, unless the text
+ * shows it already; "" when there is none.
+ */
+static void
+import_featured(struct import *im, const struct import_entry *e,
+    const struct buf *body, struct buf *out)
+{
+	struct html_picture pic;
+	const char *to, *url = e->picture, *at, *s;
+	char alt[HTML_MAX_IMAGE + 1];
+	size_t n;
+
+	/* An absolute web URL of one line, as link lines need. */
+	if (url == NULL || (strncasecmp(url, "http://", 7) != 0 &&
+	    strncasecmp(url, "https://", 8) != 0) || strlen(url) > 2048)
+		return;
+	for (s = url; *s != '\0'; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return;
+	import_clean_line(e->picture_alt != NULL ? e->picture_alt : "", alt,
+	    sizeof(alt));
+	pic.url = url;
+	pic.alt = alt;
+	pic.caption = "";
+	to = import_picture(im, &pic);
+	if (to == NULL)
+		to = url;
+	n = strlen(to);
+	for (at = body->data; body->len > 0 && at != NULL &&
+	    (at = strstr(at, to)) != NULL; at += n)
+		if (at >= body->data + 3 && memcmp(at - 3, "=> ", 3) == 0 &&
+		    (at[n] == ' ' || at[n] == '\n' || at[n] == '\0'))
+			return;	/* the text shows it */
+	buf_printf(out, "=> %s%s%s\n%s", to, alt[0] ? " " : "", alt,
+	    body->len > 0 ? "\n" : "");
+}
+
 /* The text of the post file for e, with its Import-Hash line. */
 static int
 import_render(struct import *im, const struct import_entry *e,
     const char *source, struct buf *out)
 {
+	struct html_options ho;
 	struct html_markup m;
 	struct buf b, in;
 	char err[160], hex[IMPORT_SHA_HEX + 1];
@@ -703,9 +797,14 @@ import_render(struct import *im, const struct import_entry *e,
 		html = in.data ? in.data : "";
 		flags |= HTML_AUTOP;
 	}
-	if (html_to_markup(html, strlen(html), e->base ? e->base : e->link ?
-	    e->link : im->base,
-	    flags, POST_MAX_SIZE - 64 * 1024, &m, err, sizeof(err)) == -1) {
+	memset(&ho, 0, sizeof(ho));
+	ho.base = e->base ? e->base : e->link ? e->link : im->base;
+	ho.flags = flags;
+	ho.max = POST_MAX_SIZE - 64 * 1024;
+	ho.picture = import_picture;
+	ho.arg = im;
+	if (html_convert(html, strlen(html), &ho, &m, err, sizeof(err)) ==
+	    -1) {
 		buf_free(&in);
 		import_warn(im, "entry %zu \"%s\": %s; not imported", e->n,
 		    e->title, err);
@@ -737,6 +836,7 @@ import_render(struct import *im, const struct import_entry *e,
 	if (source != NULL)
 		buf_printf(&b, "Source: %s\n", source);
 	buf_putc(&b, '\n');
+	import_featured(im, e, &m.body, &b);
 	if (m.body.len > 0) {
 		buf_add(&b, m.body.data, m.body.len);
 		buf_putc(&b, '\n');
@@ -1080,6 +1180,10 @@ import_source(struct import *im, const char *src)
 	im->nauthors = 0;
 	im->src_is_url = 0;
 	import_day(time(NULL), im->src_date);
+	/* Pictures by default for what comes from the web, not from files. */
+	im->media_now = im->media == 1 || (im->media == -1 &&
+	    (strncasecmp(src, "http://", 7) == 0 ||
+	    strncasecmp(src, "https://", 8) == 0));
 	if (strncasecmp(src, "http://", 7) == 0 ||
 	    strncasecmp(src, "https://", 8) == 0) {
 		im->src_is_url = 1;
@@ -1139,7 +1243,10 @@ import_usage(FILE *f)
 	    "[--force]\n"
 	    "                      [--max-size BYTES] [--timeout SECONDS] "
 	    "SOURCE...\n"
-	    "                      [--allow-private-redirects]\n"
+	    "                      [--allow-private-redirects] [--media | "
+	    "--no-media]\n"
+	    "                      [--max-media-size BYTES] "
+	    "[--max-media-total BYTES]\n"
 	    "SOURCE: a WordPress export (WXR), a Blogger export, an RSS or "
 	    "Atom feed:\n"
 	    "        a file or an http(s) URL; only published posts become "
@@ -1156,7 +1263,47 @@ import_usage(FILE *f)
 	    "  --allow-private-redirects\n"
 	    "                     let a public URL redirect to a local or "
 	    "private address\n"
+	    "  --media            fetch every picture into DIR/media/, files' "
+	    "too (default:\n"
+	    "                     a URL source's pictures on its own host)\n"
+	    "  --no-media         fetch no picture; link lines keep their "
+	    "URLs\n"
+	    "  --max-media-size BYTES\n"
+	    "                     keep no larger picture (default 16M, at "
+	    "most 1G)\n"
+	    "  --max-media-total BYTES\n"
+	    "                     fetch no more picture bytes a run (default "
+	    "1G)\n"
 	    "  --help             this text\n");
+}
+
+/* A picture's warning, said about the source being read. */
+static void
+import_picture_warn(void *arg, const char *msg)
+{
+	import_warn(arg, "%s", msg);
+}
+
+/* "2G", "1T" or bytes, for --max-media-total; 0 when not a size. */
+static unsigned long long
+import_total(const char *s)
+{
+	char *end;
+	unsigned long long v, k = 1;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || v == 0)
+		return 0;
+	switch (*end) {
+	case 'K': case 'k': k = 1ull << 10; end++; break;
+	case 'M': case 'm': k = 1ull << 20; end++; break;
+	case 'G': case 'g': k = 1ull << 30; end++; break;
+	case 'T': case 't': k = 1ull << 40; end++; break;
+	}
+	if (*end != '\0' || v > (1ull << 50) / k)
+		return 0;
+	return v * k;
 }
 
 /* "64M", "512K" or bytes; 0 when not a size. */
@@ -1230,10 +1377,15 @@ int
 import_main(int argc, char **argv)
 {
 	struct import im;
+	struct picfetch pf;
 	size_t i, nsrc, failed = 0, errors;
 	int a;
 
 	memset(&im, 0, sizeof(im));
+	memset(&pf, 0, sizeof(pf));
+	im.media = -1;
+	pf.max_file = PICFETCH_MAX_FILE;
+	pf.max_total = PICFETCH_MAX_TOTAL;
 	im.content = "content";
 	im.max = IMPORT_MAX_SOURCE;
 	im.timeout = IMPORT_TIMEOUT;
@@ -1254,6 +1406,24 @@ import_main(int argc, char **argv)
 			im.force = 1;
 		} else if (strcmp(argv[a], "--allow-private-redirects") == 0) {
 			fetchguard_allow_private(1);
+		} else if (strcmp(argv[a], "--media") == 0) {
+			im.media = 1;
+		} else if (strcmp(argv[a], "--no-media") == 0) {
+			im.media = 0;
+		} else if (strcmp(argv[a], "--max-media-size") == 0 && v) {
+			if ((pf.max_file = import_size(argv[++a])) == 0) {
+				fprintf(stderr, "capsule import: "
+				    "--max-media-size wants bytes (or K, M, "
+				    "G), at most 1G\n");
+				return 2;
+			}
+		} else if (strcmp(argv[a], "--max-media-total") == 0 && v) {
+			if ((pf.max_total = import_total(argv[++a])) == 0) {
+				fprintf(stderr, "capsule import: "
+				    "--max-media-total wants bytes (or K, M, "
+				    "G, T)\n");
+				return 2;
+			}
 		} else if (strcmp(argv[a], "--max-size") == 0 && v) {
 			if ((im.max = import_size(argv[++a])) == 0) {
 				fprintf(stderr, "capsule import: --max-size "
@@ -1293,10 +1463,26 @@ import_main(int argc, char **argv)
 		fprintf(stderr, "capsule import: cannot start libcurl\n");
 		return 1;
 	}
+	pf.content = im.content;
+	pf.timeout = im.timeout;
+	pf.dry_run = im.dry_run;
+	pf.warn = import_picture_warn;
+	pf.arg = &im;
+	if (im.media != 0 && picfetch_start(&pf) == 0)
+		im.pictures = &pf;
 	for (nsrc = 0; a < argc; a++, nsrc++) {
 		errors = im.errors;
 		import_source(&im, argv[a]);
 		failed += im.errors > errors;
+	}
+	if (im.pictures != NULL) {
+		im.src = "pictures";
+		if (pf.fetched + pf.unchanged + pf.refused > 0)
+			printf("pictures: %zu fetched (%llu bytes), %zu "
+			    "unchanged, %zu refused\n", pf.fetched, pf.bytes,
+			    pf.unchanged, pf.refused);
+		if (picfetch_finish(&pf) == -1)
+			im.errors++;
 	}
 	fetch_cleanup();
 	feedread_cleanup();

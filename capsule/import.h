@@ -41,6 +41,7 @@ int	 import_clean_line(const char *in, char *out, size_t outsz);
  * import_finish(); the rest is import.c's.
  */
 struct import_file;
+struct picfetch;
 
 struct import {
 	const char		*content;
@@ -79,6 +80,10 @@ struct import {
 	size_t			 nguids;	/* sorted */
 	const char		**ids;		/* WXR: post ids items share */
 	size_t			 nids;
+	/* Pictures: --media (1), --no-media (0), else (-1) for URLs only. */
+	int			 media;
+	int			 media_now;	/* for this source */
+	struct picfetch		*pictures;
 	/* Counts over all sources. */
 	size_t			 added, updated, unchanged, kept, skipped;
 	size_t			 refused, errors;
@@ -102,6 +107,9 @@ struct import_entry {
 					   "&name=" + post name if shared) */
 	int		 shared_guid;	/* other items of the export have its GUID */
 	const char	*base;		/* xml:base of its content, or NULL */
+	/* The featured picture, when the source names one: above the text. */
+	const char	*picture;	/* its URL */
+	const char	*picture_alt;	/* its alt text or caption, or NULL */
 };
 
 /* Messages about the source being read: warnings to stderr, news to stdout. */
