@@ -20,7 +20,7 @@
 #include "file.h"
 #include "utf8.h"
 
-#define CATALOG_MAGIC	"CAPSIDX5"
+#define CATALOG_MAGIC	"CAPSIDX6"
 #define CATALOG_ORDER	0x01020304u	/* byte order and version marker */
 
 /*
@@ -163,6 +163,7 @@ catalog_save(const struct store *st, const char *path)
 		catalog_put(&o, &n, sizeof(n));
 		for (j = 0; j < p->nimages; j++)
 			catalog_put_str(&o, p->images[j]);
+		catalog_put_u64(&o, p->npictures);
 	}
 	sum = catalog_sum(o.data, o.len);
 	catalog_put_u64(&o, sum);
@@ -294,6 +295,10 @@ catalog_read_post(struct catalog_in *in, struct store *st, struct post *p)
 		if ((p->images[j] = catalog_get_str(in, a, POST_MAX_HEADER)) ==
 		    NULL || !post_valid_value(p->images[j], 0))
 			return -1;
+	/* A post file holds fewer link lines than it has bytes. */
+	if ((p->npictures = (size_t)catalog_get_u64(in)) > POST_MAX_SIZE ||
+	    in->bad)
+		return -1;
 	snprintf(path, sizeof(path), "%s/%s.txt", st->dir, p->slug);
 	/* In the pool: stores built from this one share it. */
 	if ((p->path = arena_strdup(&st->pool->arena, path)) == NULL)

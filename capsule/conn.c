@@ -36,6 +36,8 @@
 #define CONN_WRITE_BUDGET	(256 * 1024)	/* per wakeup: others' turn */
 #define CONN_LINGER_MAX		(64 * 1024)	/* drained before closing */
 #define CONN_SPARE_MAX		256	/* closed connections kept, per worker */
+#define CONN_FILE_CHUNK		(64 * 1024)	/* a picture is read so much
+						   at a time, off the loop */
 #define CONN_OVERCAP_MS		1000	/* past the per-address cap: 44, quick */
 
 /* Why a connection is only told to come back later. */
@@ -53,6 +55,7 @@ enum conn_state {
 	CONN_REQUEST,		/* reading the request line */
 	CONN_WORK,		/* a search answered off the loop */
 	CONN_REPLY,		/* writing head and body */
+	CONN_FILE,		/* a picture's next chunk read off the loop */
 	CONN_TLS_CLOSE,		/* sending close_notify */
 	CONN_LINGER,		/* FIN sent; draining what the client sends */
 	CONN_CLOSED,		/* handles closing; freed when both are */
@@ -104,7 +107,12 @@ struct conn {
 	size_t		 drained;
 	uv_work_t	 work;		/* CONN_WORK: the answer being made */
 	size_t		 worklen;	/* its request line's length */
-	int		 close_later;	/* closed while in CONN_WORK */
+	int		 close_later;	/* closed while in CONN_WORK or
+					   CONN_FILE */
+	int		 work_search;	/* CONN_WORK: a search, counted */
+	uv_fs_t		 fsreq;		/* CONN_FILE: the read under way */
+	char		*fbuf;		/* its chunk, CONN_FILE_CHUNK bytes */
+	long long	 foff;		/* bytes of the file read so far */
 };
 
 /* Until its first bytes a connection holds only this: keep it small. */
@@ -199,8 +207,9 @@ conn_close(struct conn *c)
 
 	if (c->state == CONN_CLOSED)
 		return;
-	if (c->state == CONN_WORK) {
-		/* A thread still writes its reply: close when it is done. */
+	if (c->state == CONN_WORK || c->state == CONN_FILE) {
+		/* A thread still writes its reply or reads its file (whose
+		   fd must stay open until then): close when it is done. */
 		c->close_later = 1;
 		return;
 	}
@@ -209,6 +218,8 @@ conn_close(struct conn *c)
 	reply_release(&c->reply);
 	free(c->stage);
 	c->stage = NULL;
+	free(c->fbuf);
+	c->fbuf = NULL;
 	if (c->tls != NULL)
 		tls_free(c->tls);
 	c->tls = NULL;
@@ -372,6 +383,7 @@ conn_prepare(struct conn *c)
 
 	c->nout = c->iout = 0;
 	c->off = 0;
+	c->foff = 0;
 	if (r->wire != NULL) {
 		/* A cached page: its head is already in front of its body. */
 		c->out[c->nout++] = (struct conn_out){ r->wire, r->wirelen };
@@ -578,6 +590,18 @@ conn_is_search(const struct conn *c, size_t linelen)
 	return 0;
 }
 
+/* A picture is opened on the disk: not on the loop either. */
+static int
+conn_is_picture(const struct conn *c, size_t linelen)
+{
+	size_t i;
+
+	for (i = 0; i + 7 <= linelen; i++)
+		if (c->req[i] == '/' && memcmp(c->req + i, "/media/", 7) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 conn_on_work(uv_work_t *wk)
 {
@@ -591,7 +615,8 @@ conn_on_work_done(uv_work_t *wk, int status)
 {
 	struct conn *c = wk->data;
 
-	atomic_fetch_sub(&conn_searches, 1);
+	if (c->work_search)
+		atomic_fetch_sub(&conn_searches, 1);
 	c->state = CONN_REQUEST;
 	if (c->close_later || status != 0) {
 		conn_close(c);
@@ -615,9 +640,11 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 	c->framed = 1;
 	/* The limiter belongs to this loop: consult it here, not on a thread. */
 	c->ratewait = !bad && !c->busy ? conn_rate_limited(c) : 0;
-	if (!bad && !c->busy && c->ratewait == 0 &&
-	    conn_is_search(c, linelen)) {
-		if (atomic_load(&conn_searches) >=
+	c->work_search = !bad && !c->busy && c->ratewait == 0 &&
+	    conn_is_search(c, linelen);
+	if (c->work_search || (!bad && !c->busy && c->ratewait == 0 &&
+	    conn_is_picture(c, linelen))) {
+		if (c->work_search && atomic_load(&conn_searches) >=
 		    server_config()->max_searches) {
 			c->busy = BUSY_SEARCH;
 			conn_reply(c, linelen, 0);
@@ -630,11 +657,13 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 		c->state = CONN_WORK;
 		c->worklen = linelen;
 		c->work.data = c;
-		atomic_fetch_add(&conn_searches, 1);
+		if (c->work_search)
+			atomic_fetch_add(&conn_searches, 1);
 		if (uv_queue_work(&c->w->loop, &c->work, conn_on_work,
 		    conn_on_work_done) == 0)
 			return STEP_WAIT;
-		atomic_fetch_sub(&conn_searches, 1);
+		if (c->work_search)
+			atomic_fetch_sub(&conn_searches, 1);
 		c->state = CONN_REQUEST;
 	}
 	conn_reply(c, linelen, bad);
@@ -710,6 +739,49 @@ conn_advance(struct conn *c, size_t n)
 	}
 }
 
+static void
+conn_on_file(uv_fs_t *req)
+{
+	struct conn *c = req->data;
+	ssize_t n = req->result;
+
+	uv_fs_req_cleanup(req);
+	c->state = CONN_REPLY;
+	/* A file cut short since it was opened: the client sees it cut. */
+	if (c->close_later || n <= 0) {
+		conn_close(c);
+		return;
+	}
+	c->foff += n;
+	c->out[0] = (struct conn_out){ c->fbuf, (size_t)n };
+	c->nout = 1;
+	c->iout = 0;
+	c->off = 0;
+	conn_step(c);
+}
+
+/* Reads a picture's next chunk on libuv's thread pool. */
+static enum conn_step
+conn_read_file(struct conn *c)
+{
+	long long left = c->reply.file_size - c->foff;
+	uv_buf_t b;
+
+	if (c->fbuf == NULL && (c->fbuf = malloc(CONN_FILE_CHUNK)) == NULL)
+		return STEP_CLOSE;
+	b = uv_buf_init(c->fbuf, left < CONN_FILE_CHUNK ? (unsigned)left :
+	    CONN_FILE_CHUNK);
+	/* Nothing may touch the connection until the chunk is in. */
+	uv_poll_stop(&c->poll);
+	c->events = 0;
+	c->fsreq.data = c;
+	if (uv_fs_read(&c->w->loop, &c->fsreq, c->reply.file_fd, &b, 1,
+	    c->foff, conn_on_file) != 0)
+		return STEP_CLOSE;
+	c->state = CONN_FILE;
+	return STEP_WAIT;
+}
+
 static enum conn_step
 conn_write(struct conn *c)
 {
@@ -756,12 +828,16 @@ conn_write(struct conn *c)
 		}
 		budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
 	}
+	if (c->reply.has_file && c->foff < c->reply.file_size)
+		return conn_read_file(c);
 	/* Written: the snapshot reference and the body can go now. */
 	c->done = uv_hrtime();
 	conn_log(c);
 	reply_release(&c->reply);
 	free(c->stage);
 	c->stage = NULL;
+	free(c->fbuf);
+	c->fbuf = NULL;
 	c->nout = 0;
 	conn_finish(c);
 	return STEP_NEXT;
@@ -834,6 +910,7 @@ conn_step(struct conn *c)
 			s = conn_linger(c);
 			break;
 		case CONN_WORK:
+		case CONN_FILE:
 		case CONN_CLOSED:
 			return;
 		}

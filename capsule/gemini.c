@@ -191,7 +191,7 @@ gemini_answer(struct snapshot *sn, const char *line, size_t len,
     const struct gemini_where *w, struct reply *r)
 {
 	char query[URL_MAX + 1];
-	const char *why, *path;
+	const char *why, *path, *mime;
 	struct url u;
 	int code;
 
@@ -215,6 +215,16 @@ gemini_answer(struct snapshot *sn, const char *line, size_t len,
 	}
 	/* An empty path is the home page itself, with no redirect. */
 	path = u.path[0] != '\0' ? u.path : "/";
+	/* A picture: its type by its bytes, then the file (conn.c). */
+	if (!sn->loading)
+		switch (reply_picture(r, sn->store, path, strlen(path), &mime)) {
+		case 1:
+			gemini_status(r, 20, mime);
+			return;
+		case -1:
+			gemini_status(r, 51, "Not found");
+			return;
+		}
 	r->has_page = 1;
 	if (page_get(sn, PROTO_GEMINI, path, strlen(path),
 	    u.has_query ? query : NULL, &r->page) == -1) {

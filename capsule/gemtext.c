@@ -378,7 +378,36 @@ gemtext_search(const struct store *st, const struct search_results *a,
 	return b->err ? -1 : 0;
 }
 
+/* A post's pictures, each a link line, as its Gopher menu lists them. */
+static void
+gemtext_pictures(const struct store *st, const struct route *r,
+    struct buf *b)
+{
+	const struct post *p = r->post;
+	char link[GEMTEXT_PATH_MAX];
+	struct post_text pt;
+	struct post_link l;
+	size_t at = 0;
+	int pre = 0;
+
+	buf_printf(b, "# Pictures of %s\n\n", p->title);
+	store_post_text(st, p, &pt);
+	while (post_next_picture(pt.body, pt.body_len, &at, &pre, NULL, &l)) {
+		buf_puts(b, "=> ");
+		buf_add(b, l.url, l.url_len);
+		if (l.text_len > 0) {
+			buf_putc(b, ' ');
+			buf_add(b, l.text, l.text_len);
+		}
+		buf_putc(b, '\n');
+	}
+	store_post_text_free(&pt);
+	gemtext_post_link(st, p, link, sizeof(link));
+	buf_printf(b, "\n=> %s %s\n=> / Home\n", link, p->title);
+}
+
 const route_page_fn gemtext_pages[ROUTE_KINDS] = {
+	[ROUTE_PICTURES] = gemtext_pictures,
 	[ROUTE_HOME] = gemtext_home,
 	[ROUTE_TAGS] = gemtext_tags,
 	[ROUTE_TAG] = gemtext_tag,

@@ -198,7 +198,7 @@ gopher_answer(struct snapshot *sn, const char *line, size_t len,
 {
 	char path[URL_PATH_MAX + 2], query[GOPHER_LINE_MAX + 1];
 	struct gopher_request g;
-	const char *q;
+	const char *q, *mime;
 	size_t plen;
 	int hops;
 
@@ -249,6 +249,22 @@ gopher_answer(struct snapshot *sn, const char *line, size_t len,
 		path[plen] = '\0';
 	}
 	plen = strlen(path);
+	/* A picture: its bytes alone, from its file (conn.c). */
+	if (!sn->loading && g.plus == 0)
+		switch (reply_picture(r, sn->store, path, plen, &mime)) {
+		case 1:
+			r->status = 20;
+			return;
+		case -1:
+			r->status = 51;
+			if (gophermap_not_found(&r->own, &sn->store->site,
+			    g.selector, g.sellen) == -1) {
+				gopher_error(r, 40, "Temporary failure");
+				return;
+			}
+			reply_own_body(r);
+			return;
+		}
 	/* Gopher has no redirect: serve the target instead. */
 	for (hops = 0;; hops++) {
 		r->has_page = 1;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gophermap.h"
+#include "media.h"
 #include "search.h"
 #include "utf8.h"
 
@@ -227,6 +228,13 @@ gophermap_post_item(const struct store *st, const struct post *p,
 	router_post_path(st, p, sel, sizeof(sel));
 	snprintf(disp, sizeof(disp), "%s %s", p->date, p->title);
 	gophermap_link_item(b, &st->site, '0', disp, sel);
+	/* Its pictures, as I and g items, in a menu of their own. */
+	if (p->npictures > 0) {
+		snprintf(sel, sizeof(sel), "/pictures/%s/", p->slug);
+		snprintf(disp, sizeof(disp), "    %zu picture%s", p->npictures,
+		    p->npictures == 1 ? "" : "s");
+		gophermap_link_item(b, &st->site, '1', disp, sel);
+	}
 }
 
 static void
@@ -563,7 +571,8 @@ gophermap_paragraph(struct buf *b, const char *s, size_t n,
  * Preformatted blocks go out as written, without their fences.
  */
 static void
-gophermap_body(struct buf *b, const char *body, size_t body_len, int refs)
+gophermap_body(struct buf *b, const struct site *site, const char *body,
+    size_t body_len, int refs)
 {
 	const char *s, *end, *nl;
 	char line[POST_MAX_HEADER + 32], num[32];
@@ -587,6 +596,15 @@ gophermap_body(struct buf *b, const char *body, size_t body_len, int refs)
 		}
 		if (post_link_line(s, n, &l)) {
 			snprintf(num, sizeof(num), "[%zu]", ++nlinks);
+			if (refs && l.url_len > 7 &&
+			    memcmp(l.url, MEDIA_PREFIX, 7) == 0) {
+				/* A picture: where a Gopher client gets it. */
+				buf_printf(b, "%s gopher://%s:%d/%c%.*s\r\n", num,
+				    site->host, site->gopher_port,
+				    media_gopher_type(media_type_of_name(l.url,
+				    l.url_len)), (int)l.url_len, l.url);
+				continue;
+			}
 			if (refs) {
 				/* Whole, never wrapped: a URL is copied. */
 				buf_printf(b, "%s %.*s\r\n", num,
@@ -635,7 +653,7 @@ gophermap_body(struct buf *b, const char *body, size_t body_len, int refs)
 	if (!refs && nlinks > 0) {
 		/* The URLs, after the text they belong to. */
 		gophermap_text_line(b, "", 0);
-		gophermap_body(b, body, body_len, 1);
+		gophermap_body(b, site, body, body_len, 1);
 	}
 }
 
@@ -665,7 +683,14 @@ gophermap_post(const struct store *st, const struct route *r,
 		    "> ", "> ");
 	if (pt.nimages > 0)
 		gophermap_text_line(b, "", 0);
-	gophermap_body(b, pt.body, pt.body_len, 0);
+	gophermap_body(b, &st->site, pt.body, pt.body_len, 0);
+	if (p->npictures > 0) {
+		snprintf(line, sizeof(line), "Pictures: gopher://%s:%d/1"
+		    "/pictures/%s/", st->site.host, st->site.gopher_port,
+		    p->slug);
+		gophermap_text_line(b, "", 0);
+		gophermap_text_line(b, line, strlen(line));
+	}
 	store_post_text_free(&pt);
 	if (p->ntags > 0) {
 		struct buf tags;
@@ -728,7 +753,49 @@ links:
 	return b->err ? -1 : 0;
 }
 
+/*
+ * A post's pictures: a menu of I items (g for a GIF), the way Gopher
+ * clients show or save a picture, each named by its alt text or caption.
+ */
+static void
+gophermap_pictures(const struct store *st, const struct route *r,
+    struct buf *b)
+{
+	const struct post *p = r->post;
+	char sel[URL_PATH_MAX + 8], disp[GOPHER_DISPLAY_MAX];
+	struct post_text pt;
+	struct post_link l;
+	size_t at = 0, n;
+	int pre = 0;
+
+	snprintf(disp, sizeof(disp), "Pictures of %s", p->title);
+	gophermap_info(b, &st->site, disp);
+	gophermap_info(b, &st->site, "");
+	store_post_text(st, p, &pt);
+	while (post_next_picture(pt.body, pt.body_len, &at, &pre, NULL, &l)) {
+		n = l.url_len < sizeof(sel) ? l.url_len : sizeof(sel) - 1;
+		memcpy(sel, l.url, n);
+		sel[n] = '\0';
+		if (l.text_len == 0) {
+			l.text = l.url + 7;
+			l.text_len = l.url_len - 7;
+		}
+		n = l.text_len < sizeof(disp) ? l.text_len : sizeof(disp) - 1;
+		memcpy(disp, l.text, n);
+		disp[n] = '\0';
+		gophermap_link_item(b, &st->site, media_gopher_type(
+		    media_type_of_name(l.url, l.url_len)), disp, sel);
+	}
+	store_post_text_free(&pt);
+	gophermap_info(b, &st->site, "");
+	router_post_path(st, p, sel, sizeof(sel));
+	gophermap_link(st, b, '0', p->title, sel);
+	gophermap_link(st, b, '1', "Home", "/");
+	gophermap_end(b);
+}
+
 const route_page_fn gophermap_pages[ROUTE_KINDS] = {
+	[ROUTE_PICTURES] = gophermap_pictures,
 	[ROUTE_HOME] = gophermap_home,
 	[ROUTE_TAGS] = gophermap_tags,
 	[ROUTE_TAG] = gophermap_tag,

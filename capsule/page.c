@@ -167,6 +167,7 @@ page_key(enum proto proto, const struct route *r, const char *query,
 	case ROUTE_ATOM:
 		break;
 	case ROUTE_POST:
+	case ROUTE_PICTURES:
 		id = r->post->index;
 		break;
 	case ROUTE_TAG:

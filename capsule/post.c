@@ -300,6 +300,17 @@ post_parse_text(struct arena *a, const char *path, const char *slug,
 		return post_err(err, 0, "out of memory");
 	memcpy(p->images, images, nimages * sizeof(*images));
 	p->nimages = nimages;
+	/* Menus say which posts have pictures: counted here, once. */
+	{
+		size_t at = 0, n = 0;
+		int pre = 0;
+		struct post_link pl;
+
+		while (post_next_picture(s, (size_t)(body - s), &at, &pre,
+		    NULL, &pl))
+			n++;
+		p->npictures = n;
+	}
 
 	if (!want_body)
 		return 0;
@@ -335,6 +346,37 @@ post_parse_meta(struct arena *a, const char *path, const char *slug,
     const char *text, size_t len, struct post *p, struct post_error *err)
 {
 	return post_parse_text(a, path, slug, text, len, p, err, 0);
+}
+
+int
+post_next_picture(const char *body, size_t len, size_t *at, int *pre,
+    size_t *line, struct post_link *l)
+{
+	const char *s, *nl, *end = body + len;
+	size_t n;
+
+	for (s = body + *at; s < end; s = nl + 1) {
+		if ((nl = memchr(s, '\n', end - s)) == NULL)
+			nl = end;
+		n = nl - s;
+		if (n > 0 && s[n - 1] == '\r')
+			n--;
+		*at = (size_t)(nl - body) + 1;
+		if (line != NULL)
+			(*line)++;
+		if (*pre || post_fence_opens(s, n, nl + 1, end)) {
+			if (*pre && n >= 3 && memcmp(s, "```", 3) == 0)
+				*pre = 0;
+			else
+				*pre = 1;
+			continue;
+		}
+		if (post_link_line(s, n, l) && l->url_len > 7 &&
+		    memcmp(l->url, "/media/", 7) == 0)
+			return 1;
+	}
+	*at = len;
+	return 0;
 }
 
 int

@@ -26,6 +26,7 @@ struct post {
 	size_t		  ntags;
 	const char	**images;	/* image alt text and captions */
 	size_t		  nimages;
+	size_t		  npictures;	/* link lines to /media/ in the body */
 	/*
 	 * LF line ends, no trailing blank lines. NULL in a loaded store:
 	 * the text is read from the file when rendered (store_post_text()),
@@ -71,6 +72,14 @@ int	 post_link_line(const char *s, size_t n, struct post_link *l);
  */
 int	 post_fence_opens(const char *s, size_t n, const char *rest,
 	    const char *end);
+/*
+ * The next picture of a body: a link line to the picture store
+ * ("=> /media/<path> text"), preformatted blocks skipped. *at (0 at
+ * first) and *pre (0 at first) keep the place; *line (may be NULL) is
+ * its line in the body, 1-based. 1 with l filled, 0 when none is left.
+ */
+int	 post_next_picture(const char *body, size_t len, size_t *at,
+	    int *pre, size_t *line, struct post_link *l);
 /* The same, without the body: p->body stays NULL (the store's lists). */
 int	 post_parse_meta(struct arena *, const char *path, const char *slug,
 	    const char *text, size_t len, struct post *p,

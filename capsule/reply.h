@@ -26,6 +26,13 @@ struct reply {
 	const char	*wire;
 	size_t		 wirelen;
 	int		 status;	/* Gemini status, or its Gopher twin */
+	/*
+	 * When has_file: a picture, sent after head and body from its open
+	 * file in bounded chunks (conn.c), never through the page cache.
+	 */
+	int		 has_file;
+	int		 file_fd;
+	long long	 file_size;
 };
 
 void	 reply_init(struct reply *);
@@ -33,5 +40,15 @@ void	 reply_init(struct reply *);
 void	 reply_release(struct reply *);
 /* Sets the body to what r->own holds. */
 void	 reply_own_body(struct reply *);
+
+struct store;
+/*
+ * A path under /media/: its picture opened into r (has_file, file_fd,
+ * file_size) and its MIME type and Gopher item type given. Returns 1
+ * then; 0 when the path is not under /media/ (answer it as a page); -1
+ * when it names no picture of the store (not found).
+ */
+int	 reply_picture(struct reply *, const struct store *, const char *path,
+	    size_t len, const char **mime);
 
 #endif

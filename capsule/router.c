@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "media.h"
 #include "router.h"
 
 #define ROUTER_MAX_PAGE 1000000
@@ -261,6 +262,26 @@ router_match_date(const struct store *st, const char *rest, struct route *r)
 	return 1;
 }
 
+/* rest is what follows "/pictures/": "<slug>/", a post with pictures. */
+static void
+router_match_pictures(const struct store *st, char *rest, struct route *r)
+{
+	size_t n = strlen(rest);
+	const struct post *p;
+	int slash = n > 0 && rest[n - 1] == '/';
+
+	if (slash)
+		rest[--n] = '\0';
+	if (strchr(rest, '/') != NULL || (p = store_find_post(st, rest)) ==
+	    NULL || p->npictures == 0)
+		return;
+	r->post = p;
+	if (!slash)
+		router_redirect(r, "/pictures/%s/", p->slug);
+	else
+		r->kind = ROUTE_PICTURES;
+}
+
 /*
  * Paths are lower case; "/TAGS/" typed by hand is sent on to "/tags/"
  * when that exists, rather than told it is not found.
@@ -341,6 +362,14 @@ router_match(const struct store *st, const char *raw, size_t len,
 		/* "/posts/page" and "/posts/page/" may be a post's path. */
 		router_match_page(r, path + 12, router_posts_pages(st),
 		    "/posts/", ROUTE_POSTS);
+	else if (strncmp(path, MEDIA_PREFIX, 7) == 0) {
+		/* Only names the picture store makes: no way out of it. */
+		if (media_valid_path(path + 7, strlen(path + 7))) {
+			r->kind = ROUTE_MEDIA;
+			snprintf(r->target, sizeof(r->target), "%s", path + 7);
+		}
+	} else if (strncmp(path, "/pictures/", 10) == 0)
+		router_match_pictures(st, path + 10, r);
 	else if (strncmp(path, "/tag/", 5) == 0)
 		router_match_tag(st, path + 5, r);
 	else if (strncmp(path, "/posts/", 7) == 0 &&

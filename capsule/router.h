@@ -26,6 +26,8 @@ enum route_kind {
 	ROUTE_SEARCH,		/* /search */
 	ROUTE_YEAR,		/* /posts/<yyyy>/: its months */
 	ROUTE_MONTH,		/* /posts/<yyyy>/<mm>/ and .../page/<n>/ */
+	ROUTE_MEDIA,		/* /media/<path>: a picture, sent from its file */
+	ROUTE_PICTURES,		/* /pictures/<slug>/: a post's pictures (menu) */
 	ROUTE_REDIRECT,		/* a menu path without its trailing slash */
 	ROUTE_NOT_FOUND,
 	ROUTE_BAD,		/* the path itself is malformed or escapes */
@@ -41,7 +43,9 @@ struct route {
 	unsigned		 page;		/* 1-based: tag, tags, posts,
 						   month, search */
 	const char		*error;		/* for ROUTE_BAD */
-	char			 target[URL_PATH_MAX + 2]; /* ROUTE_REDIRECT */
+	char			 target[URL_PATH_MAX + 2]; /* ROUTE_REDIRECT;
+						   ROUTE_MEDIA: the path
+						   under media/ */
 };
 
 struct buf;
