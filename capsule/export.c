@@ -14,6 +14,8 @@
  *              atom.xml, robots.txt
  *   OUT/gopher/gophermap (and one per menu directory, as above),
  *              posts/<slug> (text), atom.xml, tag/<slug>/atom.xml
+ *   both:      media/<path> (the pictures, copied as they are),
+ *              pictures/<slug>/ (a post's pictures: gophermap, index.gmi)
  *   OUT/MANIFEST   "<sha256>  <path>" per file, as sha256sum(1) writes
  *
  * Gopher menus are written as gophermaps without the closing "." line
@@ -30,6 +32,7 @@
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -43,6 +46,7 @@
 #include "config.h"
 #include "export.h"
 #include "file.h"
+#include "media.h"
 #include "page.h"
 #include "router.h"
 #include "snapshot.h"
@@ -532,6 +536,11 @@ export_layout_each(struct export *ex, export_doc_cb cb,
 		EXPORT_ONE(l->proto, ROUTE_POST, p, NULL, 1, l->post_form, fmt,
 		    p->slug, 0);
 	}
+	snprintf(fmt, sizeof(fmt), "%s/pictures/%%s/%s", l->dir, l->menu);
+	for (i = 0; i < st->nposts; i++)
+		if (st->posts[i]->npictures > 0)
+			EXPORT_ONE(l->proto, ROUTE_PICTURES, st->posts[i], NULL,
+			    1, l->menu_form, fmt, st->posts[i]->slug, 0);
 	for (i = 0; i < st->ntags; i++) {
 		t = st->tags[i];
 		snprintf(fmt, sizeof(fmt), "%s/tag/%%s/%s", l->dir, l->menu);
@@ -595,6 +604,70 @@ export_render(struct export *ex, struct export_doc *d)
 done:
 	buf_free(&b);
 	export_progress(ex);
+	return ret;
+}
+
+/*
+ * The picture store, copied into each mirror as it is (media/<path>), so
+ * the file servers send the pictures the capsule sends. Only names the
+ * store makes are copied: not its index, not a half-written file.
+ */
+static int
+export_pictures(struct export *ex, const char *content, const char *rel,
+    int depth)
+{
+	char dir[EXPORT_PATH_MAX], sub[EXPORT_PATH_MAX], out[EXPORT_PATH_MAX];
+	struct dirent *de;
+	struct stat sb;
+	char *data;
+	size_t len;
+	DIR *d;
+	int ret = 0;
+
+	snprintf(dir, sizeof(dir), "%s/" MEDIA_DIR "%s%s", content,
+	    rel[0] ? "/" : "", rel);
+	if ((d = opendir(dir)) == NULL)
+		return errno == ENOENT && depth == 0 ? 0 : -1;
+	while (ret == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || (size_t)snprintf(sub, sizeof(sub),
+		    "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >=
+		    sizeof(sub) || !media_valid_path(sub, strlen(sub)) ||
+		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) ==
+		    -1)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			if (depth + 1 < MEDIA_DEPTH_MAX)
+				ret = export_pictures(ex, content, sub,
+				    depth + 1);
+			continue;
+		}
+		if (!S_ISREG(sb.st_mode))
+			continue;
+		if ((size_t)snprintf(out, sizeof(out), "%s/%s", dir, de->d_name)
+		    >= sizeof(out))
+			continue;
+		if ((data = file_read(out, EXPORT_READ_MAX, &len, NULL)) ==
+		    NULL) {
+			fprintf(stderr, "export: %s: %s\n", out,
+			    strerror(errno));
+			ret = -1;
+			break;
+		}
+		if (media_type(data, len) != MEDIA_NONE) {
+			if (ex->gemini) {
+				snprintf(out, sizeof(out), "gemini/" MEDIA_DIR
+				    "/%s", sub);
+				ret = export_put(ex, out, data, len);
+			}
+			if (ret == 0 && ex->gopher) {
+				snprintf(out, sizeof(out), "gopher/" MEDIA_DIR
+				    "/%s", sub);
+				ret = export_put(ex, out, data, len);
+			}
+		}
+		free(data);
+	}
+	closedir(d);
 	return ret;
 }
 
@@ -840,6 +913,7 @@ export_affected(const struct export *ex, const struct export_doc *d)
 		return 1;
 	switch (d->kind) {
 	case ROUTE_POST:
+	case ROUTE_PICTURES:
 		return ex->post_dirty[d->post->index];
 	case ROUTE_TAG:
 	case ROUTE_TAG_ATOM:
@@ -1229,7 +1303,8 @@ export_main(int argc, char **argv)
 	export_each(&ex, export_count_one);
 	ex.counting = 0;
 	export_plan(&ex, content);
-	if (export_each(&ex, export_emit) == -1) {
+	if (export_each(&ex, export_emit) == -1 ||
+	    export_pictures(&ex, content, "", 0) == -1) {
 		export_progress_end(&ex);
 		goto done;
 	}

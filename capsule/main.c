@@ -11,8 +11,10 @@
 #include "cert.h"
 #include "config.h"
 #include "export.h"
+#include "file.h"
 #include "gopher.h"
 #include "import.h"
+#include "media.h"
 #include "page.h"
 #include "server.h"
 #include "snapshot.h"
@@ -163,6 +165,51 @@ main_render(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * A post's pictures that the picture store does not hold, each said as
+ * "path:line: ..." like the store's problems; returns how many.
+ */
+static int
+main_check_pictures(const char *content, const struct post *p)
+{
+	char rel[MEDIA_PATH_MAX + 1], *text;
+	const char *body;
+	struct post_link l;
+	size_t len, at = 0, line = 0, head = 1, i;
+	int pre = 0, missing = 0;
+
+	if (p->npictures == 0 ||
+	    (text = file_read(p->path, POST_MAX_SIZE, &len, NULL)) == NULL)
+		return 0;
+	/* The body starts after the first blank line; lines count from 1. */
+	for (body = text, i = 0; i < len; i++)
+		if (text[i] == '\n') {
+			if (i + 1 < len && (text[i + 1] == '\n' ||
+			    (text[i + 1] == '\r' && i + 2 < len &&
+			    text[i + 2] == '\n'))) {
+				body = text + i + (text[i + 1] == '\r' ? 3 : 2);
+				head++;
+				break;
+			}
+			head++;
+		}
+	while (post_next_picture(body, len - (size_t)(body - text), &at, &pre,
+	    &line, &l)) {
+		if (l.url_len - 7 > MEDIA_PATH_MAX)
+			continue;
+		memcpy(rel, l.url + 7, l.url_len - 7);
+		rel[l.url_len - 7] = '\0';
+		if (media_exists(content, rel))
+			continue;
+		fprintf(stderr, "%s:%zu: the picture %.*s is not in %s/"
+		    MEDIA_DIR "/\n", p->path, head + line, (int)l.url_len,
+		    l.url, content);
+		missing++;
+	}
+	free(text);
+	return missing;
+}
+
 /* capsule check: loads the store and lists every problem. */
 static int
 main_check(int argc, char **argv)
@@ -182,6 +229,8 @@ main_check(int argc, char **argv)
 		return 1;
 	/* The store counts every problem, as the reload log does. */
 	problems = st->nproblems;
+	for (i = 0; i < (int)st->nposts; i++)
+		problems += main_check_pictures(content, st->posts[i]);
 	printf("%s: %zu posts, %zu tags, %d problem%s\n", content, st->nposts,
 	    st->ntags, problems, problems == 1 ? "" : "s");
 	store_free(st);
