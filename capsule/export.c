@@ -653,17 +653,16 @@ export_pictures(struct export *ex, const char *content, const char *rel,
 			ret = -1;
 			break;
 		}
+		/* sub is a media path: short enough for any of these. */
 		if (media_type(data, len) != MEDIA_NONE) {
-			if (ex->gemini) {
-				snprintf(out, sizeof(out), "gemini/" MEDIA_DIR
-				    "/%s", sub);
+			if (ex->gemini && (size_t)snprintf(out, sizeof(out),
+			    "gemini/" MEDIA_DIR "/%.*s", MEDIA_PATH_MAX, sub) <
+			    sizeof(out))
 				ret = export_put(ex, out, data, len);
-			}
-			if (ret == 0 && ex->gopher) {
-				snprintf(out, sizeof(out), "gopher/" MEDIA_DIR
-				    "/%s", sub);
+			if (ret == 0 && ex->gopher && (size_t)snprintf(out,
+			    sizeof(out), "gopher/" MEDIA_DIR "/%.*s",
+			    MEDIA_PATH_MAX, sub) < sizeof(out))
 				ret = export_put(ex, out, data, len);
-			}
 		}
 		free(data);
 	}
