@@ -105,7 +105,9 @@ build/bench/searchbench.o: tests/bench/searchbench.c
 build/bench/searchbench: $(LIBOBJS) build/bench/searchbench.o
 	$(CC) $(ALL_CFLAGS) -o $@ $(LIBOBJS) build/bench/searchbench.o $(LIBS)
 
-build/fuzz/obj/%.o: capsule/%.c
+# An object built before its .d existed (older Makefiles kept objects
+# here without one) is built again rather than trusted.
+build/fuzz/obj/%.o: capsule/%.c build/fuzz/obj/%.d
 	@mkdir -p $(@D)
 	$(FUZZCC) $(ALL_CFLAGS) -O1 -fsanitize=fuzzer-no-link,address,undefined \
 		-fno-sanitize-recover=undefined $(DEPFLAGS) -c -o $@ $<
@@ -115,11 +117,14 @@ build/fuzz/%_fuzz: tests/fuzz/%_fuzz.c $(FUZZ_LIBOBJS)
 		-fno-sanitize-recover=undefined -Icapsule $(DEPFLAGS) \
 		-o $@ $< $(FUZZ_LIBOBJS) $(LIBS)
 
-build/asan/replay/%.o: tests/fuzz/%.c
+build/asan/replay/%.o: tests/fuzz/%.c build/asan/replay/%.d
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Icapsule $(DEPFLAGS) \
 		$(if $(filter %_fuzz,$*),-DLLVMFuzzerTestOneInput=fuzz_$(*:%_fuzz=%)) \
 		-c -o $@ $<
+
+build/fuzz/obj/%.d build/asan/replay/%.d: ;
+.PRECIOUS: build/fuzz/obj/%.d build/asan/replay/%.d
 
 build/asan/fuzz_replay: build/asan/replay/replay.o $(REPLAY_OBJS) $(ASAN_LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ build/asan/replay/replay.o \
