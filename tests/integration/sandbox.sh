@@ -251,3 +251,5 @@ check sandbox_key_pair_still_in_place 600 "$(stat -c %a "$TMP/certs/localhost.ke
 check_has sandbox_probe_says_refused "refused" "$(cat "$TMP/probe.out")"
 kill "$LISTENER" "$VICTIM" 2>/dev/null
 wait "$LISTENER" "$VICTIM" 2>/dev/null
+# wait says 143 for the killed pair; that is no failure of the script.
+exit 0
