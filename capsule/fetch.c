@@ -2,13 +2,19 @@
  * fetch.c: HTTP(S) GETs for capsule import, on libcurl: redirects
  * followed, only http and https, a whole-transfer timeout, a size cap
  * that holds even when the server sends no Content-Length; conditional
- * GETs with the validators (ETag, Last-Modified) an answer gave.
+ * GETs with the validators (ETag, Last-Modified) an answer gave. One
+ * request at a time, on one handle that keeps its connection between
+ * requests; the headers a WordPress site answers with (Link, X-WP-Total,
+ * X-WP-TotalPages, Retry-After) kept in struct fetch; 429 and 503 asked
+ * again after a bounded wait.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -18,6 +24,10 @@
 
 #define FETCH_MAX_REDIRS	5
 #define FETCH_CONNECT_TIMEOUT	10L	/* seconds, within the whole one */
+#define FETCH_MAX_WAIT		60L	/* default longest Retry-After, s */
+#define FETCH_RETRIES		4	/* fetch_get: 429/503 asked again */
+
+static CURL	*fetch_handle;	/* reused: its connection stays open */
 
 struct fetch_sink {
 	struct fetch	*f;
@@ -38,6 +48,9 @@ fetch_init(void)
 void
 fetch_cleanup(void)
 {
+	if (fetch_handle != NULL)
+		curl_easy_cleanup(fetch_handle);
+	fetch_handle = NULL;
 	curl_global_cleanup();
 }
 
@@ -102,20 +115,143 @@ fetch_header_value(const char *line, size_t n, const char *name, char *out,
 	out[o] = '\0';
 }
 
+/* Copies [s, e) into out as a string, when it fits. */
+static void
+fetch_copy(char *out, size_t outsz, const char *s, const char *e)
+{
+	if ((size_t)(e - s) < outsz) {
+		memcpy(out, s, e - s);
+		out[e - s] = '\0';
+	}
+}
+
+/* 1 when the params of a Link value say param="want" (a word of it). */
+static int
+fetch_link_param(const char *p, const char *e, const char *param,
+    const char *want)
+{
+	size_t pl = strlen(param), wl = strlen(want);
+	const char *v, *ve, *w;
+
+	/* p[-1] is readable: params follow the URL's '>'. */
+	for (; e - p > (ptrdiff_t)pl; p++) {
+		if (strncasecmp(p, param, pl) != 0 || p[pl] != '=' ||
+		    !(p[-1] == ';' || p[-1] == ' ' || p[-1] == '\t'))
+			continue;
+		v = p + pl + 1;
+		if (v < e && *v == '"') {
+			v++;
+			for (ve = v; ve < e && *ve != '"'; ve++)
+				;
+		} else
+			for (ve = v; ve < e && *ve != ';' && *ve != ' '; ve++)
+				;
+		/* rel="a b": a space-separated list of words. */
+		for (w = v; w < ve; ) {
+			const char *we = w;
+
+			while (we < ve && *we != ' ')
+				we++;
+			if ((size_t)(we - w) == wl && strncasecmp(w, want, wl) == 0)
+				return 1;
+			w = we + 1;
+		}
+	}
+	return 0;
+}
+
+/* A Link header: <url>; rel="..."; type="...", more after commas. */
+static void
+fetch_on_link(struct fetch *f, const char *s, const char *end)
+{
+	const char *u, *ue, *p, *pe;
+
+	while (s < end) {
+		if ((u = memchr(s, '<', end - s)) == NULL ||
+		    (ue = memchr(u, '>', end - u)) == NULL)
+			return;
+		u++;
+		p = ue + 1;
+		for (pe = p; pe < end && *pe != ','; pe++)
+			if (*pe == '"')
+				while (++pe < end && *pe != '"')
+					;
+		if (fetch_link_param(p, pe, "rel", "https://api.w.org/"))
+			fetch_copy(f->api, sizeof(f->api), u, ue);
+		else if (fetch_link_param(p, pe, "rel", "next"))
+			fetch_copy(f->next, sizeof(f->next), u, ue);
+		else if (fetch_link_param(p, pe, "rel", "alternate") &&
+		    fetch_link_param(p, pe, "type", "application/json"))
+			fetch_copy(f->json, sizeof(f->json), u, ue);
+		s = pe + 1;
+	}
+}
+
+/* The value of header line s..end when its name is name, else NULL. */
+static const char *
+fetch_header_is(const char *s, const char *end, const char *name)
+{
+	size_t n = strlen(name);
+
+	if ((size_t)(end - s) <= n || strncasecmp(s, name, n) != 0 ||
+	    s[n] != ':')
+		return NULL;
+	for (s += n + 1; s < end && (*s == ' ' || *s == '\t'); s++)
+		;
+	return s;
+}
+
+static long
+fetch_number(const char *s, const char *end)
+{
+	long v = 0;
+
+	if (s >= end || !isdigit((unsigned char)*s))
+		return -1;
+	for (; s < end && isdigit((unsigned char)*s); s++)
+		if ((v = v * 10 + (*s - '0')) > 1000000000L)
+			return 1000000000L;
+	return v;
+}
+
 static size_t
 fetch_on_header(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	struct fetch *f = arg;
 	size_t n = size * nmemb;
+	const char *s = ptr, *end = ptr + n, *v;
+	char date[128];
+	time_t t;
 
 	/* A redirect's answer comes first: only the last one counts. */
 	if (n > 5 && memcmp(ptr, "HTTP/", 5) == 0) {
 		f->etag[0] = '\0';
 		f->last_modified[0] = '\0';
+		f->api[0] = f->json[0] = f->next[0] = '\0';
+		f->total = f->pages = f->retry_after = -1;
 	}
 	fetch_header_value(ptr, n, "ETag", f->etag, sizeof(f->etag));
 	fetch_header_value(ptr, n, "Last-Modified", f->last_modified,
 	    sizeof(f->last_modified));
+	while (end > s && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	if ((v = fetch_header_is(s, end, "Link")) != NULL)
+		fetch_on_link(f, v, end);
+	else if ((v = fetch_header_is(s, end, "X-WP-Total")) != NULL)
+		f->total = fetch_number(v, end);
+	else if ((v = fetch_header_is(s, end, "X-WP-TotalPages")) != NULL)
+		f->pages = fetch_number(v, end);
+	else if ((v = fetch_header_is(s, end, "Retry-After")) != NULL) {
+		if ((f->retry_after = fetch_number(v, end)) == -1 &&
+		    (size_t)(end - v) < sizeof(date)) {
+			/* Or an HTTP date. */
+			memcpy(date, v, end - v);
+			date[end - v] = '\0';
+			if ((t = curl_getdate(date, NULL)) != -1)
+				f->retry_after = t > time(NULL) ?
+				    (long)(t - time(NULL)) : 0;
+		}
+	}
 	return n;
 }
 
@@ -149,27 +285,88 @@ fetch_get(const char *url, size_t max, long timeout, int progress,
 }
 
 int
-fetch_get_opts(const char *url, const struct fetch_opts *o, size_t max,
+fetch_get_opts(const char *url, const struct fetch_opts *given, size_t max,
     long timeout, int progress, struct fetch *f, char *err, size_t errsz)
+{
+	struct fetch_opts o;
+
+	if (given != NULL)
+		o = *given;
+	else
+		memset(&o, 0, sizeof(o));
+	o.max = max;
+	o.timeout = timeout;
+	o.progress = progress;
+	o.retries = FETCH_RETRIES;	/* a busy site is asked again, politely */
+	return fetch_request(url, &o, f, err, errsz);
+}
+
+static int	fetch_once(const char *, const struct fetch_opts *,
+		    struct fetch *, char *, size_t);
+
+int
+fetch_request(const char *url, const struct fetch_opts *o, struct fetch *f,
+    char *err, size_t errsz)
+{
+	long wait, max_wait = o->max_wait > 0 ? o->max_wait : FETCH_MAX_WAIT;
+	int try, rc;
+
+	for (try = 0;; try++) {
+		rc = fetch_once(url, o, f, err, errsz);
+		if (rc == 0 || (f->status != 429 && f->status != 503) ||
+		    try >= o->retries)
+			return rc;
+		/* Busy: wait as asked, or 1, 2, 4... s; never past max_wait. */
+		wait = f->retry_after >= 0 ? f->retry_after : 1L << try;
+		if (wait > max_wait) {
+			snprintf(err, errsz, "the server answered HTTP %ld and "
+			    "asks to wait %ld s, more than the %ld s capsule "
+			    "waits", f->status, wait, max_wait);
+			return -1;
+		}
+		if (o->keep_body) {
+			free(f->data);
+			f->data = NULL;
+		}
+		fprintf(stderr, "capsule import: %s: HTTP %ld; asking again "
+		    "in %ld s\n", url, f->status, wait);
+		if (wait > 0) {
+			struct timespec ts = { wait, 0 };
+
+			while (nanosleep(&ts, &ts) == -1)
+				;
+		}
+	}
+}
+
+static int
+fetch_once(const char *url, const struct fetch_opts *o, struct fetch *f,
+    char *err, size_t errsz)
 {
 	struct fetch_sink s;
 	struct fetchguard guard;
 	char cerr[CURL_ERROR_SIZE] = "";
 	const char *ct = NULL, *eff = NULL;
 	struct curl_slist *hdrs = NULL;
+	size_t max = o->max;
+	long timeout = o->timeout > 0 ? o->timeout : 30;
+	int progress = o->progress, cond;
 	CURL *h;
 	CURLcode rc;
 	int oom = 0;
 
 	memset(f, 0, sizeof(*f));
+	f->total = f->pages = f->retry_after = -1;
 	memset(&s, 0, sizeof(s));
 	s.f = f;
 	s.max = max;
 	s.progress = progress;
-	if ((h = curl_easy_init()) == NULL) {
+	if (fetch_handle == NULL && (fetch_handle = curl_easy_init()) == NULL) {
 		snprintf(err, errsz, "cannot start libcurl");
 		return -1;
 	}
+	h = fetch_handle;
+	curl_easy_reset(h);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	fetchguard_setup(h, url, &guard);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -183,12 +380,11 @@ fetch_get_opts(const char *url, const struct fetch_opts *o, size_t max,
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "capsule/" CAPSULE_VERSION
 	    " (import)");
-	if (o != NULL) {
-		hdrs = fetch_add_header(hdrs, "If-None-Match",
-		    o->if_none_match, &oom);
-		hdrs = fetch_add_header(hdrs, "If-Modified-Since",
-		    o->if_modified_since, &oom);
-	}
+	hdrs = fetch_add_header(hdrs, "If-None-Match", o->if_none_match, &oom);
+	hdrs = fetch_add_header(hdrs, "If-Modified-Since",
+	    o->if_modified_since, &oom);
+	cond = hdrs != NULL;	/* a conditional GET: 304 is an answer */
+	hdrs = fetch_add_header(hdrs, "Accept", o->accept, &oom);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, fetch_on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, f);
@@ -208,11 +404,10 @@ fetch_get_opts(const char *url, const struct fetch_opts *o, size_t max,
 		snprintf(f->url, sizeof(f->url), "%s", url);
 	if (progress && s.shown > 0)
 		fprintf(stderr, "\r%40s\r", "");
-	curl_easy_cleanup(h);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(hdrs);
 
-	if (!guard.refused && rc == CURLE_OK && f->status == 304 &&
-	    hdrs != NULL) {
+	if (!guard.refused && rc == CURLE_OK && f->status == 304 && cond) {
 		/* Unchanged since the validators were given: no body. */
 		free(f->data);
 		f->data = NULL;
@@ -251,11 +446,16 @@ fetch_get_opts(const char *url, const struct fetch_opts *o, size_t max,
 	else if (rc != CURLE_OK)
 		snprintf(err, errsz, "%s", cerr[0] ? cerr :
 		    curl_easy_strerror(rc));
-	else if (f->status < 200 || f->status > 299)
+	else if (f->status < 200 || f->status > 299) {
 		snprintf(err, errsz, "the server answered HTTP %ld%s", f->status,
 		    f->status == 404 ? " (not found)" : f->status == 410 ?
-		    " (gone)" : f->status == 403 ? " (forbidden)" : "");
-	else {
+		    " (gone)" : f->status == 403 ? " (forbidden)" :
+		    f->status == 401 ? " (a login is needed)" :
+		    f->status == 429 ? " (too many requests)" :
+		    f->status == 503 ? " (unavailable)" : "");
+		if (o->keep_body && f->data != NULL)
+			return -1;
+	} else {
 		if (f->data == NULL && (f->data = calloc(1, 1)) == NULL) {
 			snprintf(err, errsz, "out of memory");
 			return -1;
