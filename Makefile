@@ -2,12 +2,13 @@
 # `make run` serves content/ on localhost; `make check` builds and runs every test.
 
 CC      ?= cc
-PKGS     = libtls libuv libssl libcrypto libxml-2.0 libcurl libseccomp
+PKGS     = libtls libuv libssl libcrypto libxml-2.0 libcurl libseccomp json-c
 DEBS     = build-essential pkg-config libtls-dev libuv1-dev libssl-dev openssl \
-           libxml2-dev libcurl4-openssl-dev libseccomp-dev \
+           libxml2-dev libcurl4-openssl-dev libseccomp-dev libjson-c-dev \
            curl lynx socat libxml2-utils python3 molly-brown gophernicus \
            w3m tmux amfora bombadillo gopher sacc haproxy systemd man-db \
-           logrotate
+           logrotate \
+           wordpress mariadb-server apache2 libapache2-mod-php php-gd php-mysql
 BENCH_DEBS = linux-perf
 CSTD     = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     = -Wall -Wextra -Werror

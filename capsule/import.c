@@ -35,6 +35,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "feedpage.h"
 #include "feedread.h"
 #include "fetch.h"
 #include "fetchguard.h"
@@ -47,6 +48,7 @@
 #include "slug.h"
 #include "store.h"
 #include "utf8.h"
+#include "wpapi.h"
 
 #define IMPORT_PATH_MAX		4096
 #define IMPORT_MAX_SUFFIX	1000	/* slug-2 ... slug-999 */
@@ -1168,7 +1170,7 @@ import_source(struct import *im, const char *src)
 {
 	struct fetch f;
 	struct stat sb;
-	char err[512];
+	char err[512], api[2048];
 	char *data;
 	size_t len, done = im->added + im->updated + im->unchanged + im->kept;
 
@@ -1193,7 +1195,12 @@ import_source(struct import *im, const char *src)
 			im->errors++;
 		} else {
 			im->base = arena_strdup(&im->a, f.url);
-			feedread(im, f.data, f.len, f.type);
+			/* A WordPress page or REST root: its API; else a feed,
+			 * with its later pages. */
+			if (wpapi_find(&f, api, sizeof(api)) == 0)
+				wpapi_import(im, &f, api);
+			else
+				feedpage_import(im, &f);
 			free(f.data);
 		}
 	} else if (strstr(src, "://") != NULL && strspn(src,
@@ -1240,7 +1247,7 @@ import_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: capsule import [--content DIR] [--dry-run] [--drafts] "
-	    "[--force]\n"
+	    "[--force] [--full]\n"
 	    "                      [--max-size BYTES] [--timeout SECONDS] "
 	    "SOURCE...\n"
 	    "                      [--allow-private-redirects] [--media | "
@@ -1249,8 +1256,11 @@ import_usage(FILE *f)
 	    "[--max-media-total BYTES]\n"
 	    "SOURCE: a WordPress export (WXR), a Blogger export, an RSS or "
 	    "Atom feed:\n"
-	    "        a file or an http(s) URL; only published posts become "
-	    "posts\n"
+	    "        a file or an http(s) URL; or any page of a WordPress site "
+	    "(the site,\n"
+	    "        a tag, category or author archive): its posts through its "
+	    "REST API;\n"
+	    "        only published posts become posts\n"
 	    "  --content DIR      the store to write into (default: content)\n"
 	    "  --dry-run          say what would be added or updated; write "
 	    "nothing\n"
@@ -1260,6 +1270,8 @@ import_usage(FILE *f)
 	    "  --max-size BYTES   refuse larger sources (K, M, G; default 64M, "
 	    "at most 1G)\n"
 	    "  --timeout SECONDS  give up a URL after this long (default 30)\n"
+	    "  --full             ask a WordPress site for every post, not "
+	    "only what changed\n"
 	    "  --allow-private-redirects\n"
 	    "                     let a public URL redirect to a local or "
 	    "private address\n"
@@ -1424,6 +1436,8 @@ import_main(int argc, char **argv)
 				    "G, T)\n");
 				return 2;
 			}
+		} else if (strcmp(argv[a], "--full") == 0) {
+			im.full = 1;
 		} else if (strcmp(argv[a], "--max-size") == 0 && v) {
 			if ((im.max = import_size(argv[++a])) == 0) {
 				fprintf(stderr, "capsule import: --max-size "

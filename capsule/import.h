@@ -50,6 +50,7 @@ struct import {
 	int			 dry_run;
 	int			 drafts;
 	int			 force;
+	int			 full;		/* --full: not only what changed */
 	int			 progress;	/* stderr is a terminal */
 	int			 progress_shown;
 	int			 store_exists;	/* made at the first write */
