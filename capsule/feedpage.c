@@ -47,9 +47,9 @@ feedpage_attr(const char *s, const char *e, const char *name, char *out,
 			return -1;
 		q = *v++;
 		for (; v < e && *v != q && o + 1 < outsz; v++) {
-			if (strncmp(v, "&amp;", 5) == 0)
-				v += 4;
 			out[o++] = *v;
+			if (strncmp(v, "&amp;", 5) == 0)
+				v += 4;	/* the '&' is written */
 		}
 		out[o] = '\0';
 		return 0;

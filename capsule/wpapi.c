@@ -140,11 +140,11 @@ wpapi_attr(const char *s, const char *e, const char *name, char *out,
 		v = p + n + 1;
 		q = *v == '"' || *v == '\'' ? *v++ : ' ';
 		for (; v < e && *v != q && *v != '>' && o + 1 < outsz; v++) {
+			out[o++] = *v;
 			if (strncmp(v, "&amp;", 5) == 0)
-				v += 4;
+				v += 4;	/* the '&' is written */
 			else if (strncmp(v, "&#038;", 6) == 0)
 				v += 5;
-			out[o++] = *v;
 		}
 		out[o] = '\0';
 		return o > 0 ? 0 : -1;
@@ -675,17 +675,64 @@ wpapi_featured(struct wpapi *w, json_object *post, const char *html)
 	return out ? out : html;
 }
 
+/*
+ * The names of a post's terms of one taxonomy. _embedded["wp:term"] holds
+ * one list per taxonomy, but WordPress embeds only the first 10 of each
+ * (its default per_page): when the post's ids (post[idkey]) are more,
+ * the whole list is asked for, in WordPress's order (by name).
+ */
+static void
+wpapi_terms(struct wpapi *w, struct import_entry *e, json_object *post,
+    long id, json_object *terms, const char *taxonomy, const char *idkey,
+    const char *route)
+{
+	json_object *ids = wpapi_get(post, idkey), *list = NULL, *l, *all;
+	char query[128], url[WPAPI_URL_MAX], err[1024];
+	struct fetch f;
+	size_t i, want;
+
+	want = ids != NULL && json_object_is_type(ids, json_type_array) ?
+	    json_object_array_length(ids) : 0;
+	if (terms != NULL && json_object_is_type(terms, json_type_array))
+		for (i = 0; i < json_object_array_length(terms); i++) {
+			l = json_object_array_get_idx(terms, i);
+			if (json_object_is_type(l, json_type_array) &&
+			    json_object_array_length(l) > 0 &&
+			    (const char *)wpapi_str(json_object_array_get_idx(l,
+			    0), "taxonomy") != NULL && strcmp(wpapi_str(
+			    json_object_array_get_idx(l, 0), "taxonomy"),
+			    taxonomy) == 0)
+				list = l;
+		}
+	all = NULL;
+	if (want > (list ? json_object_array_length(list) : 0)) {
+		snprintf(query, sizeof(query), "post=%ld&per_page=100"
+		    "&_fields=name", id);
+		if (wpapi_route(w->api, route, query, url, sizeof(url)) == 0 &&
+		    (all = wpapi_fetch(w, url, &f, err, sizeof(err))) != NULL &&
+		    json_object_is_type(all, json_type_array))
+			list = all;
+		else
+			import_warn(w->im, "entry %zu: %s of the post cannot "
+			    "be read: %s; only the first ones are kept", e->n,
+			    idkey, all ? "not a list" : err);
+	}
+	for (i = 0; list != NULL && i < json_object_array_length(list); i++)
+		wpapi_add_tag(w->im, e, wpapi_str(json_object_array_get_idx(list,
+		    i), "name"));
+	json_object_put(all);
+}
+
 /* One post of an answer into import_finish(), or a line saying why not. */
 static void
 wpapi_post(struct wpapi *w, json_object *post, size_t n)
 {
 	struct import *im = w->im;
 	struct import_entry e;
-	json_object *emb, *terms, *list, *t, *c;
+	json_object *emb, *terms, *list, *c;
 	const char *status, *html, *s, *mod, *date;
 	char *title, idbuf[WPAPI_URL_MAX + 32];
 	long id;
-	size_t i, j;
 
 	memset(&e, 0, sizeof(e));
 	e.n = n;
@@ -749,22 +796,11 @@ wpapi_post(struct wpapi *w, json_object *post, size_t n)
 	    json_object_array_length(list) > 0 && (s = wpapi_str(
 	    json_object_array_get_idx(list, 0), "name")) != NULL)
 		e.author = arena_strdup(&im->a, s);
-	/* [[categories...], [tags...]]: every name, in that order. */
+	/* Every category's name, then every tag's, as WordPress orders them. */
 	terms = wpapi_get(emb, "wp:term");
-	if (terms != NULL && json_object_is_type(terms, json_type_array))
-		for (i = 0; i < json_object_array_length(terms); i++) {
-			list = json_object_array_get_idx(terms, i);
-			if (!json_object_is_type(list, json_type_array))
-				continue;
-			for (j = 0; j < json_object_array_length(list); j++) {
-				t = json_object_array_get_idx(list, j);
-				s = wpapi_str(t, "taxonomy");
-				if (s != NULL && (strcmp(s, "category") == 0 ||
-				    strcmp(s, "post_tag") == 0))
-					wpapi_add_tag(im, &e, wpapi_str(t,
-					    "name"));
-			}
-		}
+	wpapi_terms(w, &e, post, id, terms, "category", "categories",
+	    "wp/v2/categories");
+	wpapi_terms(w, &e, post, id, terms, "post_tag", "tags", "wp/v2/tags");
 	e.html = wpapi_featured(w, post, html);
 	e.autop = 0;	/* rendered: WordPress made its paragraphs */
 	import_finish(im, &e, title, date);

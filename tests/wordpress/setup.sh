@@ -119,7 +119,7 @@ MinSpareServers 1
 MaxSpareServers 3
 MaxRequestWorkers 8
 ErrorLog $WP_DIR/log/apache-error.log
-LogFormat "%h %t \"%r\" %>s %b" common
+LogFormat "%h %t \"%r\" %>s %b \"%{User-Agent}i\"" common
 CustomLog $WP_DIR/log/apache-access.log common
 TypesConfig /etc/mime.types
 AddHandler application/x-httpd-php .php
