@@ -107,9 +107,10 @@ check_has wp_feed_skips_the_protected_post 'skipped  post "Protected: Hidden pas
 check wp_feed_no_warnings "" "$(grep -v 'made the store' "$TMP/err")"
 # A feed gives UTC dates (pubDate); the text is the same.
 every_post "$F" wp_feed utc
+# (A feed has no featured image: post 4 differs by its picture.)
 check wp_feed_and_rest_same_bodies_and_sources \
-    "$(cd "$R" && for f in *.txt; do sed -e '/^Date:/d' -e '/^Image:/d' -e '/^Import-Hash:/d' "$f"; done | sha256sum)" \
-    "$(cd "$F" && for f in *.txt; do sed -e '/^Date:/d' -e '/^Image:/d' -e '/^Import-Hash:/d' "$f"; done | sha256sum)"
+    "$(cd "$R" && for f in *.txt; do [ "$f" = archive-post-004.txt ] || sed -e '/^Date:/d' -e '/^Import-Hash:/d' "$f"; done | sha256sum)" \
+    "$(cd "$F" && for f in *.txt; do [ "$f" = archive-post-004.txt ] || sed -e '/^Date:/d' -e '/^Import-Hash:/d' "$f"; done | sha256sum)"
 check wp_feed_nothing_hidden_came_in "" "$(grep -rl 'SECRET-\|OUTSIDE-\|PAGE-ABOUT' "$F")"
 before=$(state "$F")
 out=$("$CAPSULE" import --content "$F" "$W/tag/big-archive/feed/" 2>&1)
@@ -138,24 +139,32 @@ out=$("$CAPSULE" import --content "$TMP/off" "$W/tag/big-archive/" 2>&1); rc=$?
 rm -f "$WP_DIR/wp-content/rest-disabled"
 check wp_disabled_api_exits_1 1 "$rc"
 check_has wp_disabled_api_says_so "rest_disabled, The REST API is disabled on this site. (the site has closed or disabled its API" "$out"
-check wp_disabled_api_writes_nothing "" "$(ls -A "$TMP/off")"
+check wp_disabled_api_writes_nothing "" "$(ls -A "$TMP/off" 2>/dev/null)"
 check_has wp_user_agent_names_capsule_and_its_version \
     "\"capsule/$(sed -n 's/^#define CAPSULE_VERSION[^"]*"\(.*\)"/\1/p' "$ROOT/capsule/config.h") (import)\"" \
     "$(tail -1 "$WP_DIR/log/apache-access.log")"
 
 # --- content/, through WordPress and back --------------------------------
+# fill.php put content/'s pictures at the upload paths of the fixtures'
+# site (https://www.example.org/wp-content/uploads/...), so with the local
+# site's address written as that one, the import renders as content/
+# with its pictures in place (make_fixtures.py --imported), as import.sh
+# compares the fixtures' imports.
 C="$ROOT/content"
+E="$TMP/expected"
+mkdir "$E" && cp "$C/capsule.conf" "$E/" &&
+    python3 "$ROOT/tests/fixtures/make_fixtures.py" --imported "$E"
 K="$TMP/round"
 out=$("$CAPSULE" import --content "$K" "$W/tag/mek-support/" 2>&1); rc=$?
 check wp_content_round_trip_exits_0 0 "$rc"
 check_has wp_content_round_trip_ten_posts "10 added, 0 updated, 0 unchanged, 0 kept, 0 skipped" "$out"
 gmi() {
 	"$CAPSULE" render --content "$1" --hostname localhost "$2" 2>&1 |
-	    grep -v '^=\(>\|&gt;\) https\?://' | awk '/<entry>/ { e = 1 } !e && /^<author>/ { next } 1' | cat -s
+	    sed "s|$W/|https://www.example.org/|g" | grep -v '^=\(>\|&gt;\) https\?://' | awk '/<entry>/ { e = 1 } !e && /^<author>/ { next } 1' | cat -s
 }
 gph() {
 	"$CAPSULE" render --gopher --content "$1" --hostname localhost \
-	    --gopher-port 70 "$2" 2>&1 | tr -d '\r' |
+	    --gopher-port 70 "$2" 2>&1 | tr -d '\r' | sed "s|$W/|https://www.example.org/|g" |
 	    grep -v ' \[[0-9]*\]$' | grep -v '^\[[0-9]*\] ' |
 	    grep -v '^=&gt; https\?://' | awk '/<entry>/ { e = 1 } !e && /^<author>/ { next } 1' | cat -s
 }
@@ -164,12 +173,12 @@ PATHS=$(printf '%s\n' / /posts/ /tags/ /atom.xml
 	"$CAPSULE" render --content "$C" /posts/ | sed -n 's|^=> \(/posts/[^ ]*\) .*|\1|p')
 bad=""
 while read -r p; do
-	[ "$(gmi "$C" "$p")" = "$(gmi "$K" "$p")" ] || bad="$bad gemini:$p"
-	[ "$(gph "$C" "$p")" = "$(gph "$K" "$p")" ] || bad="$bad gopher:$p"
+	[ "$(gmi "$E" "$p")" = "$(gmi "$K" "$p")" ] || bad="$bad gemini:$p"
+	[ "$(gph "$E" "$p")" = "$(gph "$K" "$p")" ] || bad="$bad gopher:$p"
 done <<<"$PATHS"
 check wp_content_round_trip_renders_as_content_in_both_protocols "" "$bad"
 if [ -n "$bad" ]; then
 	p=$(echo "$bad" | awk '{print $1}' | cut -d: -f2)
-	diff <(gmi "$C" "$p") <(gmi "$K" "$p") | head -20
+	diff <(gmi "$E" "$p") <(gmi "$K" "$p") | head -20
 fi
 exit 0
