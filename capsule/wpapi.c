@@ -49,6 +49,8 @@ struct wpapi {
 	struct import	*im;
 	char		 api[WPAPI_URL_MAX];
 	char		 home[WPAPI_URL_MAX];	/* no slash at the end */
+	char		 name[IMPORT_MAX_TITLE + 1];	/* the site's */
+	char		 desc[IMPORT_MAX_TITLE + 1];
 	char		 filter[256];	/* "tags=5", "" for the whole site */
 	char		 key[WPAPI_URL_MAX];	/* the archive's state line */
 	char		 since_mod[20];	/* the last run's newest, or "" */
@@ -938,8 +940,12 @@ wpapi_root(struct wpapi *w, const struct fetch *page)
 	n = strlen(w->home);
 	while (n > 0 && w->home[n - 1] == '/')
 		w->home[--n] = '\0';
-	import_settings(im, wpapi_str(root, "name"),
-	    wpapi_str(root, "description"), NULL);
+	/* capsule.conf waits for the posts: a failed run writes nothing. */
+	snprintf(w->name, sizeof(w->name), "%s", wpapi_str(root, "name") ?
+	    wpapi_str(root, "name") : "");
+	snprintf(w->desc, sizeof(w->desc), "%s",
+	    wpapi_str(root, "description") ? wpapi_str(root, "description") :
+	    "");
 	json_object_put(root);
 	return 0;
 }
@@ -1073,6 +1079,8 @@ wpapi_import(struct import *im, const struct fetch *page, const char *api)
 	}
 	if (w->failed)
 		im->errors++;
+	else if (w->name[0] != '\0')
+		import_settings(im, w->name, w->desc[0] ? w->desc : NULL, NULL);
 	/* Only a whole, clean run moves the mark: else nothing is missed. */
 	else if (im->errors + im->refused == before)
 		wpapi_state_write(w);
