@@ -212,6 +212,13 @@ feedpage_import(struct import *im, const struct fetch *first)
 		keep = im->a;
 		arena_init(&im->a);
 		feedread(im, f.data, f.len, f.type);
+		/* What import.c keeps till the source ends outlives the page. */
+		if (im->conf_title != NULL)
+			im->conf_title = arena_strdup(&keep, im->conf_title);
+		if (im->conf_desc != NULL)
+			im->conf_desc = arena_strdup(&keep, im->conf_desc);
+		if (im->conf_lang != NULL)
+			im->conf_lang = arena_strdup(&keep, im->conf_lang);
 		arena_free(&im->a);
 		im->a = keep;
 		im->feed_author = NULL;

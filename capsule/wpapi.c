@@ -1080,9 +1080,11 @@ wpapi_import(struct import *im, const struct fetch *page, const char *api)
 	if (w->failed)
 		im->errors++;
 	else if (w->name[0] != '\0')
-		import_settings(im, w->name, w->desc[0] ? w->desc : NULL, NULL);
+		/* import.c may keep them till the source ends: its arena. */
+		import_settings(im, arena_strdup(&im->a, w->name), w->desc[0] ?
+		    arena_strdup(&im->a, w->desc) : NULL, NULL);
 	/* Only a whole, clean run moves the mark: else nothing is missed. */
-	else if (im->errors + im->refused == before)
+	if (!w->failed && im->errors + im->refused == before)
 		wpapi_state_write(w);
 	free(w->seen);
 	free(w);

@@ -20,9 +20,9 @@ ok wordpress_starts
 trap 'bash "$SETUP" stop; stop_server; rm -rf "$TMP"' EXIT
 WP_DIR=${CAPSULE_WP_DIR:-/tmp/capsule-wordpress}
 
-# state DIR: every file with its inode, mtime (ns) and hash.
+# state DIR: every post and picture with its inode, mtime (ns) and hash.
 state() {
-	(cd "$1" && for f in *; do
+	(cd "$1" && for f in *.txt $(find media -type f 2>/dev/null | sort); do
 		printf '%s %s ' "$f" "$(stat -c '%i %y' "$f")"
 		sha256sum <"$f"
 	done)
@@ -75,6 +75,20 @@ check_has wp_rest_source_is_the_guid "Source: $W/2020/01/01/archive-post-001/" \
 check wp_rest_keeps_the_run_state 1 "$(grep -c "^$W/wp-json/ tags=" "$R/.import-wordpress")"
 check wp_rest_store_is_clean 0 "$("$CAPSULE" check --content "$R" >/dev/null 2>&1; echo $?)"
 
+# The pictures (helper pictures' store): fetched once into media/ at the
+# site's upload paths, byte for byte, linked in their place.
+U="$WP_DIR/wp-content/uploads/2020/01"
+check_has wp_rest_pictures_fetched "pictures: 7 fetched" "$out"
+bad=""
+for f in archive-1 archive-2 archive-3 featured-4 archive-5 gallery-6a gallery-6b; do
+	cmp -s "$U/$f.jpg" "$R/media/2020/01/$f.jpg" || bad="$bad $f"
+done
+check wp_rest_pictures_mirrored_byte_for_byte "" "$bad"
+check_has wp_rest_featured_picture_linked_locally \
+    "=> /media/2020/01/featured-4.jpg Featured picture of archive post 4" "$(cat "$R/archive-post-004.txt")"
+check_has wp_rest_block_picture_linked_in_place \
+    "=> /media/2020/01/archive-2.jpg Picture of archive post 2" "$(cat "$R/archive-post-002.txt")"
+
 # A second run asks for what changed since, and writes nothing.
 before=$(state "$R")
 out=$("$CAPSULE" import --content "$R" "$W/tag/big-archive/" 2>&1); rc=$?
@@ -94,9 +108,31 @@ bash "$SETUP" edit archive-42 >/dev/null 2>"$TMP/edit.err" ||
 out=$("$CAPSULE" import --content "$R" "$W/tag/big-archive/" 2>&1)
 check_has wp_rest_edited_post_updated "0 added, 1 updated" "$out"
 check_has wp_rest_edited_post_named "updated  archive-post-042: Archive post 042" "$out"
-changed=$(diff <(echo "$before") <(state "$R") | grep '^>' | cut -d' ' -f2 | grep -v '^\.')
+changed=$(diff <(echo "$before") <(state "$R") | grep '^>' | cut -d' ' -f2 | grep '\.txt$')
 check wp_rest_only_the_edited_post_rewritten "archive-post-042.txt" "$changed"
 check_has wp_rest_edited_text_is_there "Edited through WordPress." "$(cat "$R/archive-post-042.txt")"
+
+# The pictures served over Gemini and Gopher, and exported.
+CONTENT="$R"
+if start_server; then
+	"$GEMGET" -p "$GEM_PORT" -t 10 localhost "gemini://localhost:$GEM_PORT/media/2020/01/featured-4.jpg\r\n" >"$TMP/got" 2>/dev/null
+	check wp_picture_gemini_status "20 image/jpeg" "$(head -n 1 "$TMP/got" | tr -d '\r')"
+	check wp_picture_gemini_bytes "$(sha256sum <"$U/featured-4.jpg")" \
+	    "$(tail -c +$(($(head -n 1 "$TMP/got" | wc -c) + 1)) "$TMP/got" | sha256sum)"
+	check wp_picture_gopher_bytes "$(sha256sum <"$U/archive-5.jpg")" \
+	    "$(curl -s "gopher://127.0.0.1:$GOPH_PORT/I/media/2020/01/archive-5.jpg" | sha256sum)"
+	check_has wp_picture_gopher_menu_of_the_post "/media/2020/01/gallery-6b.jpg" \
+	    "$(curl -s "gopher://127.0.0.1:$GOPH_PORT/1/pictures/archive-post-006/" | tr -d '\r')"
+	stop_server
+else
+	fail wp_picture_server_starts "$(cat "$TMP/server.out")"
+fi
+if "$CAPSULE" export --out "$TMP/export" --content "$R" --hostname localhost >"$TMP/export.out" 2>&1; then
+	check wp_picture_exported "$(sha256sum <"$U/gallery-6a.jpg")" \
+	    "$(sha256sum <"$TMP/export/gemini/media/2020/01/gallery-6a.jpg" 2>&1)"
+else
+	fail wp_picture_export_runs "$(tail -3 "$TMP/export.out")"
+fi
 
 # --- the same archive by its feed: ?paged=N, page after page ------------
 F="$TMP/feed"
@@ -155,7 +191,9 @@ E="$TMP/expected"
 mkdir "$E" && cp "$C/capsule.conf" "$E/" &&
     python3 "$ROOT/tests/fixtures/make_fixtures.py" --imported "$E"
 K="$TMP/round"
-out=$("$CAPSULE" import --content "$K" "$W/tag/mek-support/" 2>&1); rc=$?
+# --no-media: the pictures keep the site's URLs, as the fixtures' imports
+# do; the mirrored pictures are checked below.
+out=$("$CAPSULE" import --no-media --content "$K" "$W/tag/mek-support/" 2>&1); rc=$?
 check wp_content_round_trip_exits_0 0 "$rc"
 check_has wp_content_round_trip_ten_posts "10 added, 0 updated, 0 unchanged, 0 kept, 0 skipped" "$out"
 gmi() {
@@ -177,6 +215,20 @@ while read -r p; do
 	[ "$(gph "$E" "$p")" = "$(gph "$K" "$p")" ] || bad="$bad gopher:$p"
 done <<<"$PATHS"
 check wp_content_round_trip_renders_as_content_in_both_protocols "" "$bad"
+# With the pictures mirrored (the default for a URL): every picture of
+# content/ put into WordPress comes back into media/, byte for byte.
+K2="$TMP/round-media"
+out=$("$CAPSULE" import --content "$K2" "$W/tag/mek-support/" 2>&1)
+bad=""
+n=0
+for f in "$WP_DIR"/wp-content/uploads/2019/0[789]/*-[0-9].jpg; do
+	rel=${f#"$WP_DIR"/wp-content/uploads/}
+	n=$((n + 1))
+	cmp -s "$f" "$K2/media/$rel" || bad="$bad $rel"
+	grep -q "^=> /media/$rel " "$K2"/*.txt || bad="$bad unlinked:$rel"
+done
+check wp_content_round_trip_pictures_mirrored_and_linked "" "$bad"
+check wp_content_round_trip_has_its_pictures 1 "$([ "$n" -ge 10 ] && echo 1 || echo "$n")"
 if [ -n "$bad" ]; then
 	p=$(echo "$bad" | awk '{print $1}' | cut -d: -f2)
 	diff <(gmi "$E" "$p") <(gmi "$K" "$p") | head -20
