@@ -44,6 +44,7 @@
 #define NS_RSS090	"http://my.netscape.com/rdf/simple/0.9/"
 #define NS_NONE		""	/* RSS 2.0's own: also RSS 1.0's and 0.90's */
 #define NS_XHTML	"http://www.w3.org/1999/xhtml"
+#define NS_MEDIA	"http://search.yahoo.com/mrss/"	/* Media RSS */
 
 /* The first libxml2 error of a parse, kept for the message. */
 static struct {
@@ -463,6 +464,36 @@ feedread_rss_html(struct import *im, xmlNode *n)
 }
 
 /* One RSS item; with WordPress's wp: elements when it is a WXR export. */
+/*
+ * The featured picture a feed gives beside the text, into e: an RSS
+ * enclosure or a Media RSS media:content that is an image, or an Atom
+ * link rel="enclosure" to one. 1 when c was one.
+ */
+static int
+feedread_picture(struct import *im, xmlNode *c, struct import_entry *e)
+{
+	const char *type = feedread_attr(im, c, "type"), *url = NULL, *m;
+	int image = type != NULL && strncasecmp(type, "image/", 6) == 0;
+
+	if (strcmp((const char *)c->name, "enclosure") == 0 &&
+	    feedread_ns_is(c, NS_NONE) && image)
+		url = feedread_attr(im, c, "url");
+	else if (strcmp((const char *)c->name, "content") == 0 &&
+	    feedread_ns_is(c, NS_MEDIA) && (image || ((m = feedread_attr(im,
+	    c, "medium")) != NULL && strcmp(m, "image") == 0)))
+		url = feedread_attr(im, c, "url");
+	else if (strcmp((const char *)c->name, "link") == 0 &&
+	    feedread_ns_is(c, NS_ATOM) && image &&
+	    (m = feedread_attr(im, c, "rel")) != NULL &&
+	    strcmp(m, "enclosure") == 0)
+		url = feedread_href(im, c, feedread_attr(im, c, "href"));
+	if (url == NULL || (url = feedread_trim(im, url)) == NULL ||
+	    url[0] == '\0')
+		return 0;
+	e->picture = url;
+	return 1;
+}
+
 static void
 feedread_rss_item(struct import *im, xmlNode *it, size_t n)
 {
@@ -557,6 +588,8 @@ feedread_rss_item(struct import *im, xmlNode *it, size_t n)
 		} else if (strcmp((const char *)c->name, "subject") == 0 &&
 		    feedread_ns_is(c, NS_DC))
 			feedread_add_tag(im, &e, feedread_text(im, c));
+		else if (e.picture == NULL)
+			feedread_picture(im, c, &e);
 	}
 	e.html = feedread_rss_html(im, feedread_child(it, NS_CONTENT,
 	    "encoded"));
@@ -747,6 +780,9 @@ feedread_atom_entry(struct import *im, xmlNode *en, size_t n)
 	e.n = n;
 	e.guid = feedread_trim(im, feedread_child_text(im, en, NS_ATOM, "id"));
 	for (c = en->children; c != NULL; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && e.picture == NULL &&
+		    feedread_picture(im, c, &e))
+			continue;
 		if (c->type != XML_ELEMENT_NODE || !feedread_ns_is(c, NS_ATOM))
 			continue;
 		if (strcmp((const char *)c->name, "link") == 0) {

@@ -28,6 +28,12 @@ cat >"$W/feed.rss" <<EOF
 <item><title>Refused ones</title><link>http://127.0.0.1:$PORT/2019/09/25/refused/</link><guid>p3</guid>
 <pubDate>Wed, 25 Sep 2019 10:00:00 +0000</pubDate>
 <content:encoded><![CDATA[<p>Text.</p><img src="$U/fake.jpg" alt="Not one"><img src="$U/big.png" alt="Big"><img src="https://other.example/x.png" alt="Elsewhere">]]></content:encoded></item>
+<item><title>Featured</title><link>http://127.0.0.1:$PORT/2019/09/26/featured/</link><guid>p4</guid>
+<pubDate>Thu, 26 Sep 2019 10:00:00 +0000</pubDate><enclosure url="$U/e.png" length="70" type="image/png"/>
+<content:encoded><![CDATA[<p>A post with a featured picture.</p>]]></content:encoded></item>
+<item><title>Featured twice</title><link>http://127.0.0.1:$PORT/2019/09/27/twice/</link><guid>p5</guid>
+<pubDate>Fri, 27 Sep 2019 10:00:00 +0000</pubDate><enclosure url="$U/a.png" length="70" type="image/png"/>
+<content:encoded><![CDATA[<p>It shows its featured picture itself:</p><p><img src="$U/a.png" alt="A PNG"></p>]]></content:encoded></item>
 </channel></rss>
 EOF
 python3 "$ROOT/tests/integration/pictures_server.py" serve "$PORT" "$W" \
@@ -49,8 +55,8 @@ state() { (cd "$S/media" && find . -type f | sort | while read -r f; do
 
 out=$("$CAPSULE" import --max-media-size 100K --content "$S" "$FEED" 2>"$TMP/err"); rc=$?
 check pictures_import_succeeds 0 "$rc"
-check_has pictures_import_counts "pictures: 4 fetched" "$out"
-for f in a.png b.gif c.jpg d.webp; do
+check_has pictures_import_counts "pictures: 5 fetched" "$out"
+for f in a.png b.gif c.jpg d.webp e.png; do
 	check "pictures_${f%.*}_${f#*.}_stored_byte_exact" "$(sha256sum <"$W/uploads/2019/09/$f")" \
 	    "$(sha256sum <"$M/$f" 2>&1)"
 done
@@ -77,15 +83,21 @@ check pictures_post_of_pictures_only "=> /media/2019/09/c.jpg
 => /media/2019/09/d.webp WebP" "$(sed '1,/^$/d' "$S/only.txt")"
 check_has pictures_refused_keep_their_urls "=> $U/fake.jpg Not one" "$(cat "$S/refused.txt")"
 check_has pictures_other_host_keeps_its_url "=> https://other.example/x.png Elsewhere" "$(cat "$S/refused.txt")"
+check pictures_featured_above_the_text "=> /media/2019/09/e.png
+
+A post with a featured picture." "$(sed '1,/^$/d' "$S/featured.txt")"
+check pictures_featured_not_twice "It shows its featured picture itself:
+
+=> /media/2019/09/a.png A PNG" "$(sed '1,/^$/d' "$S/twice.txt")"
 check pictures_store_is_clean 0 "$("$CAPSULE" check --content "$S" >/dev/null 2>&1; echo $?)"
 
 # A re-run: every picture asked with its validators, each a 304.
 before=$(state)
 : >"$W/requests.log"
 out=$("$CAPSULE" import --max-media-size 100K --content "$S" "$FEED" 2>/dev/null)
-check_has pictures_rerun_changes_no_post "0 added, 0 updated, 3 unchanged" "$out"
+check_has pictures_rerun_changes_no_post "0 added, 0 updated, 5 unchanged" "$out"
 check_has pictures_rerun_fetches_none "pictures: 0 fetched" "$out"
-check pictures_rerun_gets_304s "304 |304 |304 |304 " "$(asked a.png)|$(asked b.gif)|$(asked c.jpg)|$(asked d.webp)"
+check pictures_rerun_gets_304s "304 |304 |304 |304 |304 " "$(asked a.png)|$(asked b.gif)|$(asked c.jpg)|$(asked d.webp)|$(asked e.png)"
 check pictures_rerun_touches_no_picture "$before" "$(state)"
 
 # A changed picture is fetched again, and only it.
@@ -99,7 +111,7 @@ PY
 out=$("$CAPSULE" import --max-media-size 100K --content "$S" "$FEED" 2>/dev/null)
 check pictures_changed_one_fetched_again "304 |200 " "$(asked a.png)|$(asked b.gif)"
 check pictures_changed_one_stored "$(sha256sum <"$W/uploads/2019/09/b.gif")" "$(sha256sum <"$M/b.gif")"
-check_has pictures_changed_picture_same_post "0 added, 0 updated, 3 unchanged" "$out"
+check_has pictures_changed_picture_same_post "0 added, 0 updated, 5 unchanged" "$out"
 
 # --no-media: nothing fetched, the links go to the site.
 : >"$W/requests.log"
@@ -171,4 +183,4 @@ rm "$M/a.png"
 out=$("$CAPSULE" check --content "$S" 2>&1); rc=$?
 check pictures_check_fails_on_a_missing_picture 1 "$rc"
 check_has pictures_check_names_post_and_line "$S/two.txt:8: the picture /media/2019/09/a.png is not in $S/media/" "$out"
-check_has pictures_check_counts_each "2 problems" "$out"
+check_has pictures_check_counts_each "3 problems" "$out"

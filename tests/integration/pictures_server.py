@@ -74,6 +74,7 @@ def make(d):
         "b.gif": gif(),
         "c.jpg": jpeg(),
         "d.webp": webp(),
+        "e.png": png(1, 1, (0, 0, 255)),
         "fake.jpg": b"<!DOCTYPE html><html><body>Not found</body></html>\n",
         "big.png": png(400, 400, (1, 2, 3))[:8] + os.urandom(200 * 1024),
     }
