@@ -753,6 +753,8 @@ conn_on_file(uv_fs_t *req)
 		return;
 	}
 	c->foff += n;
+	/* A large picture to a slow reader: its deadline is per chunk. */
+	uv_timer_start(&c->timer, conn_on_timeout, CONN_REPLY_MS, 0);
 	c->out[0] = (struct conn_out){ c->fbuf, (size_t)n };
 	c->nout = 1;
 	c->iout = 0;
