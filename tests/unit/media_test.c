@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "media.h"
+#include "router.h"
+#include "store.h"
 #include "test.h"
 #include "testutil.h"
 
@@ -200,5 +202,53 @@ TEST(media_index_round_trip_and_lookup)
 	CHECK((e = media_index_url(&ix, "https://s.example/299.jpg")) != NULL);
 	CHECK_STR(e->modified, "Tue, 01 Oct 2019 10:00:00 GMT");
 	media_index_free(&ix);
+	rm_tree(dir);
+}
+
+/* A post's pictures: counted when loaded, routed, listed as I/g items. */
+TEST(media_post_pictures_are_counted_routed_and_listed)
+{
+	char *dir = tu_mkdir();
+	struct store *st;
+	struct route r;
+	struct buf b;
+
+	CHECK(dir != NULL);
+	CHECK(tu_write(dir, "p.txt", "Title: P\nDate: 2020-01-01\n\n"
+	    "=> /media/2019/09/a.png A\n\n```\n=> /media/in/pre.png\n```\n"
+	    "=> /media/b.gif\n=> https://e.example/c.png C\n", (size_t)-1) ==
+	    0);
+	CHECK(tu_write(dir, "q.txt", "Title: Q\nDate: 2020-01-02\n\nText.\n",
+	    (size_t)-1) == 0);
+	CHECK((st = tu_load(dir, NULL)) != NULL);
+	CHECK(store_find_post(st, "p")->npictures == 2);
+	CHECK(store_find_post(st, "q")->npictures == 0);
+	router_match(st, "/media/2019/09/a.png", 20, &r);
+	CHECK(r.kind == ROUTE_MEDIA && strcmp(r.target, "2019/09/a.png") == 0);
+	router_match(st, "/media/%2e%2e/p.txt", 19, &r);
+	CHECK(r.kind != ROUTE_MEDIA);
+	router_match(st, "/media/.index", 13, &r);
+	CHECK(r.kind == ROUTE_NOT_FOUND);
+	router_match(st, "/pictures/p/", 12, &r);
+	CHECK(r.kind == ROUTE_PICTURES);
+	router_match(st, "/pictures/p", 11, &r);
+	CHECK(r.kind == ROUTE_REDIRECT && strcmp(r.target, "/pictures/p/") == 0);
+	router_match(st, "/pictures/q/", 12, &r);
+	CHECK(r.kind == ROUTE_NOT_FOUND);	/* no pictures, no menu */
+	buf_init(&b);
+	CHECK(tu_render(st, PROTO_GOPHER, "/pictures/p/", &b) == 0);
+	CHECK(strstr(b.data, "IA\t/media/2019/09/a.png\texample.org\t7070\r\n")
+	    != NULL);
+	CHECK(strstr(b.data, "gb.gif\t/media/b.gif\texample.org\t7070\r\n") !=
+	    NULL);
+	CHECK(strstr(b.data, "pre.png") == NULL);
+	CHECK(tu_render(st, PROTO_GOPHER, "/posts/", &b) == 0);
+	CHECK(strstr(b.data, "1    2 pictures\t/pictures/p/\texample.org\t7070"
+	    "\r\n") != NULL);
+	CHECK(tu_render(st, PROTO_GOPHER, "/posts/p", &b) == 0);
+	CHECK(strstr(b.data, "[2] gopher://example.org:7070/g/media/b.gif\r\n")
+	    != NULL);
+	buf_free(&b);
+	store_free(st);
 	rm_tree(dir);
 }
