@@ -1071,9 +1071,10 @@ feedread_repaired(struct import *im, const struct xmlrepair *r)
 {
 	char as[96];
 
-	if (r->lead_lines > 0)
-		import_warn(im, "line %zu: the XML declaration comes after "
-		    "blank lines: read as if it came first", r->lead_lines + 1);
+	if (r->moved_decl)
+		import_warn(im, "line %zu: the XML declaration comes after white "
+		    "space or blank lines: read as if it came first",
+		    r->lead_lines + 1);
 	feedread_mended(im, &r->html_entity, "HTML entity",
 	    "the character it names (XML has no such entity)");
 	feedread_mended(im, &r->unknown_entity, "unknown entity",

@@ -161,6 +161,11 @@ xr_encoding(const char *s, size_t len, struct xmlrepair *r)
 	    n++)
 		r->declared[n] = e[n];
 	r->declared[n] = '\0';
+	if (n == 0 || strspn(r->declared, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
+	    "klmnopqrstuvwxyz0123456789._:-") != n) {
+		r->declared[0] = '\0';
+		return XR_UTF8;	/* no encoding's name: libxml2 says so */
+	}
 	if (strcasecmp(r->declared, "utf-8") == 0 ||
 	    strcasecmp(r->declared, "utf8") == 0)
 		return XR_UTF8;
@@ -270,8 +275,8 @@ xmlrepair(const char *in, size_t len, struct xmlrepair *r)
 	struct xmlrepair_out o = { 0 };
 	enum xmlrepair_enc enc;
 	const char *end = NULL;	/* the close of a CDATA, comment, PI */
-	size_t i = 0, line = 1, lead = 0, n, k;
-	int entities, changed = 0, depth;
+	size_t i = 0, line = 1, lead = 0, pending = 0, n, k;
+	int entities, changed = 0, depth = 0, doctype = 0;
 	uint32_t cp;
 	char hexb[8];
 
@@ -285,16 +290,14 @@ xmlrepair(const char *in, size_t len, struct xmlrepair *r)
 	    in[k] == '\r' || in[k] == '\n'); k++)
 		lead += in[k] == '\n';
 	if (k > i && xr_starts(in + k, len - k, "<?xml") &&
-	    (end = xr_find(in + k, len - k, "?>", 2)) != NULL) {
-		r->lead_lines = lead ? lead : 1;
-		xr_add(&o, in + k, (size_t)(end + 2 - (in + k)));
-		for (n = 0; n < lead; n++)
-			xr_add(&o, "\n", 1);
+	    xr_find(in + k, len - k, "?>", 2) != NULL) {
+		/* The line ends go after its "?>" (pending), below. */
+		r->moved_decl = 1;
+		r->lead_lines = pending = lead;
 		line += lead;
-		i = (size_t)(end + 2 - in);
+		i = k;
 		changed = 1;
 	}
-	end = NULL;
 	enc = xr_encoding(in + k, len - k, r);
 	if (enc == XR_WIDE) {
 		free(o.p);
@@ -310,6 +313,8 @@ xmlrepair(const char *in, size_t len, struct xmlrepair *r)
 			xr_add(&o, end, strlen(end));
 			i += strlen(end);
 			end = NULL;
+			for (; pending > 0; pending--)
+				xr_add(&o, "\n", 1);
 			continue;
 		}
 		if (end == NULL && c == '<') {
@@ -319,20 +324,13 @@ xmlrepair(const char *in, size_t len, struct xmlrepair *r)
 				end = "-->";
 			else if (xr_starts(in + i, len - i, "<?"))
 				end = "?>";
-			else if (xr_starts(in + i, len - i, "<!DOCTYPE")) {
+			else if (!doctype &&
+			    xr_starts(in + i, len - i, "<!DOCTYPE")) {
 				/* To its '>', past an internal subset. */
-				for (k = i, depth = 0; k < len; k++) {
-					line += in[k] == '\n';
-					if (in[k] == '[')
-						depth++;
-					else if (in[k] == ']' && depth > 0)
-						depth--;
-					else if (in[k] == '>' && depth == 0)
-						break;
-				}
-				k = k < len ? k + 1 : len;
-				xr_add(&o, in + i, k - i);
-				i = k;
+				doctype = 1;
+				depth = 0;
+				xr_add(&o, in + i, 9);
+				i += 9;
 				continue;
 			}
 			if (end != NULL) {
@@ -343,7 +341,15 @@ xmlrepair(const char *in, size_t len, struct xmlrepair *r)
 				continue;
 			}
 		}
-		if (end == NULL && c == '&') {
+		if (end == NULL && doctype) {
+			/* Its & are the DTD's: libxml2's to read (or refuse). */
+			if (c == '[')
+				depth++;
+			else if (c == ']' && depth > 0)
+				depth--;
+			else if (c == '>' && depth == 0)
+				doctype = 0;
+		} else if (end == NULL && c == '&') {
 			i += xr_reference(in + i, len - i, line, entities,
 			    r, &o);
 			continue;

@@ -23,7 +23,8 @@ struct xmlrepair {
 	size_t		 len;
 	const char	*encoding;	/* what libxml2 must read data as
 					   ("UTF-8"), or NULL: as it says */
-	size_t		 lead_lines;	/* lines before <?xml, taken out */
+	int		 moved_decl;	/* white space before <?xml taken */
+	size_t		 lead_lines;	/* out: so many lines of it */
 	int		 wide;		/* UTF-16/32 or EBCDIC: left alone */
 	struct xmlrepair_count html_entity;	/* &nbsp; as &#160; */
 	struct xmlrepair_count unknown_entity;	/* &foo; kept as text */

@@ -99,7 +99,7 @@ check "xml_base_resolves_the_entry_link_its_slug_comes_from" "ok" \
 imp sloppy "$FIX/feed-sloppy.rss"
 check "sloppy_feed_imports_every_item" "0 2 added" "$rc $(printf %s "$out" | grep -o '[0-9]* added')"
 check_has "blank_lines_before_xml_declaration_warned_with_line" \
-    "feed-sloppy.rss: line 3: the XML declaration comes after blank lines" "$err"
+    "feed-sloppy.rss: line 3: the XML declaration comes after white space or blank lines" "$err"
 check_has "html_entities_warned_with_line_and_count" \
     "line 8: HTML entity &nbsp; read as the character it names (XML has no such entity); 4 such in all" "$err"
 check_has "bare_ampersand_warned_with_line" "line 14: a bare & read as text" "$err"
