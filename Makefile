@@ -182,6 +182,7 @@ bench:
 	@$(MAKE) --no-print-directory deps EXTRA_DEBS="$(BENCH_DEBS)"
 	@$(MAKE) --no-print-directory $(JOBS) capsule/capsule
 	@tests/bench/run.sh
+	@tests/bench/sandbox_cost.sh
 	@python3 tests/bench/scale.py --sizes $(BENCH_SIZES)
 
 install: capsule/capsule

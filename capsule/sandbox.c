@@ -362,17 +362,39 @@ sandbox_seccomp_args(scmp_filter_ctx ctx)
 	return rc;
 }
 
+/*
+ * The calls of the serving path, most frequent first (strace -c of a
+ * worker under Gemini and Gopher load): with priorities libseccomp tests
+ * them first. Most calls never run the filter at all: the kernel (5.11+)
+ * caches the answer for calls allowed whatever their arguments, so what
+ * is left is a fixed cost per call (README "Confinement": about 40 ns).
+ * libseccomp's binary tree layout measured no better here.
+ */
+static const char *const sandbox_hot_syscalls[] = {
+	"epoll_ctl", "read", "epoll_wait", "epoll_pwait", "accept4",
+	"shutdown", "close", "writev", "write", "recvfrom", "setsockopt",
+	"ioctl", "getpid", "sendto", "sendmsg", "recvmsg", "futex",
+	"getrandom", "openat", "fstat", "newfstatat", "pread64", "readv",
+	"clock_gettime", "mprotect", "madvise", "munmap", "mmap", "brk",
+};
+
 static int
 sandbox_seccomp(char *err, size_t errsz)
 {
 	scmp_filter_ctx ctx;
-	size_t i;
-	int rc = 0;
+	size_t i, n;
+	int rc = 0, nr;
 
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL) {
 		snprintf(err, errsz, "seccomp: cannot make a filter");
 		return -1;
 	}
+	n = sizeof(sandbox_hot_syscalls) / sizeof(sandbox_hot_syscalls[0]);
+	for (i = 0; rc == 0 && i < n; i++)
+		if ((nr = seccomp_syscall_resolve_name(sandbox_hot_syscalls[i]))
+		    != __NR_SCMP_ERROR)
+			rc = seccomp_syscall_priority(ctx, nr,
+			    (uint8_t)(255 - i));
 	for (i = 0; rc == 0 && i < sizeof(sandbox_syscalls) /
 	    sizeof(sandbox_syscalls[0]); i++)
 		rc = sandbox_allow(ctx, sandbox_syscalls[i]);
