@@ -70,8 +70,9 @@ static const struct config_opt config_opts[] = {
 	    "key pairs, <host>.crt and <host>.key, made when missing\n"
 	    "(default: certs)" },
 	{ "cache-dir", CONFIG_STR, OFF(cache_dir), SZ(cache_dir), 0, 0,
-	    "DIR", "where the store's index is saved, so a restart reads\n"
-	    "only changed posts; \"none\" saves nothing (default:\n"
+	    "DIR", "where the store's index and its search index are\n"
+	    "saved, so a restart reads only changed posts and searches\n"
+	    "at once; \"none\" saves nothing (default:\n"
 	    "$XDG_CACHE_HOME/capsule or ~/.cache/capsule)" },
 	{ "workers", CONFIG_INT, OFF(workers), 0, 1, CONFIG_MAX_WORKERS, "N",
 	    "threads, each with its own event loop (default: one per core)" },

@@ -12,14 +12,22 @@
  * common word costs a pass over its list and no sort of every match.
  * Excerpts are found at render time by scanning the post's body.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
+#include "config.h"
 #include "search.h"
 #include "url.h"
 #include "utf8.h"
@@ -57,6 +65,10 @@ struct search_index {
 	uint8_t			*data;	/* every list, one after another */
 	struct search_skip	*skips;
 	size_t			 size;	/* bytes of all of it */
+	size_t			 poollen, datalen;
+	void			*map;	/* a saved index, mapped: pool and
+					   data lie in it */
+	size_t			 maplen;
 };
 
 /*
@@ -540,6 +552,8 @@ search_finish(struct search_builder *b)
 	}
 	free(keys);
 	idx->nterms = b->nterms;
+	idx->poollen = b->poollen;
+	idx->datalen = b->datalen;
 	idx->size = sizeof(*idx) + (b->nterms + 1) * sizeof(*idx->terms) +
 	    b->poollen + b->datalen + (b->nskips + 1) * sizeof(*idx->skips);
 	return idx;
@@ -596,8 +610,12 @@ search_free(struct search_index *idx)
 	if (idx == NULL)
 		return;
 	free(idx->terms);
-	free(idx->pool);
-	free(idx->data);
+	if (idx->map != NULL)
+		munmap(idx->map, idx->maplen);
+	else {
+		free(idx->pool);
+		free(idx->data);
+	}
 	free(idx->skips);
 	free(idx);
 }
@@ -1446,4 +1464,301 @@ search_page_path(const struct search_results *a, unsigned n, char *out,
 		snprintf(out, outsz, "/search?%s", a->enc);
 	else
 		snprintf(out, outsz, "/search/page/%u?%s", n, a->enc);
+}
+
+/*
+ * The saved index: a header, the terms (offsets into the words and the
+ * lists), the words, the lists. Native byte order, private to one
+ * machine and one build (the header names it: a changed folding must not
+ * meet an old file). It belongs to one store: the key of its posts, in
+ * order, with their files' identities, since postings name posts by
+ * position. Loading maps the file and walks every list once, checking
+ * each posting and making the skip entries, then lets the pages go: they
+ * come back from the page cache as searches touch them, and count as
+ * file pages, not the process's own memory.
+ */
+#define SEARCH_FILE_MAGIC	"CAPSRCH1"
+#define SEARCH_FILE_ORDER	0x01020304u
+#define SEARCH_FILE_STAMP	CAPSULE_VERSION " " __DATE__ " " __TIME__
+
+struct search_file_head {
+	char		 magic[8];
+	uint32_t	 order;
+	char		 stamp[60];
+	uint64_t	 key;		/* search_store_key() */
+	uint64_t	 nposts;
+	uint64_t	 nterms;
+	uint64_t	 poollen;
+	uint64_t	 datalen;
+	uint64_t	 sum;		/* of the terms table */
+};
+
+struct search_file_term {
+	uint64_t	 word;		/* offset in the words */
+	uint64_t	 data;		/* offset in the lists */
+	uint64_t	 dlen;
+	uint32_t	 len;
+	uint32_t	 nposts;
+};
+
+static uint64_t
+search_mix(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ c[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+uint64_t
+search_store_key(const struct store *st)
+{
+	const struct post *p;
+	uint64_t h = 0xcbf29ce484222325ULL, v[6];
+	size_t i;
+
+	h = search_mix(h, &st->nposts, sizeof(st->nposts));
+	for (i = 0; i < st->nposts; i++) {
+		p = st->posts[i];
+		v[0] = p->id.dev;
+		v[1] = p->id.ino;
+		v[2] = (uint64_t)p->id.size;
+		v[3] = (uint64_t)p->id.mtime_ns;
+		v[4] = (uint64_t)p->id.ctime_ns;
+		v[5] = (uint64_t)p->stale;
+		h = search_mix(h, v, sizeof(v));
+		h = search_mix(h, p->slug, strlen(p->slug) + 1);
+	}
+	return h;
+}
+
+static int
+search_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, c, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+search_save(const struct search_index *idx, const struct store *st,
+    const char *path)
+{
+	struct search_file_head h;
+	struct search_file_term *ft;
+	char tmp[PATH_MAX + 32];
+	size_t i, datalen = idx->datalen;
+	int fd, saved;
+
+	if ((ft = calloc(idx->nterms + 1, sizeof(*ft))) == NULL)
+		return -1;
+	/* The lists lie in word order, one after another. */
+	for (i = 0; i < idx->nterms; i++) {
+		ft[i].word = (uint64_t)(idx->terms[i].word - idx->pool);
+		ft[i].len = idx->terms[i].len;
+		ft[i].nposts = idx->terms[i].nposts;
+		ft[i].data = (uint64_t)(idx->terms[i].data - idx->data);
+		ft[i].dlen = (i + 1 < idx->nterms ?
+		    (uint64_t)(idx->terms[i + 1].data - idx->data) :
+		    (uint64_t)datalen) - ft[i].data;
+	}
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, SEARCH_FILE_MAGIC, 8);
+	h.order = SEARCH_FILE_ORDER;
+	snprintf(h.stamp, sizeof(h.stamp), "%s", SEARCH_FILE_STAMP);
+	h.key = search_store_key(st);
+	h.nposts = st->nposts;
+	h.nterms = idx->nterms;
+	h.poollen = idx->poollen;
+	h.datalen = datalen;
+	h.sum = search_mix(0xcbf29ce484222325ULL, ft,
+	    idx->nterms * sizeof(*ft));
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) ==
+	    -1) {
+		free(ft);
+		return -1;
+	}
+	if (search_write_all(fd, &h, sizeof(h)) == -1 ||
+	    search_write_all(fd, ft, idx->nterms * sizeof(*ft)) == -1 ||
+	    search_write_all(fd, idx->pool, idx->poollen) == -1 ||
+	    search_write_all(fd, idx->data, datalen) == -1 ||
+	    close(fd) == -1 || rename(tmp, path) == -1) {
+		saved = errno;
+		free(ft);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	free(ft);
+	return 0;
+}
+
+/* A varint that must end before end; -1 when it does not. */
+static int
+search_get_varint_in(const uint8_t **pp, const uint8_t *end, uint32_t *v)
+{
+	const uint8_t *p = *pp;
+	uint64_t x = 0;
+	int shift = 0;
+
+	for (;;) {
+		if (p >= end || shift > 28)
+			return -1;
+		x |= (uint64_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80))
+			break;
+		shift += 7;
+	}
+	if (x > UINT32_MAX)
+		return -1;
+	*pp = p;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+/*
+ * One saved list, checked as the queries will read it: nposts postings,
+ * each naming a post of the store after the one before, ending where the
+ * next list starts. Its skip entries go to out. -1 when it is not so.
+ */
+static long
+search_check_list(const uint8_t *data, size_t dlen, uint32_t nposts,
+    size_t nstore, struct search_skip *out)
+{
+	const uint8_t *p = data, *end = data + dlen;
+	uint32_t i, gap, cf;
+	uint64_t base = 0;
+	long n = 0;
+
+	for (i = 0; i < nposts; i++) {
+		if (i > 0 && i % SEARCH_BLOCK == 0) {
+			out[n].base = (uint32_t)base;
+			out[n].off = (uint32_t)(p - data);
+			n++;
+		}
+		if (search_get_varint_in(&p, end, &gap) == -1 ||
+		    search_get_varint_in(&p, end, &cf) == -1 ||
+		    base + gap >= nstore)
+			return -1;
+		base += (uint64_t)gap + 1;
+	}
+	return p == end && nposts > 0 ? n : -1;
+}
+
+struct search_index *
+search_load(const char *path, const struct store *st, const char **why)
+{
+	struct search_index *idx = NULL;
+	const struct search_file_head *h;
+	const struct search_file_term *ft;
+	const char *pool;
+	const uint8_t *data;
+	struct stat sb;
+	size_t i, nskips = 0, sk = 0, off;
+	long n;
+	void *map = MAP_FAILED;
+	int fd;
+
+	*why = "none saved yet";
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		if (errno != ENOENT)
+			*why = strerror(errno);
+		return NULL;
+	}
+	*why = "not an index of this build";
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (size_t)sb.st_size < sizeof(*h) ||
+	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) == MAP_FAILED) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	h = map;
+	if (memcmp(h->magic, SEARCH_FILE_MAGIC, 8) != 0 ||
+	    h->order != SEARCH_FILE_ORDER ||
+	    strncmp(h->stamp, SEARCH_FILE_STAMP, sizeof(h->stamp)) != 0)
+		goto bad;
+	*why = "of another store or an older one";
+	if (h->nposts != st->nposts || h->key != search_store_key(st))
+		goto bad;
+	*why = "damaged";
+	off = sizeof(*h);
+	if (h->nterms > ((size_t)sb.st_size - off) / sizeof(*ft))
+		goto bad;
+	ft = (const void *)((const char *)map + off);
+	off += h->nterms * sizeof(*ft);
+	if (h->poollen > (size_t)sb.st_size - off)
+		goto bad;
+	pool = (const char *)map + off;
+	off += h->poollen;
+	if (h->datalen != (size_t)sb.st_size - off ||
+	    search_mix(0xcbf29ce484222325ULL, ft, h->nterms * sizeof(*ft)) !=
+	    h->sum)
+		goto bad;
+	data = (const uint8_t *)map + off;
+	for (i = 0; i < h->nterms; i++) {
+		if (ft[i].len == 0 || ft[i].word > h->poollen ||
+		    ft[i].len > h->poollen - ft[i].word ||
+		    ft[i].data > h->datalen ||
+		    ft[i].dlen > h->datalen - ft[i].data ||
+		    ft[i].dlen > UINT32_MAX || ft[i].nposts == 0 ||
+		    ft[i].nposts > st->nposts || (i > 0 &&
+		    search_cmp_word(pool + ft[i - 1].word, ft[i - 1].len,
+		    pool + ft[i].word, ft[i].len) >= 0))
+			goto bad;
+		nskips += (ft[i].nposts - 1) / SEARCH_BLOCK;
+	}
+	*why = "out of memory";
+	if ((idx = calloc(1, sizeof(*idx))) == NULL ||
+	    (idx->terms = calloc(h->nterms + 1, sizeof(*idx->terms))) ==
+	    NULL || (idx->skips = calloc(nskips + 1, sizeof(*idx->skips))) ==
+	    NULL)
+		goto bad;
+	*why = "damaged";
+	for (i = 0; i < h->nterms; i++) {
+		idx->terms[i].word = pool + ft[i].word;
+		idx->terms[i].len = ft[i].len;
+		idx->terms[i].nposts = ft[i].nposts;
+		idx->terms[i].data = data + ft[i].data;
+		idx->terms[i].skips = idx->skips + sk;
+		if ((n = search_check_list(data + ft[i].data, ft[i].dlen,
+		    ft[i].nposts, st->nposts, idx->skips + sk)) == -1)
+			goto bad;
+		sk += (size_t)n;
+	}
+	idx->nterms = h->nterms;
+	idx->pool = (char *)pool;
+	idx->data = (uint8_t *)data;
+	idx->map = map;
+	idx->maplen = (size_t)sb.st_size;
+	idx->poollen = h->poollen;
+	idx->datalen = h->datalen;
+	idx->size = sizeof(*idx) + (h->nterms + 1) * sizeof(*idx->terms) +
+	    h->poollen + h->datalen + (nskips + 1) * sizeof(*idx->skips);
+	/* Read once to check: back to the page cache until searched. */
+	(void)madvise(map, idx->maplen, MADV_DONTNEED);
+	*why = NULL;
+	return idx;
+bad:
+	if (idx != NULL) {
+		free(idx->terms);
+		free(idx->skips);
+		free(idx);
+	}
+	munmap(map, (size_t)sb.st_size);
+	return NULL;
 }

@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store.h"
 
@@ -25,6 +26,19 @@ int			 search_blank(const char *);
 /* Built from the store's posts; NULL when out of memory. */
 struct search_index	*search_build(const struct store *);
 void			 search_free(struct search_index *);
+/*
+ * The index saved beside the store's saved index, so a restart need not
+ * build it again: written atomically (0 or -1, errno), and loaded only
+ * for the very store it was built from (the same posts, in the same
+ * order, from the same files) and checked list by list; NULL, with why,
+ * otherwise. A loaded index maps the file.
+ */
+int			 search_save(const struct search_index *,
+			    const struct store *, const char *);
+struct search_index	*search_load(const char *, const struct store *,
+			    const char **why);
+/* What a saved index is tied to: every post's slug and file, in order. */
+uint64_t		 search_store_key(const struct store *);
 /* Bytes the index holds (the bench reports it). */
 size_t			 search_index_size(const struct search_index *);
 

@@ -38,6 +38,7 @@
 #include "conncap.h"
 #include "log.h"
 #include "sandbox.h"
+#include "search.h"
 #include "server.h"
 #include "snapshot.h"
 #include "store.h"
@@ -732,16 +733,65 @@ server_save_catalog(const struct store *st)
 		log_warn("%s: cannot save the store's index", path);
 }
 
+/* Where st's search index is saved: beside the store's index. */
+static int
+server_search_path(char *path, size_t pathsz)
+{
+	if (pathsz < 8 || server_catalog_path(path, pathsz - 8) == -1)
+		return -1;
+	strcat(path, ".search");
+	return 0;
+}
+
+/*
+ * The search index of st built, saved, and then used from the saved file
+ * (mapped: its pages are the page cache's, not the heap's).
+ */
+static struct search_index *
+server_search_build(const struct store *st)
+{
+	struct search_index *idx, *mapped;
+	char path[CONFIG_PATH_MAX + 64];
+	const char *why;
+
+	if ((idx = search_build(st)) == NULL ||
+	    server_search_path(path, sizeof(path)) == -1)
+		return idx;
+	if (search_save(idx, st, path) == -1)
+		log_warn("%s: cannot save the search index", path);
+	else if ((mapped = search_load(path, st, &why)) != NULL) {
+		search_free(idx);
+		idx = mapped;
+	}
+	return idx;
+}
+
 static void
 server_search_thread(void *arg)
 {
+	struct snapshot *sn = srv.search_sn;
+	struct search_index *idx = NULL;
+	char path[CONFIG_PATH_MAX + 64];
+	const char *why;
+
 	(void)arg;
 	/* Linux: a thread's nice value is its own. */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
-	server_save_catalog(srv.search_sn->store);
-	if (snapshot_build_search(srv.search_sn) == -1)
+	/* A saved search index of these very posts answers within seconds. */
+	if (!snapshot_search_ready(sn) &&
+	    server_search_path(path, sizeof(path)) == 0 &&
+	    (idx = search_load(path, sn->store, &why)) != NULL) {
+		log_info("search index: read from %s", path);
+		snapshot_set_search(sn, idx);
+	}
+	server_save_catalog(sn->store);
+	if (snapshot_search_ready(sn))
+		;
+	else if ((idx = server_search_build(sn->store)) == NULL)
 		log_warnx("search index: out of memory; search stays "
 		    "unavailable until the next update");
+	else
+		snapshot_set_search(sn, idx);
 	uv_mutex_lock(&srv.search_lock);
 	if (!srv.search_left)
 		uv_async_send(&srv.search_async);

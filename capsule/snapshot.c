@@ -84,19 +84,30 @@ int
 snapshot_build_search(struct snapshot *sn)
 {
 	struct search_index *idx;
-	struct snapshot *from;
 
 	if (snapshot_search_ready(sn))
 		return 0;
 	if ((idx = search_build(sn->store)) == NULL)
 		return -1;
+	snapshot_set_search(sn, idx);
+	return 0;
+}
+
+void
+snapshot_set_search(struct snapshot *sn, struct search_index *idx)
+{
+	struct snapshot *from;
+
+	if (snapshot_search_ready(sn)) {
+		search_free(idx);
+		return;
+	}
 	pthread_mutex_lock(&sn->lock);
 	atomic_store_explicit(&sn->search, idx, memory_order_release);
 	from = sn->search_from;
 	sn->search_from = NULL;
 	pthread_mutex_unlock(&sn->lock);
 	snapshot_unref(from);
-	return 0;
 }
 
 int

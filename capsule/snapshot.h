@@ -50,6 +50,8 @@ void		 snapshot_unref(struct snapshot *);
 void		 snapshot_follow(struct snapshot *sn, struct snapshot *prev);
 /* Builds sn's index (slow: run it off the event loops); 0 or -1. */
 int		 snapshot_build_search(struct snapshot *sn);
+/* Gives sn the index idx of its store (built or loaded), which it owns. */
+void		 snapshot_set_search(struct snapshot *sn, struct search_index *);
 /* 1 when sn has an index of its own. */
 int		 snapshot_search_ready(struct snapshot *sn);
 /*

@@ -11,6 +11,7 @@
 #include "snapshot.h"
 #include "search.h"
 #include "test.h"
+#include "testutil.h"
 #include "utf8.h"
 
 struct words {
@@ -475,6 +476,108 @@ TEST(search_postings_survive_skips_over_long_lists)
 	CHECK(n == want && want > 0);
 	free(hits);
 	fake_free(&f);
+}
+
+/* The slugs of every hit of q, in order, into out. */
+static int
+hits_of(const struct store *st, const struct search_index *idx,
+    const char *q, char *out, size_t outsz)
+{
+	struct search_hit *hits;
+	const char *why;
+	size_t n, i, o = 0;
+
+	out[0] = '\0';
+	if (search_run(st, idx, q, &hits, &n, &why) != 0)
+		return -1;
+	for (i = 0; i < n && o < outsz; i++)
+		o += snprintf(out + o, outsz - o, "%s/%lu ",
+		    hits[i].post->slug, hits[i].count);
+	free(hits);
+	return (int)n;
+}
+
+TEST(search_index_saved_and_loaded_answers_the_same)
+{
+	static char slug[FAKE_MAX_POSTS][16], date[FAKE_MAX_POSTS][16];
+	static char body[FAKE_MAX_POSTS][256];
+	static const char *queries[] = { "common", "often common", "title",
+	    "com", "filler often" };
+	static char want[8192], got[8192];
+	struct fake_store f;
+	struct search_index *idx;
+	const char *why;
+	char *dir, path[1100];
+	size_t i;
+
+	many(&f, slug, date, body, FAKE_MAX_POSTS);
+	CHECK(f.idx != NULL && (dir = tu_mkdir()) != NULL);
+	snprintf(path, sizeof(path), "%s/index.search", dir);
+	CHECK(search_load(path, &f.st, &why) == NULL && strstr(why, "none"));
+	CHECK(search_save(f.idx, &f.st, path) == 0);
+	CHECK((idx = search_load(path, &f.st, &why)) != NULL);
+	CHECK(search_index_size(idx) == search_index_size(f.idx));
+	for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+		CHECK(hits_of(&f.st, f.idx, queries[i], want, sizeof(want)) >
+		    0);
+		CHECK(hits_of(&f.st, idx, queries[i], got, sizeof(got)) > 0);
+		CHECK_STR(got, want);
+	}
+	search_free(idx);
+	/* Another store (one file changed) does not take it. */
+	f.posts[FAKE_MAX_POSTS / 2].id.mtime_ns++;
+	CHECK(search_load(path, &f.st, &why) == NULL);
+	CHECK(why != NULL && strstr(why, "another store") != NULL);
+	f.posts[FAKE_MAX_POSTS / 2].id.mtime_ns--;
+	CHECK((idx = search_load(path, &f.st, &why)) != NULL);
+	search_free(idx);
+	fake_free(&f);
+	tu_rmdir(dir);
+}
+
+TEST(search_index_saved_and_damaged_is_refused_or_stays_in_bounds)
+{
+	static char slug[FAKE_MAX_POSTS][16], date[FAKE_MAX_POSTS][16];
+	static char body[FAKE_MAX_POSTS][256];
+	static char out[8192];
+	struct fake_store f;
+	struct search_index *idx;
+	const char *why;
+	char *dir, path[1100], *data;
+	size_t len, i, taken = 0;
+	FILE *fp;
+
+	/* A smaller store: every byte of its file is flipped in turn. */
+	many(&f, slug, date, body, 40);
+	CHECK(f.idx != NULL && (dir = tu_mkdir()) != NULL);
+	snprintf(path, sizeof(path), "%s/index.search", dir);
+	CHECK(search_save(f.idx, &f.st, path) == 0);
+	CHECK((data = tu_read(path, &len)) != NULL);
+	for (i = 0; i < len; i++) {
+		data[i] ^= 0x41;
+		CHECK((fp = fopen(path, "wb")) != NULL);
+		CHECK(fwrite(data, 1, len, fp) == len);
+		fclose(fp);
+		/* Taken only when every posting still names a post (ASan). */
+		if ((idx = search_load(path, &f.st, &why)) != NULL) {
+			taken++;
+			hits_of(&f.st, idx, "common", out, sizeof(out));
+			hits_of(&f.st, idx, "often filler", out, sizeof(out));
+			hits_of(&f.st, idx, "co", out, sizeof(out));
+			search_free(idx);
+		}
+		data[i] ^= 0x41;
+	}
+	/* Cut short: refused. */
+	CHECK((fp = fopen(path, "wb")) != NULL);
+	CHECK(fwrite(data, 1, len - 1, fp) == len - 1);
+	fclose(fp);
+	CHECK(search_load(path, &f.st, &why) == NULL);
+	/* The header and the terms table are checked whole. */
+	CHECK(taken < len / 2);
+	free(data);
+	fake_free(&f);
+	tu_rmdir(dir);
 }
 
 TEST(search_last_word_finds_the_words_it_begins)
