@@ -101,8 +101,9 @@ static const struct config_opt config_opts[] = {
 	    "IPv6 clients are counted by their first BITS bits for\n"
 	    "--rate-limit and --max-conns-per-addr (default: 64)" },
 	{ "max-searches", CONFIG_INT, OFF(max_searches), 0, 1, 100000, "N",
-	    "searches being answered or waiting at once, all workers;\n"
-	    "past it Gemini 44, Gopher an error item (default: 32)" },
+	    "searches being answered or waiting at once, all workers,\n"
+	    "a quarter of them per client; past it Gemini 44, Gopher an\n"
+	    "error item (default: 32)" },
 	{ "proxy-protocol", CONFIG_BOOL, OFF(proxy_protocol), 0, 0, 0, NULL,
 	    "connections start with a PROXY header (v1 or v2) naming\n"
 	    "the client; only from --proxy-from addresses" },

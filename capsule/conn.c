@@ -92,6 +92,7 @@ struct conn {
 	unsigned char	 key[16];	/* the client's, for the limits */
 	int		 haskey;
 	int		 capped;	/* counted by --max-conns-per-addr */
+	int		 searching;	/* a search counted for its client */
 	char		 req[CONN_REQUEST_MAX];
 	size_t		 reqlen;
 	size_t		 loglen;	/* request bytes the access log shows */
@@ -573,10 +574,44 @@ conn_send(struct conn *c)
 
 /*
  * Searches answered or waiting on the thread pool, all workers: the
- * bound on the search work clients can queue (--max-searches). Only
- * loops change it, so a burst read in one loop turn is counted whole.
+ * bound on the search work clients can queue (--max-searches), a quarter
+ * of it per client. Only loops change it, so a burst read in one loop
+ * turn is counted whole.
  */
 static atomic_int conn_searches;
+
+/*
+ * Counts a search against --max-searches and its client's share of it;
+ * -1 when either is full.
+ */
+static int
+conn_search_take(struct conn *c)
+{
+	struct conncap *cap = server_searchcap();
+
+	if (atomic_fetch_add(&conn_searches, 1) >=
+	    server_config()->max_searches) {
+		atomic_fetch_sub(&conn_searches, 1);
+		return -1;
+	}
+	if (cap != NULL && c->haskey) {
+		if (conncap_take(cap, c->key) == -1) {
+			atomic_fetch_sub(&conn_searches, 1);
+			return -1;
+		}
+		c->searching = 1;
+	}
+	return 0;
+}
+
+static void
+conn_search_give(struct conn *c)
+{
+	atomic_fetch_sub(&conn_searches, 1);
+	if (c->searching)
+		conncap_give(server_searchcap(), c->key);
+	c->searching = 0;
+}
 
 /* A search can take milliseconds: the loop's other clients must not wait. */
 static int
@@ -616,7 +651,7 @@ conn_on_work_done(uv_work_t *wk, int status)
 	struct conn *c = wk->data;
 
 	if (c->work_search)
-		atomic_fetch_sub(&conn_searches, 1);
+		conn_search_give(c);
 	c->state = CONN_REQUEST;
 	if (c->close_later || status != 0) {
 		conn_close(c);
@@ -644,8 +679,7 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 	    conn_is_search(c, linelen);
 	if (c->work_search || (!bad && !c->busy && c->ratewait == 0 &&
 	    conn_is_picture(c, linelen))) {
-		if (c->work_search && atomic_load(&conn_searches) >=
-		    server_config()->max_searches) {
+		if (c->work_search && conn_search_take(c) == -1) {
 			c->busy = BUSY_SEARCH;
 			conn_reply(c, linelen, 0);
 			return conn_send(c);
@@ -657,13 +691,11 @@ conn_answer(struct conn *c, size_t linelen, int bad)
 		c->state = CONN_WORK;
 		c->worklen = linelen;
 		c->work.data = c;
-		if (c->work_search)
-			atomic_fetch_add(&conn_searches, 1);
 		if (uv_queue_work(&c->w->loop, &c->work, conn_on_work,
 		    conn_on_work_done) == 0)
 			return STEP_WAIT;
 		if (c->work_search)
-			atomic_fetch_sub(&conn_searches, 1);
+			conn_search_give(c);
 		c->state = CONN_REQUEST;
 	}
 	conn_reply(c, linelen, bad);

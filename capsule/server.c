@@ -51,6 +51,7 @@
 #define SERVER_FD_COUNTED	65536	/* a bound on default memory use */
 #define SERVER_LOAD_LATER	5000	/* posts; more, unsaved: 44 meanwhile */
 #define SERVER_SEARCH_AT_ONCE	1000	/* posts; larger: built once serving */
+#define SERVER_SEARCH_SHARE	4	/* one client: 1/4 of --max-searches */
 #define SERVER_NSIGS		4	/* TERM, INT, HUP (reload), USR1 (log) */
 
 /* One socket to open in every worker. */
@@ -79,6 +80,7 @@ static struct {
 	uv_signal_t		 sigs[SERVER_NSIGS];
 	struct ratelimit	*ratelimit;	/* NULL: no --rate-limit */
 	struct conncap		 conncap;	/* slots NULL: no cap */
+	struct conncap		 searchcap;	/* searches per client */
 	struct proxy_net	 proxy_nets[PROXY_MAX_NETS];
 	size_t			 nproxy_nets;
 	/* Updates: built in libuv's thread pool, swapped in on loop. */
@@ -121,6 +123,12 @@ struct conncap *
 server_conncap(void)
 {
 	return srv.conncap.slots != NULL ? &srv.conncap : NULL;
+}
+
+struct conncap *
+server_searchcap(void)
+{
+	return srv.searchcap.slots != NULL ? &srv.searchcap : NULL;
 }
 
 const struct proxy_net *
@@ -933,6 +941,13 @@ server_conncap_init(char *err, size_t errsz)
 {
 	int max, hard, fds;
 
+	/* One client may hold a quarter of --max-searches, others the rest. */
+	max = srv.cfg.max_searches / SERVER_SEARCH_SHARE;
+	if (conncap_init(&srv.searchcap, max > 0 ? (unsigned)max : 1,
+	    (size_t)srv.cfg.max_searches) == -1) {
+		snprintf(err, errsz, "search cap: out of memory");
+		return -1;
+	}
 	if (srv.cfg.max_conns_per_addr == 0)
 		return 0;
 	server_caps(&max, &hard, &fds);
@@ -1068,6 +1083,7 @@ server_cleanup(void)
 		srv.ratelimit = NULL;
 	}
 	conncap_free(&srv.conncap);
+	conncap_free(&srv.searchcap);
 	log_access_close();
 }
 

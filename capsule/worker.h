@@ -67,6 +67,8 @@ struct tlsglue		*server_tls(void);
 struct ratelimit	*server_ratelimit(void);
 /* The per-address connection cap, or NULL when it is off. */
 struct conncap		*server_conncap(void);
+/* Searches queued per client address (a quarter of --max-searches). */
+struct conncap		*server_searchcap(void);
 /* With --proxy-protocol: who may send PROXY headers (*n set); else NULL. */
 const struct proxy_net	*server_proxy_nets(size_t *n);
 /* 1 once SIGTERM or SIGINT came: workers drain and stop. */

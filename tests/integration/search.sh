@@ -214,6 +214,39 @@ for s in socks:
 print("served %d busy %d" % (served, busy))
 PY
 check search_queue_bound_answers_the_rest_44 "served 1 busy 5" "$(cat "$TMP/queue")"
+stop_server
+# One client holds a quarter of --max-searches (8: two); another client
+# in the same burst is still served.
+start_server --workers 1 --max-searches 8
+python3 - "$GOPH_PORT" "$SERVER_PID" >"$TMP/queue" 2>&1 <<'PY'
+import os, signal, socket, sys
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+os.kill(pid, signal.SIGSTOP)
+socks = []
+try:
+    for src in ["127.0.0.1"] * 6 + ["127.0.0.2"]:
+        s = socket.socket()
+        s.settimeout(20)
+        s.bind((src, 0))
+        s.connect(("127.0.0.1", port))
+        s.sendall(b"/search\tiran\r\n")
+        socks.append(s)
+finally:
+    os.kill(pid, signal.SIGCONT)
+res = []
+for s in socks:
+    out = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+    res.append("busy" if out.startswith(b"3Too many searches") else
+               "served" if b"match" in out else "other")
+print("one: %d served %d busy; other: %s" % (res[:6].count("served"),
+      res[:6].count("busy"), res[6]))
+PY
+check search_queue_share_per_client "one: 2 served 4 busy; other: served" "$(cat "$TMP/queue")"
 check_has search_deep_page_answered "no page 1000000" "$(gem '/search/page/1000000?iran')"
 check_has search_after_the_burst_served "match" "$(goph '7/search%09zebra')"
 alive search_queue_alive
