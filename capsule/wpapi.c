@@ -33,6 +33,7 @@
 #include "fetch.h"
 #include "file.h"
 #include "import.h"
+#include "picfetch.h"
 #include "post.h"
 #include "wpapi.h"
 
@@ -813,15 +814,19 @@ static void
 wpapi_progress(struct wpapi *w, long page, long pages)
 {
 	struct import *im = w->im;
+	size_t pics = im->pictures ? im->pictures->fetched +
+	    im->pictures->unchanged : 0;
 
 	if (!im->progress)
 		return;
 	if (pages > 0)
 		fprintf(stderr, "\rimport: %s: page %ld of %ld, %zu posts, "
-		    "%zu KB", im->src, page, pages, w->posts, w->bytes / 1024);
+		    "%zu pictures, %zu KB", im->src, page, pages, w->posts,
+		    pics, w->bytes / 1024);
 	else
-		fprintf(stderr, "\rimport: %s: page %ld, %zu posts, %zu KB",
-		    im->src, page, w->posts, w->bytes / 1024);
+		fprintf(stderr, "\rimport: %s: page %ld, %zu posts, %zu "
+		    "pictures, %zu KB", im->src, page, w->posts, pics,
+		    w->bytes / 1024);
 	im->progress_shown = 1;
 }
 
