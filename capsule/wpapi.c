@@ -557,6 +557,22 @@ wpapi_second_before(const char *t, char out[20])
 	strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm);
 }
 
+/* 1 when a UTC time ("…_gmt") is more than a day ahead of this clock. */
+static int
+wpapi_future(const char *gmt)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (gmt == NULL || sscanf(gmt, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+	    &tm.tm_sec) != 6)
+		return 1;	/* unknown: not trusted to move the mark */
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm) > time(NULL) + 86400;
+}
+
 /* 1 when t is a WordPress time "YYYY-MM-DDTHH:MM:SS". */
 static int
 wpapi_time_ok(const char *t)
@@ -759,10 +775,17 @@ wpapi_post(struct wpapi *w, json_object *post, size_t n)
 	status = wpapi_str(post, "status");
 	mod = wpapi_str(post, "modified");
 	date = wpapi_str(post, "date");
-	/* The newest times, even of posts not imported: they were seen. */
-	if (wpapi_time_ok(mod) && strcmp(mod, w->new_mod) > 0)
+	/*
+	 * The newest times, even of posts not imported: they were seen. A
+	 * time still to come (a post made scheduled and published without
+	 * an edit keeps its future date as its modification) would hide
+	 * every later edit, so it never moves the mark.
+	 */
+	if (wpapi_time_ok(mod) && strcmp(mod, w->new_mod) > 0 &&
+	    !wpapi_future(wpapi_str(post, "modified_gmt")))
 		memcpy(w->new_mod, mod, 20);
-	if (wpapi_time_ok(date) && strcmp(date, w->new_date) > 0)
+	if (wpapi_time_ok(date) && strcmp(date, w->new_date) > 0 &&
+	    !wpapi_future(wpapi_str(post, "date_gmt")))
 		memcpy(w->new_date, date, 20);
 	if (status == NULL || strcmp(status, "publish") != 0) {
 		/* The public never sees these; a run with a login must not

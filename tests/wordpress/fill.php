@@ -1,6 +1,6 @@
 <?php
 /*
- * fill.php HOST install|fill|edit KEY: capsule's test WordPress, through
+ * fill.php HOST install|fill|edit KEY|publish KEY: capsule's test WordPress, through
  * WordPress's own functions (run by setup.sh, as the web server would run
  * WordPress: WORDPRESS_CONFIG names its config).
  *
@@ -8,7 +8,8 @@
  *   fill     settings, users, posts, pictures: only what differs from
  *            the plan below is written, so a second fill writes nothing
  *            and undoes an edit;
- *   edit KEY changes one post's text, as an editor would.
+ *   edit KEY changes one post's text, as an editor would;
+ *   publish KEY makes a scheduled post live, as WordPress's cron does.
  *
  * The plan: the tag "Big Archive" holds ARCHIVE published posts (more than
  * one REST page of 100 and many feed pages of 10), some with pictures
@@ -174,6 +175,20 @@ function archive_text($n) {
 	return sprintf("Archive post %03d says its number, %d, twice &amp; keeps &#8220;quotes&#8221;.", $n, $n);
 }
 
+if ($mode === 'publish') {
+	/* A scheduled post going live: its status changes, not its
+	 * modification time (what WordPress's cron does at its date). */
+	$key = $argv[3];
+	$found = get_posts(['post_type' => 'post', 'post_status' => 'any',
+	    'meta_key' => '_capsule_key', 'meta_value' => $key, 'numberposts' => 1]);
+	if (!$found)
+		die("no post $key\n");
+	wp_publish_post($found[0]->ID);
+	clean_post_cache($found[0]->ID);
+	$p = get_post($found[0]->ID);
+	echo "published $key: $p->post_status, modified $p->post_modified\n";
+	exit(0);
+}
 if ($mode === 'edit') {
 	$key = $argv[3];
 	$found = get_posts(['post_type' => 'post', 'post_status' => 'any',

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# setup.sh start|stop|status|edit KEY: a real WordPress for the tests, from Debian's
+# setup.sh start|stop|status|edit KEY|publish KEY: a real WordPress for the tests, from Debian's
 # packages (make deps), on loopback only. As root:
 #   - MariaDB with its own data directory, on a socket only (skip-networking);
 #   - Apache, a separate instance with its own config file (apache2 -f),
@@ -215,6 +215,7 @@ start)
 	;;
 stop)	stop ;;
 edit)	need; wp_php edit "$2" ;;
+publish) need; wp_php publish "$2" ;;
 status)	[ -f "$WP_DIR/run/apache.pid" ] && [ -f "$WP_DIR/run/mysqld.pid" ] ;;
-*)	echo "usage: $0 start|stop|status|edit KEY" >&2; exit 2 ;;
+*)	echo "usage: $0 start|stop|status|edit KEY|publish KEY" >&2; exit 2 ;;
 esac
