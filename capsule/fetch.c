@@ -418,8 +418,8 @@ fetch_once(const char *url, const struct fetch_opts *o, struct fetch *f,
 	if (oom)
 		s.oom = 1;
 	if (guard.refused)
-		snprintf(err, errsz, "refused: a redirect leads to a local or "
-		    "private address (see --allow-private-redirects)");
+		snprintf(err, errsz, "refused: a local or private address, "
+		    "reached from a public URL (see --allow-private-redirects)");
 	else if (s.over || rc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(err, errsz, "the answer is larger than %zu bytes "
 		    "(see --max-size)", max);

@@ -21,6 +21,7 @@
 #include "fetchguard.h"
 
 static int	fetchguard_private_ok;	/* --allow-private-redirects */
+static int	fetchguard_source_local = -1;	/* -1: each URL alone */
 
 void
 fetchguard_allow_private(int yes)
@@ -166,10 +167,17 @@ fetchguard_on_socket(void *arg, curlsocktype purpose,
 }
 
 void
+fetchguard_source(const char *url)
+{
+	fetchguard_source_local = url != NULL ? fetchguard_url_local(url) : -1;
+}
+
+void
 fetchguard_setup(CURL *h, const char *url, struct fetchguard *g)
 {
 	memset(g, 0, sizeof(*g));
-	g->local_ok = !fetchguard_private_ok && fetchguard_url_local(url);
+	g->local_ok = !fetchguard_private_ok && (fetchguard_source_local >= 0 ?
+	    fetchguard_source_local : fetchguard_url_local(url));
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, fetchguard_on_socket);
 	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, g);
 }

@@ -22,9 +22,16 @@ struct fetchguard {
 /* --allow-private-redirects: every address may be connected to. */
 void	 fetchguard_allow_private(int);
 /*
+ * The URL the user gave (NULL: none, a file): what it leads to (its
+ * pictures, its next pages, its API) is judged by its address, not by
+ * addresses the feed names, so a public feed cannot name 127.0.0.1.
+ */
+void	 fetchguard_source(const char *url);
+/*
  * Makes handle h refuse, for this transfer of url, to connect to a
- * non-global address unless url's own host is one (or private
- * addresses are allowed). g must live until the transfer is over.
+ * non-global address unless the source's host (fetchguard_source; with
+ * none, url's own) is one, or private addresses are allowed. g must
+ * live until the transfer is over.
  */
 void	 fetchguard_setup(CURL *, const char *url, struct fetchguard *);
 /* 1 when sa is a globally routable unicast address. */

@@ -1486,6 +1486,9 @@ import_main(int argc, char **argv)
 		im.pictures = &pf;
 	for (nsrc = 0; a < argc; a++, nsrc++) {
 		errors = im.errors;
+		/* A URL's pictures and pages are judged by the URL given. */
+		fetchguard_source(strncmp(argv[a], "http://", 7) == 0 ||
+		    strncmp(argv[a], "https://", 8) == 0 ? argv[a] : NULL);
 		import_source(&im, argv[a]);
 		failed += im.errors > errors;
 	}

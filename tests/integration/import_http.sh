@@ -73,10 +73,10 @@ export CAPSULE_TEST_GLOBAL_ADDR=127.0.0.2
 P="http://127.0.0.2:$PUB"
 : >"$TMP/adm.log"
 failure import_http_redirect_to_loopback_refused \
-    "refused: a redirect leads to a local or private address (see --allow-private-redirects)" \
+    "refused: a local or private address, reached from a public URL (see --allow-private-redirects)" \
     "$P/go?http://127.0.0.1:$ADM/admin"
 failure import_http_redirect_to_localhost_name_refused \
-    "refused: a redirect leads to a local or private address" \
+    "refused: a local or private address, reached from a public URL" \
     "$P/go?http://localhost:$ADM/admin"
 check import_http_private_target_never_reached "" "$(cat "$TMP/adm.log")"
 open_err=$("$CAPSULE" import --dry-run --content "$TMP/none" "$P/go?http://127.0.0.1:$ADM/admin" 2>&1 | grep -v "^dry run" | sed "s/$ADM/PORT/g")
@@ -94,4 +94,29 @@ out=$("$CAPSULE" import --dry-run --content "$TMP/none" "http://127.0.0.1:$ADM/g
 check_has import_http_intranet_url_still_imports "10 added" "$out"
 out=$("$CAPSULE" import --dry-run --content "$TMP/none" "$P/go?$P/admin" 2>&1)
 check_has import_http_public_redirect_followed "10 added" "$out"
+# A public feed cannot name a private address as a picture either: what
+# a URL source leads to is judged by the source's address.
+PUB2=$(free_port)
+cat >"$TMP/picfeed.rss" <<RSS
+<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>Pictures</title><link>http://127.0.0.2:$PUB2/</link><description>d</description>
+<item><title>A picture</title><link>http://127.0.0.2:$PUB2/a-picture</link>
+<guid>http://127.0.0.2:$PUB2/a-picture</guid><pubDate>Mon, 01 Jan 2024 00:00:00 +0000</pubDate>
+<content:encoded><![CDATA[<p>Some text.</p><p><img src="http://127.0.0.1:$ADM/pic.jpg" alt="A picture"></p>]]></content:encoded></item>
+</channel></rss>
+RSS
+python3 "$ROOT/tests/integration/redirect_server.py" 127.0.0.2 "$PUB2" \
+    "$TMP/picfeed.rss" "$TMP/pub2.log" >"$TMP/pub2.out" 2>&1 &
+PUB2_PID=$!
+trap 'kill "$WEB_PID" "$PUB_PID" "$ADM_PID" "$PUB2_PID" 2>/dev/null; wait 2>/dev/null; stop_server; rm -rf "$TMP"' EXIT
+i=0
+until python3 -c "import socket,sys; socket.create_connection(('127.0.0.2', $PUB2), 1)" 2>/dev/null || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+: >"$TMP/adm.log"
+out=$("$CAPSULE" import --media --content "$TMP/pics" "http://127.0.0.2:$PUB2/admin" 2>&1)
+check_has import_http_private_picture_refused "refused: a local or private address" "$out"
+check import_http_private_picture_never_asked "" "$(cat "$TMP/adm.log")"
+rm -rf "$TMP/pics"
+out=$("$CAPSULE" import --media --allow-private-redirects --content "$TMP/pics" "http://127.0.0.2:$PUB2/admin" 2>&1)
+check import_http_private_picture_asked_when_allowed "/pic.jpg" "$(cat "$TMP/adm.log")"
 unset CAPSULE_TEST_GLOBAL_ADDR
