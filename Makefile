@@ -124,8 +124,9 @@ build/asan/replay/%.o: tests/fuzz/%.c build/asan/replay/%.d
 		$(if $(filter %_fuzz,$*),-DLLVMFuzzerTestOneInput=fuzz_$(*:%_fuzz=%)) \
 		-c -o $@ $<
 
-build/fuzz/obj/%.d build/asan/replay/%.d: ;
-.PRECIOUS: build/fuzz/obj/%.d build/asan/replay/%.d
+# Named, not a pattern: a missing .d must count as made anew (a pattern
+# would make it an intermediate file, which make skips).
+$(FUZZ_LIBOBJS:.o=.d) $(REPLAY_OBJS:.o=.d) build/asan/replay/replay.d: ;
 
 build/asan/fuzz_replay: build/asan/replay/replay.o $(REPLAY_OBJS) $(ASAN_LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ build/asan/replay/replay.o \
