@@ -11,6 +11,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 SETUP="$ROOT/tests/wordpress/setup.sh"
+# One test WordPress per machine: a second run (another checkout's, the
+# ASan pass of a parallel make check) waits for the first to stop it.
+exec 9>"${CAPSULE_WP_DIR:-/tmp/capsule-wordpress}.lock"
+flock -w 900 9 || { fail wordpress_lock "another run holds the test WordPress"; exit 1; }
 if ! W=$(bash "$SETUP" start 2>"$TMP/setup.err"); then
 	fail wordpress_starts "the test WordPress did not start: $(cat "$TMP/setup.err")"
 	bash "$SETUP" stop
