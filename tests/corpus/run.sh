@@ -50,8 +50,10 @@ one() {
 	    grep -v ' read as \|; using the \|; no date.*using' | head -1 |
 	    sed -e 's/^capsule import: [^:]*: //' \
 	        -e 's/line [0-9]*, column [0-9]*/line L, column C/g' \
+	        -e 's/line [0-9]* and/line N and/g' \
 	        -e 's/entry [0-9]*/entry N/g' -e 's/"[^"]*"/"…"/g' \
-	        -e 's/<[^>]*>/<…>/g' -e 's/[0-9][0-9]*/N/g' | cut -c1-120)
+	        -e 's/^entry N .*: no title and no text/entry N: no title and no text/' \
+	        -e 's/0x[0-9A-Fa-f]*/0xNN/g' | cut -c1-120)
 	[ "$st" = imports ] && [ $rc -ne 0 ] && st=imports-some
 	if [ -z "$why" ] && [ "$st" = refused ] &&
 	    grep -q ' [1-9][0-9]* skipped' "$OUT/runs/$key.out"; then
@@ -68,6 +70,11 @@ total=$(wc -l <"$OUT/results.tsv")
 echo "capsule: $CAPSULE"
 echo "files: $total (results in $OUT/results.tsv)"
 cut -f1 "$OUT/results.tsv" | sed 's/(.*//' | sort | uniq -c | sort -rn
+echo "by project (the first part of the path under DIR): files, importing"
+awk -F'\t' -v dir="${DIR%/}/" '{ p = substr($2, length(dir) + 1);
+    sub(/\/.*/, "", p); n[p]++; if ($1 ~ /^imports/) i[p]++ }
+    END { for (p in n) printf "%6d %6d  %s\n", n[p], i[p], p }' \
+    "$OUT/results.tsv" | sort -k3
 echo "refused, by first warning:"
 awk -F'\t' '$1 == "refused" { print $3 }' "$OUT/results.tsv" |
     sort | uniq -c | sort -rn | head -40
