@@ -160,6 +160,10 @@ import_protected(const char *title, const char *html)
 	if (html != NULL && (strstr(html, "post-password-form") != NULL ||
 	    strstr(html, "action=postpass") != NULL))
 		return 1;
+	/* A feed with excerpts only: WordPress's excerpt for such a post. */
+	if (html != NULL && strstr(html, "There is no excerpt because this "
+	    "is a protected post.") != NULL)
+		return 1;
 	return title != NULL && strncmp(title, "Protected: ", 11) == 0 &&
 	    html != NULL && strstr(html, "password") != NULL;
 }

@@ -167,3 +167,25 @@ TEST(store_tags_differing_in_case_are_one_tag)
 	store_free(st);
 	tu_rmdir(dir);
 }
+
+TEST(import_protected_knows_wordpress_password_forms_only)
+{
+	/* WordPress's own form, whatever the title's language. */
+	CHECK(import_protected("Geschützt: Protokoll",
+	    "<form action=\"https://v.example/wp-login.php?action=postpass\" "
+	    "class=\"post-password-form\" method=\"post\"><p>…</p></form>"));
+	CHECK(import_protected("Any title",
+	    "<form class=\"post-password-form\"></form>"));
+	/* "Protected: " and a password field: a theme's own form. */
+	CHECK(import_protected("Protected: Board minutes",
+	    "<form><input name=\"pw\" type=\"password\" /></form>"));
+	/* An excerpt-only feed: WordPress's excerpt of such a post. */
+	CHECK(import_protected("Protected: Minutes",
+	    "There is no excerpt because this is a protected post."));
+	/* A title that begins so, over a post with no form, is a post. */
+	CHECK(!import_protected("Protected: the wetlands of the Elbe",
+	    "<p>Twenty years of the reserve.</p>"));
+	CHECK(!import_protected("How to choose a password",
+	    "<p>Use a password manager.</p>"));
+	CHECK(!import_protected(NULL, NULL));
+}
