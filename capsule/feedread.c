@@ -871,8 +871,8 @@ feedread_entries(struct import *im, xmlNode *parent, const char *ns,
 }
 
 /*
- * A WordPress export, of any WXR version: its channel says its version,
- * or its items carry wp: elements. Its posts are then told by post type
+ * A WordPress export, of any WXR version: its channel says its version
+ * or its site, or its items have a wp: post type, status or id. Its posts are then told by post type
  * and status, never read as a feed's items. im->site: the blog's URL, to
  * which a post id belongs.
  */
@@ -888,8 +888,9 @@ feedread_wxr_detect(struct import *im, xmlNode *ch, xmlNode *items)
 		if (c->type == XML_ELEMENT_NODE &&
 		    strcmp((const char *)c->name, "item") == 0)
 			for (w = c->children; w != NULL && !im->wxr; w = w->next)
-				im->wxr = w->type == XML_ELEMENT_NODE &&
-				    feedread_ns_is(w, NS_WP);
+				im->wxr = feedread_is(w, NS_WP, "post_type") ||
+				    feedread_is(w, NS_WP, "status") ||
+				    feedread_is(w, NS_WP, "post_id");
 	im->site = NULL;
 	if (!im->wxr)
 		return;
