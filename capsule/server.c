@@ -1261,6 +1261,7 @@ int
 serve_main(int argc, char **argv)
 {
 	struct config *c = &srv.cfg;
+	struct search_index *idx;
 	char err[SERVER_ERR_MAX];
 	size_t i;
 	int rc, inherited = 0;
@@ -1328,7 +1329,8 @@ serve_main(int argc, char **argv)
 	 */
 	if (!srv.snap->loading &&
 	    srv.snap->store->nposts <= SERVER_SEARCH_AT_ONCE) {
-		snapshot_build_search(srv.snap);
+		if ((idx = server_search_build(srv.snap->store)) != NULL)
+			snapshot_set_search(srv.snap, idx);
 		server_save_catalog(srv.snap->store);
 	}
 	if ((srv.tls = server_load_tls(srv.snap->store, err, sizeof(err))) ==

@@ -198,8 +198,22 @@ first=$(gem / 2>/dev/null | head -c 2)
 case "$first" in 20|44) ok live_large_store_first_answer_is_20_or_44 ;; *) fail live_large_store_first_answer_is_20_or_44 "[$first]" ;; esac
 wait_for live_large_store_is_served_once_read /posts/big-05199 "Body 5199."
 check live_large_store_nothing_lost "5200" "$(grep 'updated: ' "$TMP/server.out" | tail -1 | sed -n 's/.*updated: \([0-9]*\) posts.*/\1/p')"
+# Its search index, once built, is saved beside the store's index.
+wait_for live_large_store_search_is_built "/search?body%205199" "/posts/big-05199"
+check live_large_store_search_index_saved 1 \
+    "$(find "$TMP/cache/capsule" -name '*.search' -newer "$BIG/big-05199.txt" | wc -l)"
 kill "$SERVER_PID"
 wait "$SERVER_PID"
 rc=$?
 SERVER_PID=""
 check live_large_store_server_stops_cleanly "0" "$rc"
+# A restart of the same posts maps it rather than reading every post again.
+CONTENT="$BIG" start_server
+wait_for live_restart_searches_from_the_saved_index "/search?body%205198" "/posts/big-05198"
+check_has live_restart_read_the_saved_search_index "search index: read from" "$(cat "$TMP/server.out")"
+# A post changed while it was down: that index is not this store's.
+stop_server
+post "Big changed" 2030-01-01 "Big" "Changed body." >"$BIG/big-00007.txt"
+CONTENT="$BIG" start_server
+wait_for live_changed_store_searches_anew "/search?changed" "/posts/big-00007"
+stop_server
