@@ -1329,9 +1329,10 @@ serve_main(int argc, char **argv)
 	 */
 	if (!srv.snap->loading &&
 	    srv.snap->store->nposts <= SERVER_SEARCH_AT_ONCE) {
+		/* The store's index first: it makes the cache directory. */
+		server_save_catalog(srv.snap->store);
 		if ((idx = server_search_build(srv.snap->store)) != NULL)
 			snapshot_set_search(srv.snap, idx);
-		server_save_catalog(srv.snap->store);
 	}
 	if ((srv.tls = server_load_tls(srv.snap->store, err, sizeof(err))) ==
 	    NULL) {

@@ -24,6 +24,11 @@ links() {
 # 24 searches at once from this one address below: its share of
 # --max-searches (a quarter) must hold them all.
 start_server --max-searches 200
+# A small store's index is built before serving, and saved (the first
+# start makes the cache directory) like a large one's.
+check search_small_index_saved_at_first_start 1 \
+    "$(ls "$TMP"/cache/capsule/*.search 2>/dev/null | wc -l)"
+check search_saved_without_complaint "" "$(grep 'cannot save' "$TMP/server.out")"
 
 check search_without_query_asks "10 Search the archive" \
     "$(gem /search | head -1 | tr -d '\r')"
