@@ -93,6 +93,7 @@ def serve(port, d):
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        wbufsize = 65536    # head and body in one write: no Nagle wait
 
         def log_message(self, *args):
             pass
