@@ -175,7 +175,7 @@ check wxr_tag_urls_all_there "7" "$(echo "$was" | wc -l)"
 MAN="$ROOT/capsule/capsule.8"
 help=$("$CAPSULE" import --help); rc=$?
 check import_help_exits_0 0 "$rc"
-flags=$(printf '%s\n' "$help" | sed -n '1,2p' | grep -o -- '--[a-z-]*' | sort -u)
+flags=$(printf '%s\n' "$help" | sed '/^SOURCE/,$d' | grep -o -- '--[a-z-]*' | sort -u)
 missing=""
 for f in $flags --help; do
 	printf '%s\n' "$help" | grep -qE -- "^  $f( |\$)" || missing="$missing help:$f"
