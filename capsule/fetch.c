@@ -21,6 +21,7 @@
 #include "config.h"
 #include "fetch.h"
 #include "fetchguard.h"
+#include "log.h"
 
 #define FETCH_MAX_REDIRS	5
 #define FETCH_CONNECT_TIMEOUT	10L	/* seconds, within the whole one */
@@ -309,6 +310,7 @@ fetch_request(const char *url, const struct fetch_opts *o, struct fetch *f,
     char *err, size_t errsz)
 {
 	long wait, max_wait = o->max_wait > 0 ? o->max_wait : FETCH_MAX_WAIT;
+	char esc[LOG_REQUEST_MAX * 4 + 8];
 	int try, rc;
 
 	for (try = 0;; try++) {
@@ -328,8 +330,10 @@ fetch_request(const char *url, const struct fetch_opts *o, struct fetch *f,
 			free(f->data);
 			f->data = NULL;
 		}
+		/* A URL a feed or a server named: never raw to a terminal. */
+		log_escape_text(esc, sizeof(esc), url, strlen(url));
 		fprintf(stderr, "capsule import: %s: HTTP %ld; asking again "
-		    "in %ld s\n", url, f->status, wait);
+		    "in %ld s\n", esc, f->status, wait);
 		if (wait > 0) {
 			struct timespec ts = { wait, 0 };
 

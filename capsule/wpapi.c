@@ -33,6 +33,7 @@
 #include "fetch.h"
 #include "file.h"
 #include "import.h"
+#include "log.h"
 #include "picfetch.h"
 #include "post.h"
 #include "wpapi.h"
@@ -837,18 +838,20 @@ static void
 wpapi_progress(struct wpapi *w, long page, long pages)
 {
 	struct import *im = w->im;
+	char src[LOG_REQUEST_MAX * 4 + 8];
 	size_t pics = im->pictures ? im->pictures->fetched +
 	    im->pictures->unchanged : 0;
 
 	if (!im->progress)
 		return;
+	log_escape_text(src, sizeof(src), im->src, strlen(im->src));
 	if (pages > 0)
 		fprintf(stderr, "\rimport: %s: page %ld of %ld, %zu posts, "
-		    "%zu pictures, %zu KB", im->src, page, pages, w->posts,
+		    "%zu pictures, %zu KB", src, page, pages, w->posts,
 		    pics, w->bytes / 1024);
 	else
 		fprintf(stderr, "\rimport: %s: page %ld, %zu posts, %zu "
-		    "pictures, %zu KB", im->src, page, w->posts, pics,
+		    "pictures, %zu KB", src, page, w->posts, pics,
 		    w->bytes / 1024);
 	im->progress_shown = 1;
 }
