@@ -408,6 +408,71 @@ feedread_wxr_shared(struct import *im, xmlNode *items, const char *ns,
 	*nout = k;
 }
 
+/* The value of the WXR postmeta key of item it, or NULL. */
+static const char *
+feedread_wxr_meta(struct import *im, xmlNode *it, const char *key)
+{
+	const char *k;
+	xmlNode *c;
+
+	for (c = it->children; c != NULL; c = c->next)
+		if (c->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)c->name, "postmeta") == 0 &&
+		    feedread_ns_is(c, NS_WP) && (k = feedread_trim(im,
+		    feedread_child_text(im, c, NS_WP, "meta_key"))) != NULL &&
+		    strcmp(k, key) == 0)
+			return feedread_trim(im, feedread_child_text(im, c, NS_WP,
+			    "meta_value"));
+	return NULL;
+}
+
+static int
+feedread_cmp_att(const void *a, const void *b)
+{
+	return strcmp(((const struct import_attachment *)a)->id,
+	    ((const struct import_attachment *)b)->id);
+}
+
+/*
+ * The export's attachments, by post id: a post's featured picture is its
+ * _thumbnail_id, an attachment's id, whose wp:attachment_url it is.
+ */
+static void
+feedread_wxr_attachments(struct import *im, xmlNode *items)
+{
+	struct import_attachment *a;
+	const char *type, *id, *url;
+	xmlNode *c;
+	size_t n = 0;
+
+	im->atts = NULL;
+	im->natts = 0;
+	for (c = items->children; c != NULL; c = c->next)
+		n += c->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)c->name, "item") == 0;
+	if (n == 0 || n > FEEDREAD_MAX_ENTRIES ||
+	    (a = arena_alloc(&im->a, n * sizeof(*a))) == NULL)
+		return;
+	n = 0;
+	for (c = items->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)c->name, "item") != 0 ||
+		    (type = feedread_trim(im, feedread_child_text(im, c, NS_WP,
+		    "post_type"))) == NULL || strcmp(type, "attachment") != 0 ||
+		    (id = feedread_trim(im, feedread_child_text(im, c, NS_WP,
+		    "post_id"))) == NULL || (url = feedread_trim(im,
+		    feedread_child_text(im, c, NS_WP, "attachment_url"))) ==
+		    NULL || url[0] == '\0')
+			continue;
+		a[n].id = id;
+		a[n].url = url;
+		a[n++].alt = feedread_wxr_meta(im, c, "_wp_attachment_image_alt");
+	}
+	qsort(a, n, sizeof(*a), feedread_cmp_att);
+	im->atts = a;
+	im->natts = n;
+}
+
 static int
 feedread_is_shared(const char **set, size_t n, const char *v)
 {
@@ -499,7 +564,7 @@ feedread_rss_item(struct import *im, xmlNode *it, size_t n)
 {
 	struct import_entry e;
 	const char *type = NULL, *status, *date = NULL, *v, *dom, *a, *why;
-	const char *what, *id, *name;
+	const char *what, *id, *name, *v2;
 	char idbuf[FEEDREAD_MAX_ID];
 	xmlNode *c;
 	int w;
@@ -544,6 +609,18 @@ feedread_rss_item(struct import *im, xmlNode *it, size_t n)
 			e.id = arena_strdup(&im->a, idbuf);
 		e.shared_guid = feedread_is_shared(im->guids, im->nguids,
 		    e.guid);
+		/* Its featured picture, an attachment of the export. */
+		if ((v2 = feedread_wxr_meta(im, it, "_thumbnail_id")) != NULL &&
+		    im->natts > 0) {
+			struct import_attachment key, *att;
+
+			key.id = v2;
+			if ((att = bsearch(&key, im->atts, im->natts,
+			    sizeof(*im->atts), feedread_cmp_att)) != NULL) {
+				e.picture = att->url;
+				e.picture_alt = att->alt;
+			}
+		}
 	}
 	e.name = feedread_trim(im, feedread_child_text(im, it, NS_WP,
 	    "post_name"));
@@ -913,6 +990,7 @@ feedread_wxr_detect(struct import *im, xmlNode *ch, xmlNode *items)
 	feedread_wxr_shared(im, items, NS_NONE, "guid", &im->guids,
 	    &im->nguids);
 	feedread_wxr_shared(im, items, NS_WP, "post_id", &im->ids, &im->nids);
+	feedread_wxr_attachments(im, items);
 }
 
 /* The items of an RSS 2.0 channel, a WXR export or an RSS 1.0 document. */

@@ -81,6 +81,9 @@ struct import {
 	size_t			 nguids;	/* sorted */
 	const char		**ids;		/* WXR: post ids items share */
 	size_t			 nids;
+	/* WXR: attachments by post id, sorted: featured pictures' URLs. */
+	struct import_attachment *atts;
+	size_t			 natts;
 	/* Pictures: --media (1), --no-media (0), else (-1) for URLs only. */
 	int			 media;
 	int			 media_now;	/* for this source */
@@ -88,6 +91,13 @@ struct import {
 	/* Counts over all sources. */
 	size_t			 added, updated, unchanged, kept, skipped;
 	size_t			 refused, errors;
+};
+
+/* A WXR attachment: a featured picture's post id, URL and alt text. */
+struct import_attachment {
+	const char	*id;
+	const char	*url;
+	const char	*alt;		/* may be NULL */
 };
 
 /* One entry of a source, strings in the import's arena. */

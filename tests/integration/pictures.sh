@@ -120,6 +120,33 @@ check pictures_no_media_fetches_none "/feed/ 200" "$(cat "$W/requests.log")"
 check_has pictures_no_media_keeps_urls "=> $U/a.png A PNG" "$(cat "$TMP/plain/two.txt")"
 check pictures_no_media_no_store "no" "$([ -e "$TMP/plain/media" ] && echo yes || echo no)"
 
+# A WordPress export's featured picture: the post's _thumbnail_id is an
+# attachment of the export, whose URL and alt text it takes.
+mkdir -p "$W/files"
+cat >"$W/files/wxr.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/"><channel>
+<title>Export</title><link>http://127.0.0.1:$PORT</link><description>d</description>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>http://127.0.0.1:$PORT</wp:base_site_url>
+<item><title>A featured post</title><link>http://127.0.0.1:$PORT/2019/09/28/wxr/</link>
+<guid isPermaLink="false">http://127.0.0.1:$PORT/?p=76</guid><dc:creator>staff</dc:creator>
+<content:encoded><![CDATA[The export's text.]]></content:encoded><wp:post_id>76</wp:post_id>
+<wp:post_date>2019-09-28 10:00:00</wp:post_date><wp:post_name>wxr</wp:post_name>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type><wp:post_password></wp:post_password>
+<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>77</wp:meta_value></wp:postmeta></item>
+<item><title>blue</title><link>http://127.0.0.1:$PORT/blue/</link><guid isPermaLink="false">http://127.0.0.1:$PORT/?attachment_id=77</guid>
+<wp:post_id>77</wp:post_id><wp:post_date>2019-09-28 09:00:00</wp:post_date><wp:post_name>blue</wp:post_name>
+<wp:status>inherit</wp:status><wp:post_type>attachment</wp:post_type>
+<wp:attachment_url>$U/e.png</wp:attachment_url>
+<wp:postmeta><wp:meta_key>_wp_attachment_image_alt</wp:meta_key><wp:meta_value>A blue dot</wp:meta_value></wp:postmeta></item>
+</channel></rss>
+EOF
+"$CAPSULE" import --content "$S" "http://127.0.0.1:$PORT/files/wxr.xml" >"$TMP/wxr.out" 2>&1
+check pictures_wxr_featured_picture_above_the_text "=> /media/2019/09/e.png A blue dot
+
+The export's text." "$(sed '1,/^$/d' "$S/wxr.txt" 2>&1)"
+
 # --- served
 (printf '\211PNG\r\n\032\n'; head -c 300000 /dev/urandom) >"$M/large.png"
 CONTENT="$S"

@@ -9,8 +9,8 @@ a 2x2 PNG, a 1x1 GIF, an 8x8 grey baseline JPEG with Huffman tables of
 its own (one code each), a WebP header; and a file that is HTML though
 named .jpg, and a PNG too large for the test's cap.
 
-`serve` answers GET /feed/ with DIR/feed.rss and GET /wp-content/uploads/X
-with DIR/uploads/X, each with an ETag (a hash of its bytes) and a
+`serve` answers GET /feed/ with DIR/feed.rss, GET /files/X with DIR/files/X
+and GET /wp-content/uploads/X with DIR/uploads/X, each with an ETag (a hash of its bytes) and a
 Last-Modified (its mtime); If-None-Match naming the ETag gets 304. The
 Content-Type is the one its name says (so the .jpg that is HTML claims to
 be a JPEG). Each request is logged to DIR/requests.log as "PATH STATUS".
@@ -117,6 +117,12 @@ def serve(port, d):
                 with open(os.path.join(d, "feed.rss"), "rb") as f:
                     self.answer(200, f.read(), "application/rss+xml; charset=UTF-8")
                 return
+            if p.startswith("/files/") and "/" not in p[7:]:
+                path = os.path.join(d, "files", p[7:])
+                if os.path.isfile(path):
+                    with open(path, "rb") as f:
+                        self.answer(200, f.read(), "application/xml")
+                    return
             pre = "/wp-content/uploads/"
             path = os.path.join(d, "uploads", p[len(pre):])
             if not p.startswith(pre) or ".." in p or not os.path.isfile(path):
