@@ -66,10 +66,11 @@ def menu_items(data, port):
         yield line[0], f[1]
 
 
-def rss_kb(pid):
+def rss_kb(pid, field="VmRSS:"):
+    """Resident KB; field "RssAnon:" for the anonymous (non-file) part."""
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1])
     return 0
 
@@ -233,6 +234,7 @@ def measure(n, do_export, do_crawl):
     r["search_ready"] = time.monotonic() - t0
     time.sleep(1)
     r["rss_start"] = rss_kb(srv.proc.pid)
+    r["anon_start"] = rss_kb(srv.proc.pid, "RssAnon:")
     sizes = {}
     for sel in ("/", "/tags/", "/posts/"):
         sizes[sel] = len(gopher(srv.goph, sel))
@@ -258,6 +260,7 @@ def measure(n, do_export, do_crawl):
         r["crawl_s"] = time.monotonic() - t0
         r["crawl_biggest"] = "%d B %s" % big
         r["rss_crawl"] = rss_kb(srv.proc.pid)
+        r["anon_crawl"] = rss_kb(srv.proc.pid, "RssAnon:")
     srv.stop()
     if do_export:
         out = os.path.join(STORES, "export-%d" % n)
@@ -294,7 +297,11 @@ ROWS = [
     ("RSS when the home page is first served, saved index",
      "rss_warm", "MB"),
     ("RSS once started and indexed", "rss_start", "MB"),
+    ("anonymous (non-file) memory once started and indexed",
+     "anon_start", "MB"),
     ("RSS after a crawl of every page", "rss_crawl", "MB"),
+    ("anonymous (non-file) memory after a crawl of every page",
+     "anon_crawl", "MB"),
     ("pages crawled (Gopher)", "crawl_pages", ""),
     ("crawl time", "crawl_s", "s"),
     ("largest answer in the crawl", "crawl_biggest", ""),
