@@ -78,8 +78,8 @@ struct media_file {
  * Opens content/media/<rel> (rel as the request had it, percent-decoded)
  * for reading: a regular file, never through a symbolic link, whose
  * first bytes are a picture's. 0, or -1 with errno (ENOENT also for a
- * path media_name() cannot make, EFTYPE-like EINVAL for what is not a
- * picture).
+ * path media_name() cannot make and for a symbolic link on the way;
+ * EINVAL for a file that is not a picture).
  */
 int	 media_open(const char *content, const char *rel, size_t len,
 	    struct media_file *);
