@@ -47,6 +47,7 @@
 #include "post.h"
 #include "slug.h"
 #include "store.h"
+#include "url.h"
 #include "utf8.h"
 #include "wpapi.h"
 
@@ -141,18 +142,6 @@ import_skip(struct import *im, size_t n, const char *what,
 
 /* --- small pure helpers ------------------------------------------------ */
 
-static int
-import_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 import_protected(const char *title, const char *html)
 {
@@ -241,8 +230,8 @@ import_unescape(char *s)
 	int hi, lo;
 
 	for (; *s != '\0'; s++) {
-		if (s[0] == '%' && (hi = import_hexval(s[1])) >= 0 &&
-		    (lo = import_hexval(s[2])) >= 0) {
+		if (s[0] == '%' && (hi = url_hexval(s[1])) >= 0 &&
+		    (lo = url_hexval(s[2])) >= 0) {
 			*o++ = (char)(hi * 16 + lo);
 			s += 2;
 		} else

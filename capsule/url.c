@@ -11,7 +11,7 @@
 
 #define URL_MAX_SEGMENTS 256
 
-static int
+int
 url_hexval(int c)
 {
 	if (c >= '0' && c <= '9')

@@ -15,6 +15,8 @@
  */
 int	 url_normalize_path(const char *, size_t, char *, size_t,
 	    const char **);
+/* The value of one hex digit, or -1. */
+int	 url_hexval(int);
 /* Percent-decodes s into out (NUL-terminated); -1 on bad escape or NUL. */
 int	 url_decode(const char *, size_t, char *, size_t);
 /* Percent-encodes a path segment or query for a link. */
