@@ -29,6 +29,7 @@
 
 #define FEEDREAD_MAX_ENTRIES	1000000	/* entries read from one source */
 #define FEEDREAD_MAX_TAG	128
+#define FEEDREAD_MAX_STRAY	16	/* bytes not UTF-8 read as U+FFFD */
 #define FEEDREAD_MAX_ID		512	/* a WXR post's site + "/?p=" + id */
 
 #define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
@@ -1188,6 +1189,23 @@ feedread(struct import *im, const char *data, size_t len,
 	/* Mended where feed readers are tolerant, then read strictly. */
 	if (xmlrepair(data, len, &fix) == -1) {
 		import_warn(im, "out of memory");
+		im->errors++;
+		return;
+	}
+	/*
+	 * A few stray bytes are mended; a feed made of them is in another
+	 * encoding than it says, and U+FFFD for every letter is no reading.
+	 */
+	if (fix.encoding == NULL && fix.bad_byte.n > FEEDREAD_MAX_STRAY &&
+	    fix.bad_byte.n > fix.utf8_chars) {
+		import_warn(im, "line %zu: %zu bytes that are not UTF-8 from "
+		    "here on, and %zu characters that are: the feed is not in "
+		    "%s%s; refused (its <?xml … encoding=\"…\"?> must name "
+		    "its encoding)", fix.bad_byte.line, fix.bad_byte.n,
+		    fix.utf8_chars, fix.declared[0] ? fix.declared : "UTF-8",
+		    fix.declared[0] ? ", as it says" : ", which XML reads "
+		    "when a feed names no encoding");
+		xmlrepair_free(&fix);
 		im->errors++;
 		return;
 	}

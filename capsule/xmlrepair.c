@@ -396,6 +396,7 @@ xmlrepair(const char *in, size_t len, struct xmlrepair *r)
 			i += n ? n : 1;
 			continue;
 		}
+		r->utf8_chars++;
 		xr_add(&o, in + i, n);
 		i += n;
 	}

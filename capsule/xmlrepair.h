@@ -34,6 +34,7 @@ struct xmlrepair {
 	struct xmlrepair_count cp1252_byte;	/* 0x92 in "Latin-1" */
 	struct xmlrepair_count bad_byte;	/* not UTF-8: U+FFFD */
 	struct xmlrepair_count control;		/* C0 controls: U+FFFD */
+	size_t		 utf8_chars;	/* UTF-8 read well past ASCII */
 	char		 declared[XMLREPAIR_MAX_NAME];	/* its encoding */
 };
 

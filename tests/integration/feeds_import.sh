@@ -115,6 +115,17 @@ check "stray_byte_becomes_replacement_character" \
 check "nbsp_in_channel_description_kept" "Description: Repairs"$'\u00a0'"and more" \
     "$(sed -n 2p "$TMP/sloppy/capsule.conf")"
 
+# A feed wholly in another encoding than it says is refused, not read
+# as a page of U+FFFD; named, it is read.
+imp koi8 "$FIX/feed-koi8r-undeclared.rss"
+check "undeclared_koi8r_feed_is_refused" "1 0" "$rc $(ls "$TMP/koi8" 2>/dev/null | wc -l)"
+check_has "undeclared_koi8r_feed_says_why_and_where" \
+    "line 3: 82 bytes that are not UTF-8 from here on, and 0 characters that are: the feed is not in UTF-8" "$err"
+{ printf '<?xml version="1.0" encoding="KOI8-R"?>\n'; cat "$FIX/feed-koi8r-undeclared.rss"; } >"$TMP/koi8.rss"
+imp koi8named "$TMP/koi8.rss"
+check "koi8r_feed_that_names_its_encoding_imports" "0 Title: Первая новость дня" \
+    "$rc $(post_src koi8named http://koi.example.ru/1 | head -1)"
+
 # What cannot be read is still refused with line and column.
 printf '<?xml version="1.0"?>\n<rss><channel>\n<item><title>x</item>\n</channel></rss>\n' >"$TMP/broken.rss"
 imp broken "$TMP/broken.rss"
