@@ -134,7 +134,9 @@ for i in $(seq 1 120); do
 	    "$i" $(((i - 1) / 28 + 1)) $(((i - 1) % 28 + 1)) "$i" \
 	    >"$TMP/many/bulk-$i.txt"
 done
-CONTENT=$TMP/many start_server
+# The 24 searches at once below come from one address: a share of
+# --max-searches that holds them (the default's quarter, 8, would not).
+CONTENT=$TMP/many start_server --max-searches 200
 p1=$(gem '/search?zebra')
 p2=$(gem '/search/page/2?zebra')
 p3=$(gem '/search/page/3?zebra')
@@ -169,6 +171,7 @@ for i in $(seq 1 12); do
 	grep -q 'match' "$TMP/par-$i.out" && n=$((n + 1))
 done
 check search_answers_many_at_once 12 "$n"
+[ "$n" = 12 ] || head -c 300 "$TMP"/par-*.out
 alive search_server_survives_clients_that_hang_up
 pids=""
 for i in $(seq 1 8); do
