@@ -862,6 +862,37 @@ import_source_ok(const char *s)
 }
 
 /* Imports one entry: decides its file, then adds, updates or keeps. */
+/*
+ * The Date line of the post file at path, into out. An undated entry keeps
+ * the date its post already has: a day guessed anew on every run would
+ * rewrite the post on every run. Returns 0, or -1 when there is none.
+ */
+static int
+import_file_date(const char *path, char out[11])
+{
+	char *text, *p, *end;
+	size_t len;
+	int rc = -1;
+
+	if ((text = file_read(path, POST_MAX_SIZE, &len, NULL)) == NULL)
+		return -1;
+	/* The header ends at the first blank line. */
+	for (p = text, end = text + len; p < end && *p != '\n';) {
+		if (end - p > 16 && strncmp(p, "Date: ", 6) == 0 &&
+		    strspn(p + 6, "0123456789-") == 10 && p[16] == '\n') {
+			memcpy(out, p + 6, 10);
+			out[10] = '\0';
+			rc = 0;
+			break;
+		}
+		if ((p = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		p++;
+	}
+	free(text);
+	return rc;
+}
+
 static void
 import_entry(struct import *im, struct import_entry *e)
 {
@@ -925,6 +956,10 @@ import_entry(struct import *im, struct import_entry *e)
 		return;
 	}
 
+	snprintf(name, sizeof(name), "%s.txt", slug);
+	snprintf(path, sizeof(path), "%s/%s", im->content, name);
+	if (e->undated && f != NULL)
+		(void)import_file_date(path, e->date);
 	if (import_render(im, e, source, &text) == -1) {
 		im->refused++;
 		return;
@@ -940,8 +975,6 @@ import_entry(struct import *im, struct import_entry *e)
 		im->refused++;
 		return;
 	}
-	snprintf(name, sizeof(name), "%s.txt", slug);
-	snprintf(path, sizeof(path), "%s/%s", im->content, name);
 	if (f == NULL) {
 		if (import_add_file(im, slug, source, 1, 1) == -1) {
 			buf_free(&text);
@@ -1088,6 +1121,7 @@ import_finish(struct import *im, struct import_entry *e, const char *title,
 			    im->src_is_url ? "the day it was fetched" :
 			    "the file's date", im->src_date);
 			memcpy(e->date, im->src_date, sizeof(e->date));
+			e->undated = 1;
 			goto dated;
 		}
 		import_warn(im, "entry %zu \"%s\": %s; using the feed's "

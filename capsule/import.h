@@ -118,6 +118,7 @@ struct import_entry {
 					   "&name=" + post name if shared) */
 	int		 shared_guid;	/* other items of the export have its GUID */
 	const char	*base;		/* xml:base of its content, or NULL */
+	int		 undated;	/* date is the file's or the fetch's day */
 	/* The featured picture, when the source names one: above the text. */
 	const char	*picture;	/* its URL */
 	const char	*picture_alt;	/* its alt text or caption, or NULL */

@@ -154,6 +154,13 @@ check "undated_rss091_items_import" "0 2 added" "$rc $(printf %s "$out" | grep -
 check "undated_item_takes_the_files_date" "Date: 2020-05-06" "$(post_src rss091 http://almanac.example.com/1 | grep '^Date:')"
 check_has "undated_item_says_whose_date_it_took" \
     'entry 1 "First undated note": no date, nor has the feed; using the file'"'"'s date, 2020-05-06' "$err"
+# A later run on another day keeps the date the post has: a day guessed
+# anew on every run would rewrite the post on every run.
+touch -d '2021-07-08 12:00:00 UTC' "$TMP/undated.rss"
+imp rss091 "$TMP/undated.rss"
+check "undated_rerun_rewrites_nothing" "0 0 added, 0 updated, 2 unchanged" \
+    "$rc $(printf %s "$out" | grep -o '[0-9]* added, [0-9]* updated, [0-9]* unchanged')"
+check "undated_rerun_keeps_the_first_date" "Date: 2020-05-06" "$(post_src rss091 http://almanac.example.com/1 | grep '^Date:')"
 
 # Control characters and escape sequences never reach the terminal.
 imp escapes "$FIX/feed-escapes.rss"
