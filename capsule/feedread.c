@@ -1067,17 +1067,37 @@ feedread_atom(struct import *im, xmlNode *root)
 	feedread_entries(im, root, NS_ATOM, "entry", feedread_atom_entry);
 }
 
-/* An HTML page where a feed was expected: name its feed if it links one. */
-static void
-feedread_not_html(struct import *im, const char *data, size_t len)
+static int
+feedread_looks_html(const char *data, size_t len, const char *type)
+{
+	size_t i = 0;
+
+	/* The bytes decide: some servers label their feeds text/html. */
+	(void)type;
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && isspace((unsigned char)data[i]))
+		i++;
+	return (len - i >= 9 && strncasecmp(data + i, "<!doctype", 9) == 0 &&
+	    len - i >= 14 && strncasecmp(data + i + 10, "html", 4) == 0) ||
+	    (len - i >= 5 && strncasecmp(data + i, "<html", 5) == 0);
+}
+
+/*
+ * The feed an HTML page links (<link rel="alternate"> of an RSS or Atom
+ * type), resolved against base (may be NULL). The caller frees it with
+ * xmlFree; NULL when the page links none.
+ */
+static xmlChar *
+feedread_page_feed(const char *data, size_t len, const char *base)
 {
 	htmlDocPtr doc;
 	xmlNode *n, *stack[64];
-	xmlChar *rel, *type, *href = NULL;
+	xmlChar *rel, *type, *href = NULL, *abs;
 	int depth = 0;
 
 	doc = htmlReadMemory(data, len > INT32_MAX ? INT32_MAX : (int)len,
-	    im->base, NULL, HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+	    base, NULL, HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 	    HTML_PARSE_NONET);
 	n = doc ? xmlDocGetRootElement(doc) : NULL;
 	while (n != NULL && href == NULL) {
@@ -1101,32 +1121,50 @@ feedread_not_html(struct import *im, const char *data, size_t len)
 			n = stack[--depth];
 		n = n ? n->next : NULL;
 	}
-	if (href != NULL)
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	if (href != NULL && base != NULL &&
+	    (abs = xmlBuildURI(href, (const xmlChar *)base)) != NULL) {
+		xmlFree(href);
+		href = abs;
+	}
+	return href;
+}
+
+int
+feedread_html_feed(const char *data, size_t len, const char *base,
+    char *out, size_t outsz)
+{
+	xmlChar *href;
+	int rc = -1;
+
+	if (!feedread_looks_html(data, len, NULL))
+		return -1;
+	if ((href = feedread_page_feed(data, len, base)) == NULL)
+		return -1;
+	if ((strncasecmp((char *)href, "http://", 7) == 0 ||
+	    strncasecmp((char *)href, "https://", 8) == 0) &&
+	    (size_t)snprintf(out, outsz, "%s", (char *)href) < outsz)
+		rc = 0;
+	xmlFree(href);
+	return rc;
+}
+
+/* An HTML page where a feed was expected: name its feed if it links one. */
+static void
+feedread_not_html(struct import *im, const char *data, size_t len)
+{
+	xmlChar *href;
+
+	if ((href = feedread_page_feed(data, len, im->base)) != NULL)
 		import_warn(im, "this is an HTML page, not a feed; its feed "
 		    "is at %s", (const char *)href);
 	else
 		import_warn(im, "this is an HTML page, not a feed (a "
 		    "WordPress feed is at /feed/ or /tag/<name>/feed/)");
 	xmlFree(href);
-	if (doc != NULL)
-		xmlFreeDoc(doc);
 }
 
-static int
-feedread_looks_html(const char *data, size_t len, const char *type)
-{
-	size_t i = 0;
-
-	/* The bytes decide: some servers label their feeds text/html. */
-	(void)type;
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len && isspace((unsigned char)data[i]))
-		i++;
-	return (len - i >= 9 && strncasecmp(data + i, "<!doctype", 9) == 0 &&
-	    len - i >= 14 && strncasecmp(data + i + 10, "html", 4) == 0) ||
-	    (len - i >= 5 && strncasecmp(data + i, "<html", 5) == 0);
-}
 
 static void	 feedread_parse(struct import *, const char *, size_t,
 		    const char *);

@@ -20,4 +20,11 @@ void	 feedread_cleanup(void);
 void	 feedread(struct import *, const char *data, size_t len,
 	    const char *type);
 
+/*
+ * When data is an HTML page that links its feed, that feed's absolute
+ * http(s) URL (resolved against base) into out: 0, else -1.
+ */
+int	 feedread_html_feed(const char *data, size_t len, const char *base,
+	    char *out, size_t outsz);
+
 #endif

@@ -1192,6 +1192,29 @@ import_settings(struct import *im, const char *title, const char *desc,
 	buf_free(&b);
 }
 
+/*
+ * A site's page with no REST API that links its feed: that feed, with its
+ * later pages, as if it had been named (fetched under the same guard).
+ */
+static void
+import_page_feed(struct import *im, const char *url)
+{
+	struct fetch f;
+	char err[512];
+
+	import_say(im, "%s is an HTML page with no WordPress API; reading its "
+	    "feed, %s\n", im->src, url);
+	if (fetch_get(url, im->max, im->timeout, im->progress, &f, err,
+	    sizeof(err)) == -1) {
+		import_warn(im, "its feed, %s: %s", url, err);
+		im->errors++;
+		return;
+	}
+	im->base = arena_strdup(&im->a, f.url);
+	feedpage_import(im, &f);
+	free(f.data);
+}
+
 static void
 import_source(struct import *im, const char *src)
 {
@@ -1226,6 +1249,9 @@ import_source(struct import *im, const char *src)
 			 * with its later pages. */
 			if (wpapi_find(&f, api, sizeof(api)) == 0)
 				wpapi_import(im, &f, api);
+			else if (feedread_html_feed(f.data, f.len, f.url, api,
+			    sizeof(api)) == 0)
+				import_page_feed(im, api);
 			else
 				feedpage_import(im, &f);
 			free(f.data);

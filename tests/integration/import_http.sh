@@ -30,6 +30,10 @@ out=$("$CAPSULE" import --content "$d" "$W/moved" 2>&1)
 check_has import_http_follows_redirects "0 added, 0 updated, 10 unchanged" "$out"
 out=$("$CAPSULE" import --content "$d" "$W/feed/atom/" 2>&1)
 check_has import_http_atom_feed_same_posts "0 added, 0 updated, 10 unchanged" "$out"
+# A site's HTML page with no REST API: the feed it links is read, pages and all.
+out=$("$CAPSULE" import --content "$d" "$W/blog/" 2>&1)
+check_has import_http_html_page_says_it_reads_its_feed "$W/blog/ is an HTML page with no WordPress API; reading its feed, $W/tag/mek-support/feed/" "$out"
+check_has import_http_html_page_follows_its_feed "0 added, 0 updated, 10 unchanged" "$out"
 
 # failure NAME WANT URL [flags]: exit 1, the message, no file written.
 failure() {
@@ -48,7 +52,6 @@ failure import_http_redirect_loop_is_named "more than 5 redirects" "$W/loop"
 failure import_http_slow_server_times_out "no complete answer within 2 s (see --timeout)" "$W/slow" --timeout 2
 failure import_http_size_cap_with_length "the answer is larger than 1048576 bytes (see --max-size)" "$W/big" --max-size 1M
 failure import_http_size_cap_chunked "the answer is larger than 1048576 bytes (see --max-size)" "$W/big-chunked" --max-size 1M
-failure import_http_html_page_names_its_feed "this is an HTML page, not a feed; its feed is at $W/tag/mek-support/feed/" "$W/blog/"
 failure import_http_refused_connection "cannot connect" "http://127.0.0.1:$(free_port)/feed/"
 failure import_http_tls_to_plain_http "TLS" "https://127.0.0.1:$PORT/tag/mek-support/feed/"
 failure import_http_only_http_schemes "only http:// and https://" "ftp://127.0.0.1:$PORT/feed/"
