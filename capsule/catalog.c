@@ -252,7 +252,6 @@ static int
 catalog_read_post(struct catalog_in *in, struct store *st, struct post *p)
 {
 	struct arena *a = &st->arena;
-	char path[2048];
 	uint32_t n;
 	size_t j;
 
@@ -298,10 +297,6 @@ catalog_read_post(struct catalog_in *in, struct store *st, struct post *p)
 	/* A post file holds fewer link lines than it has bytes. */
 	if ((p->npictures = (size_t)catalog_get_u64(in)) > POST_MAX_SIZE ||
 	    in->bad)
-		return -1;
-	snprintf(path, sizeof(path), "%s/%s.txt", st->dir, p->slug);
-	/* In the pool: stores built from this one share it. */
-	if ((p->path = arena_strdup(&st->pool->arena, path)) == NULL)
 		return -1;
 	return 0;
 }

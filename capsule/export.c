@@ -380,8 +380,9 @@ export_slug_clash(const struct export *ex, const struct post *p,
 	if (strcmp(p->slug, reserved) != 0)
 		return 0;
 	if (!ex->counting)
-		fprintf(stderr, "export: %s: the slug \"%s\" is the %s mirror's menu "
-	    "file; post left out there\n", p->path, p->slug, proto);
+		fprintf(stderr, "export: %s/%s.txt: the slug \"%s\" is the %s "
+		    "mirror's menu file; post left out there\n", ex->st->dir,
+		    p->slug, p->slug, proto);
 	return 1;
 }
 
@@ -442,9 +443,9 @@ export_year_clash(const struct export *ex, const struct post *p,
 	    store_find_year(ex->st, (unsigned)atoi(s)) == NULL)
 		return 0;
 	if (!ex->counting)
-		fprintf(stderr, "export: %s: the slug \"%s\" is a year's "
-		    "directory in the %s mirror; post left out there\n",
-		    p->path, s, proto);
+		fprintf(stderr, "export: %s/%s.txt: the slug \"%s\" is a "
+		    "year's directory in the %s mirror; post left out there\n",
+		    ex->st->dir, p->slug, s, proto);
 	return 1;
 }
 

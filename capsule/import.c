@@ -966,7 +966,7 @@ import_entry(struct import *im, struct import_entry *e)
 	}
 	/* Never write a post the store would refuse to load. */
 	arena_init(&pa);
-	rc = post_parse(&pa, slug, slug, text.data, text.len, &p, &perr);
+	rc = post_parse(&pa, slug, text.data, text.len, &p, &perr);
 	arena_free(&pa);
 	if (rc == -1) {
 		import_warn(im, "entry %zu \"%s\": would not load (line %d: "

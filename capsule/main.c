@@ -170,16 +170,18 @@ main_render(int argc, char **argv)
  * "path:line: ..." like the store's problems; returns how many.
  */
 static int
-main_check_pictures(const char *content, const struct post *p)
+main_check_pictures(const char *content, const struct store *st,
+    const struct post *p)
 {
-	char rel[MEDIA_PATH_MAX + 1], *text;
+	char rel[MEDIA_PATH_MAX + 1], path[2048], *text;
 	const char *body;
 	struct post_link l;
 	size_t len, at = 0, line = 0, head = 1, i;
 	int pre = 0, missing = 0;
 
 	if (p->npictures == 0 ||
-	    (text = file_read(p->path, POST_MAX_SIZE, &len, NULL)) == NULL)
+	    store_post_path(st, p, path, sizeof(path)) == NULL ||
+	    (text = file_read(path, POST_MAX_SIZE, &len, NULL)) == NULL)
 		return 0;
 	/* The body starts after the first blank line; lines count from 1. */
 	for (body = text, i = 0; i < len; i++)
@@ -202,7 +204,7 @@ main_check_pictures(const char *content, const struct post *p)
 		if (media_exists(content, rel))
 			continue;
 		fprintf(stderr, "%s:%zu: the picture %.*s is not in %s/"
-		    MEDIA_DIR "/\n", p->path, head + line, (int)l.url_len,
+		    MEDIA_DIR "/\n", path, head + line, (int)l.url_len,
 		    l.url, content);
 		missing++;
 	}
@@ -230,7 +232,7 @@ main_check(int argc, char **argv)
 	/* The store counts every problem, as the reload log does. */
 	problems = st->nproblems;
 	for (i = 0; i < (int)st->nposts; i++)
-		problems += main_check_pictures(content, st->posts[i]);
+		problems += main_check_pictures(content, st, st->posts[i]);
 	printf("%s: %zu posts, %zu tags, %d problem%s\n", content, st->nposts,
 	    st->ntags, problems, problems == 1 ? "" : "s");
 	store_free(st);

@@ -189,7 +189,7 @@ post_bad_utf8(const char *s, size_t len)
 }
 
 static int
-post_parse_text(struct arena *a, const char *path, const char *slug,
+post_parse_text(struct arena *a, const char *slug,
     const char *text, size_t len, struct post *p, struct post_error *err,
     int want_body)
 {
@@ -212,8 +212,7 @@ post_parse_text(struct arena *a, const char *path, const char *slug,
 	if (!post_valid_slug(slug))
 		return post_err(err, 0, "file name \"%s\" is not a valid slug "
 		    "(lowercase letters, digits and hyphens)", slug);
-	if ((p->path = arena_strdup(a, path)) == NULL ||
-	    (p->slug = arena_strdup(a, slug)) == NULL)
+	if ((p->slug = arena_strdup(a, slug)) == NULL)
 		return post_err(err, 0, "out of memory");
 	p->author = "";
 
@@ -335,17 +334,17 @@ post_parse_text(struct arena *a, const char *path, const char *slug,
 }
 
 int
-post_parse(struct arena *a, const char *path, const char *slug,
+post_parse(struct arena *a, const char *slug,
     const char *text, size_t len, struct post *p, struct post_error *err)
 {
-	return post_parse_text(a, path, slug, text, len, p, err, 1);
+	return post_parse_text(a, slug, text, len, p, err, 1);
 }
 
 int
-post_parse_meta(struct arena *a, const char *path, const char *slug,
+post_parse_meta(struct arena *a, const char *slug,
     const char *text, size_t len, struct post *p, struct post_error *err)
 {
-	return post_parse_text(a, path, slug, text, len, p, err, 0);
+	return post_parse_text(a, slug, text, len, p, err, 0);
 }
 
 int

@@ -16,7 +16,6 @@
 struct tag;
 
 struct post {
-	const char	 *path;		/* where it was read from */
 	const char	 *slug;		/* file name without ".txt" */
 	const char	 *title;
 	const char	 *date;		/* YYYY-MM-DD */
@@ -49,7 +48,7 @@ struct post_error {
  * Parses text (len bytes) into p, allocating from a. Returns 0, or -1 with
  * err filled in. Strings in p live as long as the arena.
  */
-int	 post_parse(struct arena *, const char *path, const char *slug,
+int	 post_parse(struct arena *, const char *slug,
 	    const char *text, size_t len, struct post *p,
 	    struct post_error *err);
 /*
@@ -81,7 +80,7 @@ int	 post_fence_opens(const char *s, size_t n, const char *rest,
 int	 post_next_picture(const char *body, size_t len, size_t *at,
 	    int *pre, size_t *line, struct post_link *l);
 /* The same, without the body: p->body stays NULL (the store's lists). */
-int	 post_parse_meta(struct arena *, const char *path, const char *slug,
+int	 post_parse_meta(struct arena *, const char *slug,
 	    const char *text, size_t len, struct post *p,
 	    struct post_error *err);
 /* 1 when s is a valid YYYY-MM-DD calendar date. */

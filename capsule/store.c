@@ -381,7 +381,6 @@ store_copy_post(struct store_loader *l, const struct post *o)
 	    sizeof(*p->images));
 	if (p->tags == NULL || p->tagp == NULL || p->images == NULL)
 		goto oom;
-	p->path = store_strdup(l, o->path);
 	p->slug = store_strdup(l, o->slug);
 	p->title = store_strdup(l, o->title);
 	p->date = store_strdup(l, o->date);
@@ -536,8 +535,8 @@ store_look(struct store_loader *l, struct store_build *b, const char *dir,
 	}
 	keep = (l->flags & STORE_KEEP_TEXT) &&
 	    st->text_bytes + len < STORE_TEXT_BUDGET;
-	if ((keep ? post_parse : post_parse_meta)(&st->pool->arena, path,
-	    slug, data, len, p, &err) == -1) {
+	if ((keep ? post_parse : post_parse_meta)(&st->pool->arena, slug,
+	    data, len, p, &err) == -1) {
 		free(data);
 		snprintf(msg, sizeof(msg), "%s; %s", err.msg, old != NULL ?
 		    "still serving its last good version" : "skipped");
@@ -1079,26 +1078,27 @@ store_post_text(const struct store *st, const struct post *p,
 {
 	struct post tmp;
 	struct post_error err;
-	char *data;
+	char path[2048], *data;
 	size_t len;
 
-	(void)st;
 	memset(out, 0, sizeof(*out));
 	arena_init(&out->arena);
 	out->images = p->images;
 	out->nimages = p->nimages;
-	if (p->body != NULL || p->path == NULL) {
+	if (p->body != NULL || st->dir == NULL) {
 		out->body = p->body != NULL ? p->body : "";
 		out->body_len = p->body != NULL ? p->body_len : 0;
 		return 0;
 	}
+	if (store_post_path(st, p, path, sizeof(path)) == NULL)
+		goto gone;
 	/*
 	 * The file as it is now: a newer good version is served at once (the
 	 * next store follows); one that turned bad gives the notice.
 	 */
-	if ((data = file_read_id(p->path, POST_MAX_SIZE, &len, NULL)) !=
+	if ((data = file_read_id(path, POST_MAX_SIZE, &len, NULL)) !=
 	    NULL) {
-		if (post_parse(&out->arena, p->path, p->slug, data, len, &tmp,
+		if (post_parse(&out->arena, p->slug, data, len, &tmp,
 		    &err) == 0) {
 			free(data);
 			out->body = tmp.body;
@@ -1109,9 +1109,22 @@ store_post_text(const struct store *st, const struct post *p,
 		}
 		free(data);
 	}
+gone:
 	out->body = STORE_TEXT_GONE;
 	out->body_len = strlen(STORE_TEXT_GONE);
 	return -1;
+}
+
+const char *
+store_post_path(const struct store *st, const struct post *p, char *out,
+    size_t outsz)
+{
+	int n;
+
+	if (st->dir == NULL)
+		return NULL;
+	n = snprintf(out, outsz, "%s/%s.txt", st->dir, p->slug);
+	return n >= 0 && (size_t)n < outsz ? out : NULL;
 }
 
 void

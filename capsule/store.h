@@ -176,6 +176,13 @@ int		 store_link_tags(struct store *);
  */
 int		 store_post_text(const struct store *, const struct post *,
 		    struct post_text *out);
+/*
+ * The file p was read from, "<dir>/<slug>.txt", written into out: built
+ * when needed rather than kept per post (about 90 bytes a post). out, or
+ * NULL when st has no directory (a store made by hand) or it does not fit.
+ */
+const char	*store_post_path(const struct store *, const struct post *,
+		    char *out, size_t outsz);
 void		 store_post_text_free(struct post_text *);
 
 struct post	*store_find_post(const struct store *, const char *slug);

@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m.body.len > 0)
 		buf_add(&b, m.body.data, m.body.len);
 	arena_init(&a);
-	if (!b.err && post_parse(&a, "fuzz.txt", "fuzz", b.data, b.len, &p,
+	if (!b.err && post_parse(&a, "fuzz", b.data, b.len, &p,
 	    &perr) == -1)
 		__builtin_trap();	/* import would write a broken post */
 	if (html_fuzz_controls(m.body.data, m.body.len, 1))

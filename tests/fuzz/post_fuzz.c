@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	arena_init(&a);
-	if (post_parse(&a, "fuzz.txt", "fuzz", (const char *)data, size, &p,
+	if (post_parse(&a, "fuzz", (const char *)data, size, &p,
 	    &err) == 0) {
 		if (p.title == NULL || p.date == NULL ||
 		    !post_valid_date(p.date) || strlen(p.body) != p.body_len)

@@ -6,15 +6,12 @@
 #include "post.h"
 #include "test.h"
 
-/* Parses text (len bytes) as the file "store/slug.txt". */
+/* Parses text (len bytes) as the file "slug.txt". */
 static int
 parse_n(struct arena *a, const char *slug, const char *text, size_t len,
     struct post *p, struct post_error *e)
 {
-	char path[256];
-
-	snprintf(path, sizeof(path), "store/%s.txt", slug);
-	return post_parse(a, path, slug, text, len, p, e);
+	return post_parse(a, slug, text, len, p, e);
 }
 
 static int
@@ -66,7 +63,6 @@ TEST(post_parses_a_complete_file)
 	CHECK_STR(p.date, "2019-09-23");
 	CHECK_STR(p.author, "Staff Writer");
 	CHECK_STR(p.slug, "a-post");
-	CHECK_STR(p.path, "store/a-post.txt");
 	CHECK(p.ntags == 2);
 	CHECK_STR(p.tags[0], "MEK");
 	CHECK_STR(p.tags[1], "MEK Support");

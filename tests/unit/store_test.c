@@ -203,6 +203,30 @@ TEST(store_find_post_and_find_tag_by_slug)
 	store_free(st);
 }
 
+/* A post keeps no path; the one built from the directory and slug is its file's. */
+TEST(store_post_path_is_the_directory_and_the_slug)
+{
+	struct store *st;
+	struct post *p;
+	struct post_text t;
+	char dir[1024], want[1200], path[1200], small[8];
+
+	snprintf(dir, sizeof(dir), "%s/content", test_root());
+	snprintf(want, sizeof(want), "%s/iran-school-opening-stoke-uprising.txt",
+	    dir);
+	CHECK((st = load_content(NULL)) != NULL);
+	CHECK((p = store_find_post(st, "iran-school-opening-stoke-uprising")) !=
+	    NULL);
+	CHECK(store_post_path(st, p, path, sizeof(path)) == path);
+	CHECK_STR(path, want);
+	CHECK(store_post_path(st, p, small, sizeof(small)) == NULL);
+	/* The body is read from that file. */
+	CHECK(store_post_text(st, p, &t) == 0);
+	CHECK(t.body_len > 0 && strstr(t.body, "school") != NULL);
+	store_post_text_free(&t);
+	store_free(st);
+}
+
 TEST(store_newer_and_older_walk_the_date_order)
 {
 	struct store *st;
