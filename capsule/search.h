@@ -25,20 +25,31 @@ int			 search_blank(const char *);
 
 /* Built from the store's posts; NULL when out of memory. */
 struct search_index	*search_build(const struct store *);
+/*
+ * The index of st made from prev's: the posts prev's base holds, unchanged
+ * (same slug, same file), are taken as they are, and only the others
+ * (new or edited) are read and indexed, into a delta. NULL when out of
+ * memory. prev stays valid and is not changed.
+ */
+struct search_index	*search_update(const struct search_index *prev,
+			    const struct store *st);
+/* Posts of the index's store that its delta holds (read for it). */
+size_t			 search_delta_posts(const struct search_index *);
+/* Lists of its base found damaged when first used (they answer nothing). */
+unsigned long		 search_damaged(const struct search_index *);
 void			 search_free(struct search_index *);
 /*
- * The index saved beside the store's saved index, so a restart need not
- * build it again: written atomically (0 or -1, errno), and loaded only
- * for the very store it was built from (the same posts, in the same
- * order, from the same files) and checked list by list; NULL, with why,
- * otherwise. A loaded index maps the file.
+ * The index's base saved beside the store's saved index, so a restart
+ * need not build it again: written atomically (0 or -1, errno). Loaded
+ * for a store whose posts are mostly the base's (matched by slug and
+ * file; the rest are read into a delta), checked cheaply (header, sizes)
+ * and each list when a query first uses it; NULL, with why, otherwise.
+ * A loaded base maps the file.
  */
 int			 search_save(const struct search_index *,
 			    const struct store *, const char *);
 struct search_index	*search_load(const char *, const struct store *,
 			    const char **why);
-/* What a saved index is tied to: every post's slug and file, in order. */
-uint64_t		 search_store_key(const struct store *);
 /* Bytes the index holds (the bench reports it). */
 size_t			 search_index_size(const struct search_index *);
 

@@ -51,6 +51,8 @@
 #define SERVER_FD_COUNTED	65536	/* a bound on default memory use */
 #define SERVER_LOAD_LATER	5000	/* posts; more, unsaved: 44 meanwhile */
 #define SERVER_SEARCH_AT_ONCE	1000	/* posts; larger: built once serving */
+#define SERVER_SEARCH_DELTA	2000	/* posts an index update may read, */
+					/* + 1/32 of the store's */
 #define SERVER_SEARCH_SHARE	4	/* one client: 1/4 of --max-searches */
 #define SERVER_NSIGS		4	/* TERM, INT, HUP (reload), USR1 (log) */
 
@@ -99,6 +101,9 @@ static struct {
 	int			 searching;
 	int			 verify;	/* started from the saved index */
 	struct snapshot		*search_sn;
+	/* A full index built since the snapshots' own (their delta grew
+	   large): the next update starts from it. The thread's alone. */
+	struct search_index	*search_latest;
 } srv;
 
 int
@@ -774,32 +779,74 @@ server_search_build(const struct store *st)
 	return idx;
 }
 
+/* An updated index reads its delta's posts again each time: past this, build anew. */
+static int
+server_search_delta_large(const struct search_index *idx, size_t nposts)
+{
+	return search_delta_posts(idx) > SERVER_SEARCH_DELTA + nposts / 32;
+}
+
+/*
+ * The index of sn: the saved one when it fits, else the one the
+ * snapshot before it used, updated (only new and edited posts read),
+ * else a new one. When the update's delta grew large, a full index is
+ * built next and kept for the following update.
+ */
 static void
 server_search_thread(void *arg)
 {
-	struct snapshot *sn = srv.search_sn;
-	struct search_index *idx = NULL;
+	struct snapshot *sn = srv.search_sn, *from;
+	struct search_index *idx = NULL, *prev, *full;
 	char path[CONFIG_PATH_MAX + 64];
-	const char *why;
+	const char *why = NULL;
+	int large = 0;
 
 	(void)arg;
 	/* Linux: a thread's nice value is its own. */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
-	/* A saved search index of these very posts answers within seconds. */
-	if (!snapshot_search_ready(sn) &&
-	    server_search_path(path, sizeof(path)) == 0 &&
-	    (idx = search_load(path, sn->store, &why)) != NULL) {
-		log_info("search index: read from %s", path);
+	from = snapshot_searcher(sn);
+	prev = srv.search_latest;
+	if (prev == NULL && from != NULL && from != sn)
+		prev = atomic_load(&from->search);
+	if (!snapshot_search_ready(sn) && prev != NULL &&
+	    search_damaged(prev) == 0 &&
+	    (idx = search_update(prev, sn->store)) != NULL) {
+		log_info("search index: updated, %zu post%s read",
+		    search_delta_posts(idx),
+		    search_delta_posts(idx) == 1 ? "" : "s");
+		large = server_search_delta_large(idx, sn->store->nposts);
 		snapshot_set_search(sn, idx);
 	}
+	snapshot_unref(from);
+	/* A saved search index of these posts answers within seconds. */
+	if (!snapshot_search_ready(sn) &&
+	    server_search_path(path, sizeof(path)) == 0) {
+		if ((idx = search_load(path, sn->store, &why)) != NULL) {
+			log_info("search index: read from %s, %zu post%s read "
+			    "again", path, search_delta_posts(idx),
+			    search_delta_posts(idx) == 1 ? "" : "s");
+			large = server_search_delta_large(idx,
+			    sn->store->nposts);
+			snapshot_set_search(sn, idx);
+		} else
+			log_info("search index: %s %s; building it", path,
+			    why);
+	}
 	server_save_catalog(sn->store);
-	if (snapshot_search_ready(sn))
-		;
-	else if ((idx = server_search_build(sn->store)) == NULL)
-		log_warnx("search index: out of memory; search stays "
-		    "unavailable until the next update");
-	else
-		snapshot_set_search(sn, idx);
+	if (!snapshot_search_ready(sn)) {
+		if ((idx = server_search_build(sn->store)) == NULL)
+			log_warnx("search index: out of memory; search stays "
+			    "unavailable until the next update");
+		else {
+			snapshot_set_search(sn, idx);
+			search_free(srv.search_latest);
+			srv.search_latest = NULL;
+		}
+	} else if (large && (full = server_search_build(sn->store)) != NULL) {
+		log_info("search index: built anew for the next update");
+		search_free(srv.search_latest);
+		srv.search_latest = full;
+	}
 	uv_mutex_lock(&srv.search_lock);
 	if (!srv.search_left)
 		uv_async_send(&srv.search_async);
@@ -1075,6 +1122,11 @@ server_cleanup(void)
 		}
 	snapshot_unref(srv.snap);
 	srv.snap = NULL;
+	/* A build left running still owns it. */
+	if (!srv.searching) {
+		search_free(srv.search_latest);
+		srv.search_latest = NULL;
+	}
 	tlsglue_unref(srv.tls);
 	srv.tls = NULL;
 	if (srv.ratelimit != NULL) {

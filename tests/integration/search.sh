@@ -153,6 +153,36 @@ out=$(printf '/search/page/2?zebra\r\n' | timeout 10 socat - TCP:127.0.0.1:"$GOP
 check_has search_gopher_page_2_follows "51 to 100" "$out"
 alive search_server_survives
 
+# An edit (written aside and renamed, as editors do) and a new post: the
+# index is updated, not rebuilt (only those two posts are read), and an
+# edited post is found by its new words and no longer by its old ones.
+# (until_search WORD NEEDLE: waits up to 20 s for the answer to hold it)
+until_search() {
+	for _ in $(seq 1 100); do
+		out=$(gem "/search?$1")
+		case "$out" in *"$2"*) return 0 ;; esac
+		sleep 0.2
+	done
+	return 1
+}
+printf 'Title: Bulk post 007\nDate: 2020-01-07\nTags: Bulk\n\nThe okapi number 7.\n' \
+    >"$TMP/many/.edit.tmp"
+mv "$TMP/many/.edit.tmp" "$TMP/many/bulk-7.txt"
+printf 'Title: Bulk post 121\nDate: 2020-06-01\nTags: Bulk\n\nAn okapi and a zebra.\n' \
+    >"$TMP/many/.new.tmp"
+mv "$TMP/many/.new.tmp" "$TMP/many/bulk-121.txt"
+if until_search okapi "2 posts match"; then
+	ok search_update_finds_the_new_words
+else
+	fail search_update_finds_the_new_words "$(printf '%s' "$out" | head -5)"
+fi
+check_has search_update_finds_the_edited_post "=> /posts/bulk-7 " "$(gem '/search?okapi')"
+check_has search_update_drops_the_old_words "120 posts match" "$(gem '/search?zebra')"
+check search_update_old_words_miss_the_edited_post "" \
+    "$(links "$(gem '/search/page/3?zebra')" | grep -x 'bulk-7')"
+check_has search_update_reads_only_the_changed_posts \
+    "search index: updated, 2 posts read" "$(cat "$TMP/server.out")"
+
 # Searches are answered off the event loop: many at once, clients that
 # hang up before their answer, then a stop while answers are being made.
 # (A bare "wait" would wait for the server too: wait for the clients.)

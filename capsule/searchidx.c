@@ -1,0 +1,1313 @@
+/*
+ * searchidx.c: the inverted word index behind search, built, saved,
+ * mapped, checked and carried from one snapshot to the next.
+ *
+ * An index is a base and a delta. The base is one image, the same in
+ * memory and on disk: a header, the terms in word order (each with its
+ * word, its posting list and its skip entries), every post's key, the
+ * words and the lists. A list holds posts in the order of the store the
+ * base was built for (newest first), each as a varint gap and a varint of
+ * its count and where the word was seen (title, tag, body), with a skip
+ * entry every SEARCH_BLOCK postings so a list can be entered in the
+ * middle. A saved base is mapped and checked cheaply (header, sizes);
+ * each list is checked the first time a query uses it (its bounds, a
+ * checksum, every posting), so a start touches little of it, and a
+ * damaged list answers nothing instead of a wrong post.
+ *
+ * A base serves a later store too: its posts are matched to the store's
+ * by key (slug and file identity), so an edit changes only what changed.
+ * Unchanged posts keep their order in a newer store (the order is by
+ * date and slug), so base post numbers map to the store's by a rising
+ * table; the posts not in the base (new or edited) make the delta, a
+ * small index built in memory with the store's own numbers. A query reads
+ * each word's base list through the table, skipping posts gone, and its
+ * delta list beside it.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include "config.h"
+#include "searchidx.h"
+
+#define SEARCH_BLOCK	64	/* postings between skip entries */
+#define SEARCH_PREFIX_SCAN 4096	/* words of a prefix range looked at */
+#define SEARCH_PREFIX_POSTINGS 500000	/* postings one prefix may merge */
+#define SEARCH_GONE	UINT32_MAX
+#define SEARCH_SEED	0xcbf29ce484222325ULL
+
+/* Where block k + 1 of a posting list starts. */
+struct search_skip {
+	uint32_t	 base;		/* post of the posting before it, + 1 */
+	uint32_t	 off;		/* byte offset in the list */
+};
+
+/*
+ * The image. Native byte order, private to one machine and one build
+ * (the stamp names it: a changed folding must not meet an old file).
+ * Sections follow the header in this order, each 8-byte aligned.
+ */
+#define SEARCH_FILE_MAGIC	"CAPSRCH2"
+#define SEARCH_FILE_ORDER	0x01020304u
+#define SEARCH_FILE_STAMP	CAPSULE_VERSION " " __DATE__ " " __TIME__
+
+struct search_file_head {
+	char		 magic[8];
+	uint32_t	 order;
+	uint32_t	 pad;
+	char		 stamp[56];
+	uint64_t	 nposts;	/* posts the lists may name */
+	uint64_t	 nkeys;		/* 0 (a delta) or nposts */
+	uint64_t	 nterms;
+	uint64_t	 nskips;
+	uint64_t	 poollen;
+	uint64_t	 datalen;
+	uint64_t	 sum;		/* of the fields above */
+};
+
+struct search_file_term {
+	uint64_t	 data;		/* offset of the list */
+	uint32_t	 dlen;		/* its bytes */
+	uint32_t	 nposts;
+	uint32_t	 word;		/* offset of the word */
+	uint32_t	 len;
+	uint32_t	 skip;		/* first skip entry */
+	uint32_t	 sum;		/* of all the above, word, list, skips */
+};
+
+/* A base: an image, mapped or in memory, shared by the indexes using it. */
+struct search_base {
+	atomic_int			 refs;
+	const struct search_file_term	*terms;
+	const struct search_skip	*skips;
+	const uint64_t			*keys;
+	const char			*pool;
+	const uint8_t			*data;
+	size_t				 nposts, nkeys, nterms, nskips;
+	size_t				 poollen, datalen;
+	atomic_uchar			*state;	/* per term; NULL: all good */
+	atomic_ulong			 bad;	/* lists found damaged */
+	void				*map;	/* the mapped file, or */
+	void				*mem;	/* the image in memory */
+	size_t				 len;
+};
+
+#define SEARCH_UNCHECKED	0
+#define SEARCH_GOOD		1
+#define SEARCH_BAD		2
+
+struct search_index {
+	struct search_base	*base;
+	struct search_base	*delta;	/* NULL: none */
+	uint32_t		*map;	/* base post -> post; NULL: same */
+	uint32_t		*from;	/* post -> first base post at/after */
+	size_t			 nposts;
+	size_t			 ndelta;
+	size_t			 size;
+};
+
+/* A checksum against damage: 8 bytes a step. */
+static uint64_t
+search_sum(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	uint64_t v;
+
+	for (; n >= 8; n -= 8, c += 8) {
+		memcpy(&v, c, 8);
+		h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	for (; n > 0; n--, c++) {
+		h = (h ^ *c) * 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+static size_t
+search_align(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* Varints: 7 bits a byte, low bits first. */
+static size_t
+search_put_varint(uint8_t *out, uint32_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		out[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	out[n++] = (uint8_t)v;
+	return n;
+}
+
+/* Only on a checked list: it cannot run past its end. */
+static inline uint32_t
+search_get_varint(const uint8_t **pp)
+{
+	const uint8_t *p = *pp;
+	uint32_t v;
+	int shift;
+
+	if (!(*p & 0x80)) {
+		*pp = p + 1;
+		return *p;
+	}
+	v = 0;
+	shift = 0;
+	while (*p & 0x80) {
+		v |= (uint32_t)(*p++ & 0x7f) << shift;
+		shift += 7;
+	}
+	v |= (uint32_t)*p++ << shift;
+	*pp = p;
+	return v;
+}
+
+/* A varint that must end before end; -1 when it does not. */
+static int
+search_get_varint_in(const uint8_t **pp, const uint8_t *end, uint32_t *v)
+{
+	const uint8_t *p = *pp;
+	uint64_t x = 0;
+	int shift = 0;
+
+	for (;;) {
+		if (p >= end || shift > 28)
+			return -1;
+		x |= (uint64_t)(*p & 0x7f) << shift;
+		if (!(*p++ & 0x80))
+			break;
+		shift += 7;
+	}
+	if (x > UINT32_MAX)
+		return -1;
+	*pp = p;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+static int
+search_cmp_word(const char *a, size_t al, const char *b, size_t bl)
+{
+	int c = memcmp(a, b, al < bl ? al : bl);
+
+	if (c != 0)
+		return c;
+	return al < bl ? -1 : al > bl;
+}
+
+/* The base's images. */
+
+static size_t
+search_nskips(uint32_t nposts)
+{
+	return nposts > 0 ? (nposts - 1) / SEARCH_BLOCK : 0;
+}
+
+static uint32_t
+search_term_sum(const struct search_file_term *ft, const char *word,
+    const uint8_t *list, const struct search_skip *sk)
+{
+	uint64_t f[4], h;
+
+	f[0] = ft->data;
+	f[1] = (uint64_t)ft->dlen << 32 | ft->nposts;
+	f[2] = (uint64_t)ft->word << 32 | ft->len;
+	f[3] = ft->skip;
+	h = search_sum(SEARCH_SEED, f, sizeof(f));
+	h = search_sum(h, word, ft->len);
+	h = search_sum(h, list, ft->dlen);
+	h = search_sum(h, sk, search_nskips(ft->nposts) * sizeof(*sk));
+	return (uint32_t)(h ^ h >> 32);
+}
+
+static uint64_t
+search_head_sum(const struct search_file_head *h)
+{
+	return search_sum(SEARCH_SEED, h, offsetof(struct search_file_head,
+	    sum));
+}
+
+/* Bytes of an image of these sizes; 0 when they overflow. */
+static size_t
+search_image_len(uint64_t nterms, uint64_t nskips, uint64_t nkeys,
+    uint64_t poollen, uint64_t datalen)
+{
+	uint64_t lim = (uint64_t)SIZE_MAX / 64, n;
+
+	if (nterms > lim || nskips > lim || nkeys > lim || poollen > lim ||
+	    datalen > lim)
+		return 0;
+	n = sizeof(struct search_file_head) +
+	    nterms * sizeof(struct search_file_term) +
+	    nskips * sizeof(struct search_skip) + nkeys * 8 +
+	    search_align((size_t)poollen) + datalen;
+	return n > lim ? 0 : (size_t)n;
+}
+
+/* Points b's sections into the image at img (checked sizes). */
+static void
+search_base_point(struct search_base *b, const void *img)
+{
+	const struct search_file_head *h = img;
+	const char *p = (const char *)img + sizeof(*h);
+
+	b->nposts = h->nposts;
+	b->nkeys = h->nkeys;
+	b->nterms = h->nterms;
+	b->nskips = h->nskips;
+	b->poollen = h->poollen;
+	b->datalen = h->datalen;
+	b->terms = (const void *)p;
+	p += b->nterms * sizeof(*b->terms);
+	b->skips = (const void *)p;
+	p += b->nskips * sizeof(*b->skips);
+	b->keys = (const void *)p;
+	p += b->nkeys * 8;
+	b->pool = p;
+	p += search_align(b->poollen);
+	b->data = (const void *)p;
+}
+
+static struct search_base *
+search_base_ref(struct search_base *b)
+{
+	if (b != NULL)
+		atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
+	return b;
+}
+
+static void
+search_base_unref(struct search_base *b)
+{
+	if (b == NULL || atomic_fetch_sub_explicit(&b->refs, 1,
+	    memory_order_acq_rel) != 1)
+		return;
+	if (b->map != NULL)
+		munmap(b->map, b->len);
+	free(b->mem);
+	free(b->state);
+	free(b);
+}
+
+/* The word of term t, or "" when its bounds are bad (checked later). */
+static const char *
+search_base_word(const struct search_base *b, size_t t, size_t *len)
+{
+	const struct search_file_term *ft = &b->terms[t];
+
+	if (ft->word > b->poollen || ft->len > b->poollen - ft->word ||
+	    ft->len > SEARCH_TERM_MAX) {
+		*len = 0;
+		return "";
+	}
+	*len = ft->len;
+	return b->pool + ft->word;
+}
+
+/* The first term >= w (nterms when none). */
+static size_t
+search_base_lower(const struct search_base *b, const char *w, size_t len)
+{
+	size_t lo = 0, hi = b->nterms, mid, ml;
+	const char *mw;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		mw = search_base_word(b, mid, &ml);
+		if (search_cmp_word(mw, ml, w, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * One list checked as the queries will read it: within the image, its
+ * checksum right, nposts postings each naming a post after the one
+ * before, ending where it should, and its skip entries those a walk
+ * makes. 0 or -1.
+ */
+static int
+search_check_list(const struct search_base *b, size_t t)
+{
+	const struct search_file_term *ft = &b->terms[t];
+	const uint8_t *p, *end;
+	const struct search_skip *sk;
+	uint32_t i, gap, cf;
+	uint64_t base = 0;
+	size_t n = 0, nsk, wl;
+
+	nsk = search_nskips(ft->nposts);
+	search_base_word(b, t, &wl);
+	if (wl == 0 || ft->nposts == 0 || ft->nposts > b->nposts ||
+	    ft->data > b->datalen || ft->dlen > b->datalen - ft->data ||
+	    ft->skip > b->nskips || nsk > b->nskips - ft->skip)
+		return -1;
+	p = b->data + ft->data;
+	end = p + ft->dlen;
+	sk = b->skips + ft->skip;
+	if (search_term_sum(ft, b->pool + ft->word, p, sk) != ft->sum)
+		return -1;
+	for (i = 0; i < ft->nposts; i++) {
+		if (i > 0 && i % SEARCH_BLOCK == 0) {
+			if (sk[n].base != base ||
+			    sk[n].off != (uint64_t)(p - (b->data + ft->data)))
+				return -1;
+			n++;
+		}
+		if (search_get_varint_in(&p, end, &gap) == -1 ||
+		    search_get_varint_in(&p, end, &cf) == -1 ||
+		    base + gap >= b->nposts)
+			return -1;
+		base += (uint64_t)gap + 1;
+	}
+	return p == end ? 0 : -1;
+}
+
+/* 1 when term t's list may be read (checked now if it was not yet). */
+static int
+search_base_usable(struct search_base *b, size_t t)
+{
+	unsigned char s;
+
+	if (b->state == NULL)
+		return 1;
+	s = atomic_load_explicit(&b->state[t], memory_order_acquire);
+	if (s == SEARCH_UNCHECKED) {
+		/* Two queries may check it at once: they agree. */
+		s = search_check_list(b, t) == 0 ? SEARCH_GOOD : SEARCH_BAD;
+		if (s == SEARCH_BAD)
+			atomic_fetch_add(&b->bad, 1);
+		atomic_store_explicit(&b->state[t], s, memory_order_release);
+	}
+	return s == SEARCH_GOOD;
+}
+
+/* Building. Each word's list grows in its own buffer until the end. */
+
+struct search_bterm {
+	size_t		 off;		/* of the word in the pool */
+	uint32_t	 len;
+	uint32_t	 nposts;
+	uint32_t	 touched;	/* post + 1 that counted it last */
+	uint32_t	 base;		/* post + 1 of its last posting */
+	uint32_t	 count;		/* in the post being read */
+	uint8_t		 flags;
+	uint8_t		*data;
+	size_t		 dlen, dcap;
+};
+
+struct search_builder {
+	struct search_bterm	*terms;
+	size_t			 nterms, capterms;
+	uint32_t		*slots;		/* term + 1; 0 is empty */
+	size_t			 nslots;	/* a power of two */
+	char			*pool;
+	size_t			 poollen, poolcap;
+	uint32_t		*touched;	/* terms seen in this post */
+	size_t			 ntouched, captouched;
+	size_t			 datalen;	/* bytes of every list */
+	size_t			 nskips;
+	uint32_t		 post;		/* the post being read */
+	int			 flag;		/* where its words come from */
+	int			 err;
+};
+
+static uint64_t
+search_hash(const char *s, size_t n)
+{
+	uint64_t h = SEARCH_SEED;	/* FNV-1a */
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Grows *p (of *cap elements of size sz) to hold need; -1 when it can't. */
+static int
+search_grow(void *pp, size_t *cap, size_t need, size_t sz, size_t first)
+{
+	void **p = pp, *np;
+	size_t nc = *cap ? *cap : first;
+
+	if (need <= *cap)
+		return 0;
+	while (nc < need) {
+		if (nc > SIZE_MAX / 2 / sz)
+			return -1;
+		nc = nc < 4096 ? nc * 2 : nc + nc / 2;
+	}
+	if ((np = realloc(*p, nc * sz)) == NULL)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+static int
+search_rehash(struct search_builder *b)
+{
+	size_t n = b->nslots ? b->nslots * 2 : 1024, i, j;
+	uint32_t *s;
+
+	if ((s = calloc(n, sizeof(*s))) == NULL)
+		return -1;
+	for (i = 0; i < b->nterms; i++) {
+		j = search_hash(b->pool + b->terms[i].off, b->terms[i].len) &
+		    (n - 1);
+		while (s[j] != 0)
+			j = (j + 1) & (n - 1);
+		s[j] = (uint32_t)i + 1;
+	}
+	free(b->slots);
+	b->slots = s;
+	b->nslots = n;
+	return 0;
+}
+
+/* The term of word, added when new; -1 when out of memory. */
+static long
+search_intern(struct search_builder *b, const char *w, size_t len)
+{
+	struct search_bterm *t;
+	size_t j;
+
+	if ((b->nterms + 1) * 2 > b->nslots && search_rehash(b) == -1)
+		return -1;
+	j = search_hash(w, len) & (b->nslots - 1);
+	for (; b->slots[j] != 0; j = (j + 1) & (b->nslots - 1)) {
+		t = &b->terms[b->slots[j] - 1];
+		if (t->len == len && memcmp(b->pool + t->off, w, len) == 0)
+			return (long)(b->slots[j] - 1);
+	}
+	if (b->nterms >= UINT32_MAX - 1 || b->poollen + len > UINT32_MAX ||
+	    search_grow(&b->terms, &b->capterms, b->nterms + 1,
+	    sizeof(*b->terms), 1024) == -1 ||
+	    search_grow(&b->pool, &b->poolcap, b->poollen + len, 1, 4096) == -1)
+		return -1;
+	memcpy(b->pool + b->poollen, w, len);
+	t = &b->terms[b->nterms];
+	memset(t, 0, sizeof(*t));
+	t->off = b->poollen;
+	t->len = (uint32_t)len;
+	b->poollen += len;
+	b->slots[j] = (uint32_t)b->nterms + 1;
+	return (long)b->nterms++;
+}
+
+static int
+search_add_word(void *arg, const char *w, size_t len, size_t off)
+{
+	struct search_builder *b = arg;
+	struct search_bterm *t;
+	long ti;
+
+	(void)off;
+	if ((ti = search_intern(b, w, len)) == -1) {
+		b->err = 1;
+		return -1;
+	}
+	t = &b->terms[ti];
+	if (t->touched != b->post + 1) {
+		if (search_grow(&b->touched, &b->captouched, b->ntouched + 1,
+		    sizeof(*b->touched), 256) == -1) {
+			b->err = 1;
+			return -1;
+		}
+		b->touched[b->ntouched++] = (uint32_t)ti;
+		t->touched = b->post + 1;
+		t->count = 0;
+		t->flags = 0;
+	}
+	if (t->count < SEARCH_COUNT_MAX)
+		t->count++;
+	t->flags |= b->flag;
+	return 0;
+}
+
+/* Appends the post's posting to every word it holds. */
+static int
+search_end_post(struct search_builder *b)
+{
+	struct search_bterm *t;
+	uint8_t enc[10];
+	size_t i, n;
+
+	for (i = 0; i < b->ntouched; i++) {
+		t = &b->terms[b->touched[i]];
+		n = search_put_varint(enc, b->post - t->base);
+		n += search_put_varint(enc + n, t->count << 3 | t->flags);
+		if (search_grow(&t->data, &t->dcap, t->dlen + n, 1, 4) == -1)
+			return -1;
+		memcpy(t->data + t->dlen, enc, n);
+		t->dlen += n;
+		t->base = b->post + 1;
+		if (t->nposts > 0 && t->nposts % SEARCH_BLOCK == 0)
+			b->nskips++;
+		t->nposts++;
+		b->datalen += n;
+	}
+	b->ntouched = 0;
+	return 0;
+}
+
+/*
+ * The body of p as search reads it: the one place it is read, so where
+ * bodies live (memory, or the post's file) is decided here alone.
+ */
+static void
+search_add_post(struct search_builder *b, const struct store *st,
+    const struct post *p, uint32_t at)
+{
+	struct post_text pt;
+	size_t j;
+
+	b->post = at;
+	b->flag = SEARCH_IN_TITLE;
+	search_words(p->title, strlen(p->title), search_add_word, b);
+	b->flag = SEARCH_IN_TAG;
+	for (j = 0; j < p->ntags && !b->err; j++)
+		search_words(p->tags[j], strlen(p->tags[j]), search_add_word,
+		    b);
+	b->flag = SEARCH_IN_BODY;
+	/* A post that cannot be read now has no words but its header's. */
+	if (!b->err && store_post_text(st, p, &pt) == 0)
+		search_words(pt.body, pt.body_len, search_add_word, b);
+	store_post_text_free(&pt);
+	if (!b->err && search_end_post(b) == -1)
+		b->err = 1;
+}
+
+static void
+search_builder_free(struct search_builder *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nterms; i++)
+		free(b->terms[i].data);
+	free(b->terms);
+	free(b->slots);
+	free(b->pool);
+	free(b->touched);
+	memset(b, 0, sizeof(*b));
+}
+
+struct search_sortkey {
+	const char	*word;
+	uint32_t	 len;
+	uint32_t	 term;
+};
+
+static int
+search_cmp_key(const void *a, const void *b)
+{
+	const struct search_sortkey *ka = a, *kb = b;
+
+	return search_cmp_word(ka->word, ka->len, kb->word, kb->len);
+}
+
+/* The skip entries of a finished list, by walking it once. */
+static size_t
+search_make_skips(const uint8_t *data, uint32_t nposts,
+    struct search_skip *out)
+{
+	const uint8_t *p = data;
+	uint32_t i, base = 0, n = 0;
+
+	for (i = 0; i < nposts; i++) {
+		if (i > 0 && i % SEARCH_BLOCK == 0) {
+			out[n].base = base;
+			out[n].off = (uint32_t)(p - data);
+			n++;
+		}
+		base += search_get_varint(&p) + 1;
+		(void)search_get_varint(&p);
+	}
+	return n;
+}
+
+/* A post's key: its slug and its file's identity, as a base knows it. */
+static uint64_t
+search_post_key(const struct post *p)
+{
+	uint64_t v[6];
+
+	v[0] = p->id.dev;
+	v[1] = p->id.ino;
+	v[2] = (uint64_t)p->id.size;
+	v[3] = (uint64_t)p->id.mtime_ns;
+	v[4] = (uint64_t)p->id.ctime_ns;
+	v[5] = (uint64_t)p->stale;
+	return search_sum(search_sum(SEARCH_SEED, v, sizeof(v)), p->slug,
+	    strlen(p->slug));
+}
+
+/*
+ * The builder's lists as a base image in memory, word by word in word
+ * order, freeing each list as it is copied (the peak stays near one
+ * index). keys: the store whose every post the lists name, or NULL (a
+ * delta). nposts: the posts the lists may name.
+ */
+static struct search_base *
+search_finish(struct search_builder *b, const struct store *keys,
+    size_t nposts)
+{
+	struct search_base *base;
+	struct search_file_head *h;
+	struct search_file_term *ft;
+	struct search_sortkey *sk = NULL;
+	struct search_bterm *bt;
+	uint8_t *data;
+	size_t i, len, at = 0, skip = 0, nkeys = keys ? keys->nposts : 0;
+	void *img;
+
+	if ((len = search_image_len(b->nterms, b->nskips, nkeys, b->poollen,
+	    b->datalen)) == 0 || b->datalen > UINT64_MAX / 2)
+		return NULL;
+	if ((base = calloc(1, sizeof(*base))) == NULL)
+		return NULL;
+	if ((img = calloc(1, len)) == NULL ||
+	    (sk = calloc(b->nterms + 1, sizeof(*sk))) == NULL) {
+		free(img);
+		free(base);
+		return NULL;
+	}
+	h = img;
+	memcpy(h->magic, SEARCH_FILE_MAGIC, 8);
+	h->order = SEARCH_FILE_ORDER;
+	snprintf(h->stamp, sizeof(h->stamp), "%s", SEARCH_FILE_STAMP);
+	h->nposts = nposts;
+	h->nkeys = nkeys;
+	h->nterms = b->nterms;
+	h->nskips = b->nskips;
+	h->poollen = b->poollen;
+	h->datalen = b->datalen;
+	h->sum = search_head_sum(h);
+	search_base_point(base, img);
+	base->mem = img;
+	base->len = len;
+	atomic_init(&base->refs, 1);
+	atomic_init(&base->bad, 0);
+	if (b->poollen > 0)
+		memcpy((char *)base->pool, b->pool, b->poollen);
+	for (i = 0; i < nkeys; i++)
+		((uint64_t *)base->keys)[i] = search_post_key(keys->posts[i]);
+	for (i = 0; i < b->nterms; i++) {
+		sk[i].word = b->pool + b->terms[i].off;
+		sk[i].len = b->terms[i].len;
+		sk[i].term = (uint32_t)i;
+	}
+	qsort(sk, b->nterms, sizeof(*sk), search_cmp_key);
+	ft = (struct search_file_term *)base->terms;
+	data = (uint8_t *)base->data;
+	for (i = 0; i < b->nterms; i++) {
+		bt = &b->terms[sk[i].term];
+		ft[i].data = at;
+		ft[i].dlen = (uint32_t)bt->dlen;
+		ft[i].nposts = bt->nposts;
+		ft[i].word = (uint32_t)bt->off;
+		ft[i].len = bt->len;
+		ft[i].skip = (uint32_t)skip;
+		memcpy(data + at, bt->data, bt->dlen);
+		skip += search_make_skips(data + at, bt->nposts,
+		    (struct search_skip *)base->skips + skip);
+		ft[i].sum = search_term_sum(&ft[i], base->pool + ft[i].word,
+		    data + at, base->skips + ft[i].skip);
+		at += bt->dlen;
+		free(bt->data);
+		bt->data = NULL;
+	}
+	free(sk);
+	return base;
+}
+
+/*
+ * A base of posts which[0..n) of st (all of them when which is NULL),
+ * named by their position in st. NULL when out of memory.
+ */
+static struct search_base *
+search_build_base(const struct store *st, const uint32_t *which, size_t n)
+{
+	struct search_builder b;
+	struct search_base *base = NULL;
+	size_t i;
+
+	if (st->nposts >= UINT32_MAX)
+		return NULL;
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < n && !b.err; i++) {
+		uint32_t at = which != NULL ? which[i] : (uint32_t)i;
+
+		search_add_post(&b, st, st->posts[at], at);
+	}
+	if (!b.err)
+		base = search_finish(&b, which == NULL ? st : NULL,
+		    st->nposts);
+	search_builder_free(&b);
+#ifdef __GLIBC__
+	/* The lists grew in many small buffers: give their pages back. */
+	malloc_trim(0);
+#endif
+	return base;
+}
+
+/* Indexes: a base matched to a store, and the delta. */
+
+void
+search_free(struct search_index *idx)
+{
+	if (idx == NULL)
+		return;
+	search_base_unref(idx->base);
+	search_base_unref(idx->delta);
+	free(idx->map);
+	free(idx->from);
+	free(idx);
+}
+
+static size_t
+search_base_size(const struct search_base *b)
+{
+	return b != NULL ? b->len + (b->state != NULL ? b->nterms : 0) : 0;
+}
+
+/*
+ * An index of st from base b (a reference is taken): its posts matched
+ * by key, in order, and the rest indexed into a delta. With min, NULL
+ * (why says) when fewer than min posts match. NULL also when out of
+ * memory.
+ */
+static struct search_index *
+search_attach(struct search_base *b, const struct store *st, size_t min,
+    const char **why)
+{
+	struct search_index *idx;
+	uint32_t *slots = NULL, *which = NULL, s;
+	size_t n = st->nposts, nb = b->nkeys, nslots = 16, i, j, mask;
+	size_t matched = 0, nd = 0;
+	uint64_t k;
+	long last = -1;
+
+	*why = "out of memory";
+	if (n >= UINT32_MAX || b->nposts != b->nkeys)
+		return NULL;
+	if ((idx = calloc(1, sizeof(*idx))) == NULL)
+		return NULL;
+	idx->base = search_base_ref(b);
+	idx->nposts = n;
+	while (nslots < 2 * nb)
+		nslots *= 2;
+	mask = nslots - 1;
+	if ((slots = calloc(nslots, sizeof(*slots))) == NULL ||
+	    (idx->map = malloc((nb + 1) * sizeof(*idx->map))) == NULL ||
+	    (which = malloc((n + 1) * sizeof(*which))) == NULL)
+		goto fail;
+	for (j = 0; j < nb; j++) {
+		idx->map[j] = SEARCH_GONE;
+		for (i = (b->keys[j] ^ b->keys[j] >> 31) & mask; slots[i] != 0;
+		    i = (i + 1) & mask)
+			;
+		slots[i] = (uint32_t)j + 1;
+	}
+	/* Matched in order only: the table must rise (see above). */
+	for (i = 0; i < n; i++) {
+		k = search_post_key(st->posts[i]);
+		for (j = (k ^ k >> 31) & mask; (s = slots[j]) != 0;
+		    j = (j + 1) & mask)
+			if (b->keys[s - 1] == k && (long)(s - 1) > last &&
+			    idx->map[s - 1] == SEARCH_GONE)
+				break;
+		if (s != 0) {
+			idx->map[s - 1] = (uint32_t)i;
+			last = (long)(s - 1);
+			matched++;
+		} else
+			which[nd++] = (uint32_t)i;
+	}
+	free(slots);
+	slots = NULL;
+	if (matched < min) {
+		*why = "of another store or an older one";
+		goto fail;
+	}
+	if (matched == n && nb == n) {
+		free(idx->map);
+		idx->map = NULL;
+	} else {
+		if ((idx->from = malloc((n + 1) * sizeof(*idx->from))) == NULL)
+			goto fail;
+		for (i = 0, j = 0; i <= n; i++) {
+			while (j < nb && (idx->map[j] == SEARCH_GONE ||
+			    idx->map[j] < i))
+				j++;
+			idx->from[i] = (uint32_t)j;
+		}
+	}
+	if (nd > 0 && (idx->delta = search_build_base(st, which, nd)) == NULL)
+		goto fail;
+	free(which);
+	idx->ndelta = nd;
+	idx->size = sizeof(*idx) + search_base_size(idx->base) +
+	    search_base_size(idx->delta) + (idx->map != NULL ?
+	    (nb + n + 2) * sizeof(uint32_t) : 0);
+	*why = NULL;
+	return idx;
+fail:
+	free(slots);
+	free(which);
+	search_free(idx);
+	return NULL;
+}
+
+struct search_index *
+search_build(const struct store *st)
+{
+	struct search_base *b;
+	struct search_index *idx;
+	const char *why;
+
+	if ((b = search_build_base(st, NULL, st->nposts)) == NULL)
+		return NULL;
+	idx = search_attach(b, st, 0, &why);
+	search_base_unref(b);
+	return idx;
+}
+
+struct search_index *
+search_update(const struct search_index *prev, const struct store *st)
+{
+	const char *why;
+
+	return search_attach(prev->base, st, 0, &why);
+}
+
+size_t
+search_delta_posts(const struct search_index *idx)
+{
+	return idx->ndelta;
+}
+
+unsigned long
+search_damaged(const struct search_index *idx)
+{
+	return atomic_load(&idx->base->bad);
+}
+
+size_t
+search_index_size(const struct search_index *idx)
+{
+	return idx != NULL ? idx->size : 0;
+}
+
+size_t
+search_index_posts(const struct search_index *idx)
+{
+	return idx->nposts;
+}
+
+/* Saving and loading. */
+
+static int
+search_write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, c, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+search_save(const struct search_index *idx, const struct store *st,
+    const char *path)
+{
+	const struct search_base *b = idx->base;
+	const void *img = b->mem != NULL ? b->mem : b->map;
+	char tmp[PATH_MAX + 32];
+	int fd, saved;
+
+	(void)st;
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) ==
+	    -1)
+		return -1;
+	if (search_write_all(fd, img, b->len) == -1 || close(fd) == -1 ||
+	    rename(tmp, path) == -1) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
+struct search_index *
+search_load(const char *path, const struct store *st, const char **why)
+{
+	struct search_base *b = NULL;
+	struct search_index *idx;
+	const struct search_file_head *h;
+	struct stat sb;
+	void *map = MAP_FAILED;
+	size_t len;
+	int fd;
+
+	*why = "none saved yet";
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		if (errno != ENOENT)
+			*why = strerror(errno);
+		return NULL;
+	}
+	*why = "not an index of this build";
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (size_t)sb.st_size < sizeof(*h) ||
+	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) == MAP_FAILED) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	len = (size_t)sb.st_size;
+	h = map;
+	if (memcmp(h->magic, SEARCH_FILE_MAGIC, 8) != 0 ||
+	    h->order != SEARCH_FILE_ORDER ||
+	    strncmp(h->stamp, SEARCH_FILE_STAMP, sizeof(h->stamp)) != 0)
+		goto bad;
+	*why = "damaged";
+	if (search_head_sum(h) != h->sum || h->nkeys != h->nposts ||
+	    h->nposts >= UINT32_MAX || h->poollen > UINT32_MAX ||
+	    search_image_len(h->nterms, h->nskips, h->nkeys, h->poollen,
+	    h->datalen) != len)
+		goto bad;
+	*why = "out of memory";
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->state = calloc(h->nterms + 1, 1)) == NULL)
+		goto bad;
+	search_base_point(b, map);
+	b->map = map;
+	b->len = len;
+	atomic_init(&b->refs, 1);
+	atomic_init(&b->bad, 0);
+	/* Lists are checked when first used: the start reads the keys only. */
+	/* Most posts must be the base's: else building anew is as quick. */
+	idx = search_attach(b, st, st->nposts - st->nposts / 4, why);
+	search_base_unref(b);
+	return idx;
+bad:
+	if (b != NULL)
+		free(b->state);
+	free(b);
+	munmap(map, len);
+	return NULL;
+}
+
+/* Lists. */
+
+static void
+search_cur_open(struct search_cur *c, const struct search_base *b,
+    size_t t, const struct search_index *idx, int mapped)
+{
+	const struct search_file_term *ft = &b->terms[t];
+
+	memset(c, 0, sizeof(*c));
+	c->data = c->p = b->data + ft->data;
+	c->skips = b->skips + ft->skip;
+	c->nposts = ft->nposts;
+	if (mapped && idx->map != NULL) {
+		c->map = idx->map;
+		c->from = idx->from;
+		c->nfrom = (uint32_t)idx->nposts;
+	}
+	c->live = 1;
+}
+
+/* The next posting of c at or after post target: 1, or 0 at the end. */
+static int
+search_cur_seek(struct search_cur *c, uint32_t target)
+{
+	size_t lo = 0, hi, mid;
+	uint32_t raw, cf, rt, post;
+
+	if (!c->live)
+		return 0;
+	if (c->head && c->post >= target)
+		return 1;
+	c->head = 0;
+	rt = c->from == NULL ? target :
+	    c->from[target < c->nfrom ? target : c->nfrom];
+	/* Skip whole blocks whose postings all come before target. */
+	hi = search_nskips(c->nposts);
+	if (hi > 0 && c->skips[0].base <= rt &&
+	    (size_t)(c->i / SEARCH_BLOCK) < hi) {
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (c->skips[mid].base <= rt)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo * SEARCH_BLOCK > c->i) {
+			c->i = (uint32_t)(lo * SEARCH_BLOCK);
+			c->p = c->data + c->skips[lo - 1].off;
+			c->base = c->skips[lo - 1].base;
+		}
+	}
+	while (c->i < c->nposts) {
+		raw = c->base + search_get_varint(&c->p);
+		cf = search_get_varint(&c->p);
+		c->base = raw + 1;
+		c->i++;
+		if (raw < rt)
+			continue;
+		post = c->map == NULL ? raw : c->map[raw];
+		if (post == SEARCH_GONE)
+			continue;
+		c->post = post;
+		c->cf = cf;
+		c->head = 1;
+		return 1;
+	}
+	c->live = 0;
+	return 0;
+}
+
+/* Word w's term in b, usable, or -1. */
+static long
+search_base_find(struct search_base *b, const char *w, size_t len)
+{
+	size_t t = search_base_lower(b, w, len), tl;
+	const char *tw;
+
+	if (t >= b->nterms)
+		return -1;
+	tw = search_base_word(b, t, &tl);
+	if (tl != len || memcmp(tw, w, len) != 0 || !search_base_usable(b, t))
+		return -1;
+	return (long)t;
+}
+
+/* One word of a prefix range: in the base, the delta, or both. */
+struct search_pick {
+	const char	*word;
+	size_t		 len;
+	long		 t[2];
+	size_t		 nposts;
+};
+
+static int
+search_cmp_pick(const void *a, const void *b)
+{
+	const struct search_pick *pa = a, *pb = b;
+
+	return pa->nposts > pb->nposts ? -1 : pa->nposts < pb->nposts;
+}
+
+int
+search_list_seek(struct search_list *l, uint32_t target)
+{
+	size_t i;
+	int a, b;
+
+	if (l->dense != NULL) {
+		/* Targets only grow: all between the last one and post was 0. */
+		if (l->at > 0 && target <= l->post)
+			return 1;
+		for (i = l->at > target ? l->at : target; i < l->ndense; i++)
+			if (l->dense[i] != 0) {
+				l->at = i + 1;
+				l->post = (uint32_t)i;
+				l->count = l->dense[i] >> 3;
+				l->flags = l->dense[i] & 7;
+				return 1;
+			}
+		l->at = l->ndense;
+		return 0;
+	}
+	if (l->started && l->post >= target)
+		return 1;
+	a = search_cur_seek(&l->cur[0], target);
+	b = search_cur_seek(&l->cur[1], target);
+	if (!a && !b)
+		return 0;
+	i = !a || (b && l->cur[1].post < l->cur[0].post);
+	l->started = 1;
+	l->post = l->cur[i].post;
+	l->count = l->cur[i].cf >> 3;
+	l->flags = l->cur[i].cf & 7;
+	return 1;
+}
+
+/* Merges one word's lists into l's table by post. */
+static void
+search_dense_add(struct search_list *l, const struct search_index *idx,
+    const struct search_pick *pk)
+{
+	struct search_list one;
+	uint32_t d, c;
+
+	memset(&one, 0, sizeof(one));
+	if (pk->t[0] >= 0)
+		search_cur_open(&one.cur[0], idx->base, (size_t)pk->t[0], idx,
+		    1);
+	if (pk->t[1] >= 0)
+		search_cur_open(&one.cur[1], idx->delta, (size_t)pk->t[1],
+		    idx, 0);
+	while (search_list_seek(&one, one.started ? one.post + 1 : 0) &&
+	    one.post < l->ndense) {
+		d = l->dense[one.post];
+		c = (d >> 3) + one.count;
+		if (d == 0)
+			l->size++;
+		if (c > SEARCH_COUNT_MAX)
+			c = SEARCH_COUNT_MAX;
+		l->dense[one.post] = c << 3 | (d & 7) | one.flags;
+	}
+}
+
+int
+search_list_open(const struct search_index *idx, const char *w, size_t len,
+    int prefix, struct search_list *l)
+{
+	struct search_base *bs[2] = { idx->base, idx->delta };
+	struct search_pick *picks = NULL, *pk;
+	size_t at[2], end[2], n = 0, cap = 0, i, k, tl, sum = 0, used = 0;
+	const char *tw;
+	long t;
+	int exact = 0, c;
+
+	memset(l, 0, sizeof(*l));
+	if (!prefix) {
+		for (k = 0; k < 2; k++)
+			if (bs[k] != NULL &&
+			    (t = search_base_find(bs[k], w, len)) >= 0) {
+				search_cur_open(&l->cur[k], bs[k], (size_t)t,
+				    idx, k == 0);
+				l->size += bs[k]->terms[t].nposts;
+			}
+		return l->size > 0 ? 0 : 1;
+	}
+	/* The words w begins, from both, merged in word order. */
+	for (k = 0; k < 2; k++) {
+		at[k] = end[k] = 0;
+		if (bs[k] == NULL)
+			continue;
+		at[k] = end[k] = search_base_lower(bs[k], w, len);
+		while (end[k] < bs[k]->nterms &&
+		    end[k] - at[k] < SEARCH_PREFIX_SCAN) {
+			tw = search_base_word(bs[k], end[k], &tl);
+			if (tl < len || memcmp(tw, w, len) != 0)
+				break;
+			end[k]++;
+		}
+	}
+	while (at[0] < end[0] || at[1] < end[1]) {
+		const char *w0 = NULL, *w1 = NULL;
+		size_t l0 = 0, l1 = 0;
+
+		if (at[0] < end[0])
+			w0 = search_base_word(bs[0], at[0], &l0);
+		if (at[1] < end[1])
+			w1 = search_base_word(bs[1], at[1], &l1);
+		c = w0 == NULL ? 1 : w1 == NULL ? -1 :
+		    search_cmp_word(w0, l0, w1, l1);
+		if (search_grow(&picks, &cap, n + 1, sizeof(*picks), 64) == -1) {
+			free(picks);
+			return -1;
+		}
+		pk = &picks[n];
+		pk->t[0] = pk->t[1] = -1;
+		pk->nposts = 0;
+		pk->word = c <= 0 ? w0 : w1;
+		pk->len = c <= 0 ? l0 : l1;
+		if (c <= 0) {
+			if (search_base_usable(bs[0], at[0])) {
+				pk->t[0] = (long)at[0];
+				pk->nposts += bs[0]->terms[at[0]].nposts;
+			}
+			at[0]++;
+		}
+		if (c >= 0) {
+			pk->t[1] = (long)at[1];
+			pk->nposts += bs[1]->terms[at[1]].nposts;
+			at[1]++;
+		}
+		if (pk->nposts > 0)
+			n++;
+	}
+	if (n == 0) {
+		free(picks);
+		return 1;
+	}
+	/* The word itself always (first in word order), then the most used. */
+	if (picks[0].len == len) {
+		struct search_pick tmp = picks[0];
+
+		exact = 1;
+		picks[0] = picks[n - 1];
+		picks[n - 1] = tmp;
+	}
+	qsort(picks, n - (size_t)exact, sizeof(*picks), search_cmp_pick);
+	if (n == 1) {
+		for (k = 0; k < 2; k++)
+			if (picks[0].t[k] >= 0) {
+				search_cur_open(&l->cur[k], bs[k],
+				    (size_t)picks[0].t[k], idx, k == 0);
+				l->size += bs[k]->terms[picks[0].t[k]].nposts;
+			}
+		free(picks);
+		return 0;
+	}
+	if ((l->dense = calloc(idx->nposts + 1, sizeof(*l->dense))) == NULL) {
+		free(picks);
+		return -1;
+	}
+	l->ndense = idx->nposts;
+	if (exact) {
+		search_dense_add(l, idx, &picks[n - 1]);
+		used++;
+	}
+	for (i = 0; i < n - (size_t)exact && used < SEARCH_PREFIX_TERMS; i++) {
+		if (sum + picks[i].nposts > SEARCH_PREFIX_POSTINGS)
+			break;
+		sum += picks[i].nposts;
+		search_dense_add(l, idx, &picks[i]);
+		used++;
+	}
+	free(picks);
+	return 0;
+}
+
+void
+search_list_close(struct search_list *l)
+{
+	free(l->dense);
+	l->dense = NULL;
+}
