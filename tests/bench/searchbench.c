@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "page.h"
 #include "router.h"
@@ -112,6 +113,34 @@ main(int argc, char **argv)
 	r1 = rss_kb();
 	printf("index: built in %.2f s, %zu MB, RSS +%ld MB\n", now() - t0,
 	    search_index_size(idx) >> 20, (r1 - r0) / 1024);
+	{
+		struct search_index *li, *ui;
+		const char *why;
+		size_t tot;
+		long ra;
+
+		t0 = now();
+		if (search_save(idx, st, "/tmp/searchbench.search") == -1)
+			return 1;
+		printf("index: saved in %.2f s\n", now() - t0);
+		ra = rss_kb();
+		t0 = now();
+		li = search_load("/tmp/searchbench.search", st, &why);
+		printf("index: loaded in %.3f s (%s), RSS +%ld MB\n",
+		    now() - t0, why ? why : "ok", (rss_kb() - ra) / 1024);
+		t0 = now();
+		printf("loaded, first common-word search: %.2f ms",
+		    search_cost(st, li, common, 1, &tot));
+		printf(", then %.2f ms\n", search_cost(st, li, common,
+		    sizeof(common) / sizeof(common[0]), &tot));
+		t0 = now();
+		ui = search_update(li, st);
+		printf("index: updated (nothing changed) in %.3f s\n",
+		    now() - t0);
+		search_free(ui);
+		search_free(li);
+		unlink("/tmp/searchbench.search");
+	}
 	printf("common-word search: %.2f ms", search_cost(st, idx, common,
 	    sizeof(common) / sizeof(common[0]), &total));
 	printf(" (\"the\": %zu hits)\n", total);

@@ -211,9 +211,12 @@ check live_large_store_server_stops_cleanly "0" "$rc"
 CONTENT="$BIG" start_server
 wait_for live_restart_searches_from_the_saved_index "/search?body%205198" "/posts/big-05198"
 check_has live_restart_read_the_saved_search_index "search index: read from" "$(cat "$TMP/server.out")"
-# A post changed while it was down: that index is not this store's.
+# A post changed while it was down: the saved index still serves the
+# others, and only that post is read again (into the index's delta).
 stop_server
 post "Big changed" 2030-01-01 "Big" "Changed body." >"$BIG/big-00007.txt"
 CONTENT="$BIG" start_server
 wait_for live_changed_store_searches_anew "/search?changed" "/posts/big-00007"
+wait_for live_changed_store_old_words_gone "/search?body%207" "No post matches"
+check_has live_changed_store_reads_only_that_post "1 post read again" "$(cat "$TMP/server.out")"
 stop_server
