@@ -1,10 +1,17 @@
 /*
- * catalog.c: the saved index of a store. The format is private to one
- * machine (native byte order, checked by a marker): a header, one record
- * per post, and an FNV-1a checksum of everything before it. Every field
- * read back is bounds-checked and validated with the post parser's own
- * checks, so a damaged or crafted file is refused whole, never trusted.
+ * catalog.c: the saved index of a store, laid out as the store holds it
+ * so a start maps it instead of parsing it. The format is private to one
+ * machine (native byte order, checked by a marker): a header of counts,
+ * then arrays of fixed-size records (posts newest first, each post's tag
+ * numbers and names as written, image texts, tags by name, their order
+ * by slug, the slug table), one block of NUL-terminated strings the
+ * records point into by offset, and a checksum of all before it. The
+ * strings are used where they lie in the mapping (the page cache's
+ * memory, not the heap's). Every count, offset and string is checked
+ * when loaded, with the post parser's own checks, so a damaged or
+ * crafted file is refused whole, never trusted.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -14,24 +21,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "catalog.h"
 #include "file.h"
-#include "utf8.h"
 
-#define CATALOG_MAGIC	"CAPSIDX6"
+#define CATALOG_MAGIC	"CAPSIDX7"
 #define CATALOG_ORDER	0x01020304u	/* byte order and version marker */
 
 /*
  * A checksum against damage (not an attacker: the cache is the user's
  * own), eight bytes at a time so 100,000 posts' index checks in a blink.
  */
-uint64_t
-catalog_sum(const void *data, size_t len)
+static uint64_t
+catalog_mix(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325ULL ^ len, w;
+	uint64_t w;
 	size_t i;
 
 	for (i = 0; i + 8 <= len; i += 8) {
@@ -41,6 +48,24 @@ catalog_sum(const void *data, size_t len)
 	}
 	for (; i < len; i++)
 		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+uint64_t
+catalog_sum(const void *data, size_t len)
+{
+	uint64_t h = catalog_mix(0xcbf29ce484222325ULL ^ len, data, len);
+
+	return h ^ (h >> 29);
+}
+
+/* The same sum of a's alen bytes (a multiple of 8) followed by b's. */
+static uint64_t
+catalog_sum_parts(const void *a, size_t alen, const void *b, size_t blen)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ (alen + blen);
+
+	h = catalog_mix(catalog_mix(h, a, alen), b, blen);
 	return h ^ (h >> 29);
 }
 
@@ -77,101 +102,219 @@ catalog_path(const char *cache_dir, const char *dir, char *out, size_t outsz)
 	return 0;
 }
 
-/* Writing: a growing buffer. */
+
+/* The file's records: sizes are multiples of 8, so each array stays aligned. */
+struct catalog_head {
+	char		 magic[8];
+	uint32_t	 order;
+	uint32_t	 dir;		/* the store's real path */
+	uint64_t	 nposts;
+	uint64_t	 nuses;		/* tags of all posts */
+	uint64_t	 nimages;	/* image texts of all posts */
+	uint64_t	 ntags;
+	uint64_t	 nslots;	/* a power of two */
+	uint64_t	 nstr;		/* bytes of strings */
+};
+
+struct catalog_post {
+	uint64_t	 dev, ino, size, mtime_ns, ctime_ns;
+	uint32_t	 slug, title, date, author;	/* string offsets */
+	uint32_t	 npictures;
+	uint16_t	 ntags, nimages;	/* the next in uses, images */
+};
+
+struct catalog_tag {
+	uint32_t	 name, slug;
+};
+
+/* Where each array lies: offsets from the start of the file. */
+struct catalog_layout {
+	uint64_t	 posts, use_tag, use_name, images, tags, by_slug;
+	uint64_t	 slots, str, sum, size;
+};
+
+static uint64_t
+catalog_pad(uint64_t n)
+{
+	return (n + 7) & ~(uint64_t)7;
+}
+
+/*
+ * The offsets of a header's arrays. Counts are bounded by the file size
+ * first, so nothing here can overflow.
+ */
+static int
+catalog_layout(const struct catalog_head *h, uint64_t max,
+    struct catalog_layout *l)
+{
+	if (h->nposts > max || h->nuses > max || h->nimages > max ||
+	    h->ntags > max || h->nslots > max || h->nstr > max)
+		return -1;
+	l->posts = sizeof(*h);
+	l->use_tag = l->posts + h->nposts * sizeof(struct catalog_post);
+	l->use_name = l->use_tag + catalog_pad(h->nuses * 4);
+	l->images = l->use_name + catalog_pad(h->nuses * 4);
+	l->tags = l->images + catalog_pad(h->nimages * 4);
+	l->by_slug = l->tags + h->ntags * sizeof(struct catalog_tag);
+	l->slots = l->by_slug + catalog_pad(h->ntags * 4);
+	l->str = l->slots + catalog_pad(h->nslots * 4);
+	l->sum = l->str + catalog_pad(h->nstr);
+	l->size = l->sum + 8;
+	return 0;
+}
+
+/* Writing: the strings grow in a buffer; the arrays are sized first. */
 struct catalog_out {
 	char	*data;
 	size_t	 len, cap;
 	int	 err;
 };
 
-static void
-catalog_put(struct catalog_out *o, const void *p, size_t n)
+/* s's offset in the strings, appended with its NUL. */
+static uint32_t
+catalog_put_str(struct catalog_out *o, const char *s)
 {
+	size_t n = strlen(s) + 1, ncap, at = o->len;
 	char *nd;
-	size_t ncap;
 
-	if (o->err)
-		return;
+	if (o->err || o->len + n > CATALOG_MAX_SIZE) {
+		o->err = 1;
+		return 0;
+	}
 	if (o->len + n > o->cap) {
 		for (ncap = o->cap ? o->cap : 65536; ncap < o->len + n;
 		    ncap *= 2)
 			;
 		if ((nd = realloc(o->data, ncap)) == NULL) {
 			o->err = 1;
-			return;
+			return 0;
 		}
 		o->data = nd;
 		o->cap = ncap;
 	}
-	memcpy(o->data + o->len, p, n);
+	memcpy(o->data + o->len, s, n);
 	o->len += n;
+	return (uint32_t)at;
 }
 
-static void
-catalog_put_u64(struct catalog_out *o, uint64_t v)
+/* The arrays of st, into fixed (laid out by l) and str; 0 or -1. */
+static int
+catalog_fill(const struct store *st, const char *dir, char *fixed,
+    const struct catalog_layout *l, struct catalog_out *str)
 {
-	catalog_put(o, &v, sizeof(v));
-}
+	struct catalog_head *h = (struct catalog_head *)fixed;
+	struct catalog_post *r = (struct catalog_post *)(fixed + l->posts);
+	struct catalog_tag *ct = (struct catalog_tag *)(fixed + l->tags);
+	uint32_t *use_tag = (uint32_t *)(fixed + l->use_tag);
+	uint32_t *use_name = (uint32_t *)(fixed + l->use_name);
+	uint32_t *images = (uint32_t *)(fixed + l->images);
+	uint32_t *by_slug = (uint32_t *)(fixed + l->by_slug);
+	uint32_t date = 0, author = 0;
+	const struct post *p, *last = NULL;
+	const struct tag *t;
+	size_t i, j, u = 0, m = 0;
 
-static void
-catalog_put_str(struct catalog_out *o, const char *s)
-{
-	uint32_t n = (uint32_t)strlen(s);
-
-	catalog_put(o, &n, sizeof(n));
-	/* With its NUL: read back, strings are used where they lie. */
-	catalog_put(o, s, n + 1);
+	(void)catalog_put_str(str, "");		/* offset 0: "" */
+	h->dir = catalog_put_str(str, dir);
+	for (i = 0; i < st->ntags; i++) {
+		/* Tags are numbered by their place (store_build_tags()). */
+		if (st->tags[i]->index != i)
+			return -1;
+		ct[i].name = catalog_put_str(str, st->tags[i]->name);
+		ct[i].slug = catalog_put_str(str, st->tags[i]->slug);
+	}
+	for (i = 0; i < st->ntags; i++)
+		by_slug[i] = (uint32_t)st->tags_by_slug[i]->index;
+	for (i = 0; i < st->nposts; i++, r++) {
+		p = st->posts[i];
+		/* A stale post's last good version is not what its file says. */
+		r->dev = p->stale ? 0 : p->id.dev;
+		r->ino = p->id.ino;
+		r->size = (uint64_t)p->id.size;
+		r->mtime_ns = (uint64_t)p->id.mtime_ns;
+		r->ctime_ns = (uint64_t)p->id.ctime_ns;
+		r->slug = catalog_put_str(str, p->slug);
+		r->title = catalog_put_str(str, p->title);
+		/* Newest first: a day's posts share their date's string. */
+		if (last == NULL || strcmp(last->date, p->date) != 0)
+			date = catalog_put_str(str, p->date);
+		if (last == NULL || strcmp(last->author, p->author) != 0)
+			author = catalog_put_str(str, p->author);
+		r->date = date;
+		r->author = author;
+		r->npictures = p->npictures > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)p->npictures;
+		r->ntags = (uint16_t)p->ntags;
+		r->nimages = (uint16_t)p->nimages;
+		for (j = 0; j < p->ntags; j++, u++) {
+			if ((t = p->tagp[j]) == NULL || t->index >= st->ntags ||
+			    st->tags[t->index] != t)
+				return -1;
+			use_tag[u] = (uint32_t)t->index;
+			/* As written; mostly as the tag itself is. */
+			use_name[u] = strcmp(p->tags[j], t->name) == 0 ?
+			    ct[t->index].name : catalog_put_str(str,
+			    p->tags[j]);
+		}
+		for (j = 0; j < p->nimages; j++)
+			images[m++] = catalog_put_str(str, p->images[j]);
+		last = p;
+	}
+	return str->err ? -1 : 0;
 }
 
 int
 catalog_save(const struct store *st, const char *path)
 {
-	struct catalog_out o;
-	const struct post *p;
-	char tmp[PATH_MAX + 16], *slash, dir[PATH_MAX];
-	uint32_t order = CATALOG_ORDER, n;
+	struct catalog_head h;
+	struct catalog_layout l;
+	struct catalog_out str;
+	char tmp[PATH_MAX + 16], *slash, dir[PATH_MAX], *fixed = NULL;
 	uint64_t sum;
-	size_t i, j, off;
-	ssize_t w;
+	size_t i, nslots = 16;
 	FILE *f;
-	int fd, saved;
+	int fd, saved, rc = -1;
 
 	if (realpath(st->dir, dir) == NULL)
 		return -1;
-	memset(&o, 0, sizeof(o));
-	catalog_put(&o, CATALOG_MAGIC, 8);
-	catalog_put(&o, &order, sizeof(order));
-	catalog_put_str(&o, dir);
-	catalog_put_u64(&o, st->nposts);
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, CATALOG_MAGIC, 8);
+	h.order = CATALOG_ORDER;
+	h.nposts = st->nposts;
+	h.ntags = st->ntags;
 	for (i = 0; i < st->nposts; i++) {
-		p = st->posts[i];
-		/* A stale post's last good version is not what its file says. */
-		catalog_put_u64(&o, p->stale ? 0 : p->id.dev);
-		catalog_put_u64(&o, p->id.ino);
-		catalog_put_u64(&o, (uint64_t)p->id.size);
-		catalog_put_u64(&o, (uint64_t)p->id.mtime_ns);
-		catalog_put_u64(&o, (uint64_t)p->id.ctime_ns);
-		catalog_put_str(&o, p->slug);
-		catalog_put_str(&o, p->title);
-		catalog_put_str(&o, p->date);
-		catalog_put_str(&o, p->author);
-		n = (uint32_t)p->ntags;
-		catalog_put(&o, &n, sizeof(n));
-		for (j = 0; j < p->ntags; j++)
-			catalog_put_str(&o, p->tags[j]);
-		n = (uint32_t)p->nimages;
-		catalog_put(&o, &n, sizeof(n));
-		for (j = 0; j < p->nimages; j++)
-			catalog_put_str(&o, p->images[j]);
-		catalog_put_u64(&o, p->npictures);
+		/* No post holds more than the parser keeps. */
+		if (st->posts[i]->ntags > POST_MAX_TAGS ||
+		    st->posts[i]->nimages > POST_MAX_IMAGES) {
+			errno = EINVAL;
+			return -1;
+		}
+		h.nuses += st->posts[i]->ntags;
+		h.nimages += st->posts[i]->nimages;
 	}
-	sum = catalog_sum(o.data, o.len);
-	catalog_put_u64(&o, sum);
-	if (o.err) {
-		free(o.data);
-		errno = ENOMEM;
-		return -1;
-	}
+	while (nslots < 2 * st->nposts + 1)
+		nslots *= 2;
+	h.nslots = nslots;
+	memset(&str, 0, sizeof(str));
+	errno = ENOMEM;
+	if (catalog_layout(&h, SIZE_MAX / 64, &l) == -1 ||
+	    (fixed = calloc(1, l.str)) == NULL)
+		goto out;
+	memcpy(fixed, &h, sizeof(h));
+	store_post_slots(st, (uint32_t *)(fixed + l.slots), nslots);
+	if (catalog_fill(st, dir, fixed, &l, &str) == -1)
+		goto out;
+	((struct catalog_head *)fixed)->nstr = str.len;
+	memcpy(&h, fixed, sizeof(h));
+	if (catalog_layout(&h, SIZE_MAX / 64, &l) == -1 ||
+	    l.size > CATALOG_MAX_SIZE)
+		goto out;
+	/* The strings' padding, then the checksum of all before it. */
+	for (i = str.len; i < l.sum - l.str; i++)
+		(void)catalog_put_str(&str, "");
+	if (str.err)
+		goto out;
+	sum = catalog_sum_parts(fixed, l.str, str.data, str.len);
 	/* The cache directory is made on first use, private to the user. */
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) != NULL && slash > dir) {
@@ -186,192 +329,338 @@ catalog_save(const struct store *st, const char *path)
 			close(fd);
 			unlink(tmp);
 		}
-		free(o.data);
-		return -1;
+		goto out;
 	}
-	for (off = 0; off < o.len; off += (size_t)w)
-		if ((w = (ssize_t)fwrite(o.data + off, 1, o.len - off, f)) <= 0)
-			break;
-	free(o.data);
-	if (off < o.len || fclose(f) == EOF || rename(tmp, path) == -1) {
+	i = fwrite(fixed, 1, l.str, f) == l.str &&
+	    fwrite(str.data, 1, str.len, f) == str.len &&
+	    fwrite(&sum, 1, sizeof(sum), f) == sizeof(sum);
+	if (fclose(f) == EOF || !i || rename(tmp, path) == -1) {
 		saved = errno;
 		unlink(tmp);
 		errno = saved;
-		return -1;
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	saved = errno;
+	free(fixed);
+	free(str.data);
+	errno = saved;
+	return rc;
 }
 
-/* Reading: a cursor that refuses to run past the end. */
+/* Reading: the mapped file, and where its arrays lie. */
 struct catalog_in {
-	const char	*p, *end;
-	int		 bad;
+	const char			*map;
+	const struct catalog_head	*h;
+	struct catalog_layout		 l;
 };
 
-static int
-catalog_get(struct catalog_in *in, void *v, size_t n)
-{
-	if (in->bad || (size_t)(in->end - in->p) < n) {
-		in->bad = 1;
-		return -1;
-	}
-	memcpy(v, in->p, n);
-	in->p += n;
-	return 0;
-}
-
-static uint64_t
-catalog_get_u64(struct catalog_in *in)
-{
-	uint64_t v = 0;
-
-	catalog_get(in, &v, sizeof(v));
-	return v;
-}
-
-/* A string as the parser would have kept it: bounded, UTF-8, no NUL. */
+/* A string of the file; they end with a NUL, so any offset in them is one. */
 static const char *
-catalog_get_str(struct catalog_in *in, struct arena *a, size_t max)
+catalog_str(const struct catalog_in *in, uint32_t off)
 {
-	uint32_t n;
-	const char *s;
-
-	(void)a;
-	if (catalog_get(in, &n, sizeof(n)) == -1 || n > max ||
-	    (size_t)(in->end - in->p) <= n || in->p[n] != '\0' ||
-	    strlen(in->p) != n || !utf8_valid(in->p, n)) {
-		in->bad = 1;
-		return NULL;
-	}
-	s = in->p;
-	in->p += n + 1;
-	return s;
+	return off < in->h->nstr ? in->map + in->l.str + off : NULL;
 }
 
+/* A tag's slug as store_tag_slug() makes them: [a-z0-9-], bounded. */
 static int
-catalog_read_post(struct catalog_in *in, struct store *st, struct post *p)
+catalog_valid_slug(const char *s)
 {
-	struct arena *a = &st->arena;
-	uint32_t n;
-	size_t j;
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i > 2 * POST_MAX_TAG || !((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return 0;
+	return i > 0;
+}
+
+/*
+ * The tags, by name and by slug: each name as the parser keeps a tag,
+ * in store_build_tags()'s order with no two alike, the slugs unique.
+ */
+static int
+catalog_read_tags(const struct catalog_in *in, struct store *st)
+{
+	const struct catalog_tag *ct = (const void *)(in->map + in->l.tags);
+	const uint32_t *by_slug = (const void *)(in->map + in->l.by_slug);
+	size_t i, n = in->h->ntags;
+	struct tag *tags;
+	unsigned char *seen;
+	int rc = -1;
+
+	if ((tags = arena_alloc(&st->arena, (n + 1) * sizeof(*tags))) ==
+	    NULL || (st->tags = arena_alloc(&st->arena, (n + 1) *
+	    sizeof(*st->tags))) == NULL || (st->tags_by_slug =
+	    arena_alloc(&st->arena, (n + 1) * sizeof(*st->tags))) == NULL ||
+	    (seen = calloc(n + 1, 1)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		memset(&tags[i], 0, sizeof(tags[i]));
+		tags[i].name = catalog_str(in, ct[i].name);
+		tags[i].slug = catalog_str(in, ct[i].slug);
+		tags[i].index = i;
+		if (tags[i].name == NULL || tags[i].slug == NULL ||
+		    !post_valid_tag(tags[i].name) ||
+		    !catalog_valid_slug(tags[i].slug) ||
+		    (i > 0 && strcasecmp(tags[i - 1].name, tags[i].name) >= 0))
+			goto out;
+		st->tags[i] = &tags[i];
+	}
+	for (i = 0; i < n; i++) {
+		if (by_slug[i] >= n || seen[by_slug[i]]++ || (i > 0 &&
+		    strcmp(st->tags_by_slug[i - 1]->slug,
+		    tags[by_slug[i]].slug) >= 0))
+			goto out;
+		st->tags_by_slug[i] = &tags[by_slug[i]];
+	}
+	st->ntags = n;
+	rc = 0;
+out:
+	free(seen);
+	return rc;
+}
+
+/*
+ * One post's record into p, its tags and images into the next places
+ * of names, tagp and images (*u and *m, moved on). Every field as the
+ * post parser would have left it (post.c's checks): a title with a line
+ * break would write lines of its own into every list it is in.
+ */
+static int
+catalog_read_post(const struct catalog_in *in, struct store *st,
+    const struct catalog_post *r, struct post *p, const char **names,
+    struct tag **tagp, const char **images, size_t *u, size_t *m)
+{
+	const uint32_t *use_tag = (const void *)(in->map + in->l.use_tag);
+	const uint32_t *use_name = (const void *)(in->map + in->l.use_name);
+	const uint32_t *img = (const void *)(in->map + in->l.images);
+	const struct catalog_tag *ct = (const void *)(in->map + in->l.tags);
+	size_t j, k;
+	uint32_t t;
 
 	memset(p, 0, sizeof(*p));
-	p->id.dev = catalog_get_u64(in);
-	p->id.ino = catalog_get_u64(in);
-	p->id.size = (long long)catalog_get_u64(in);
-	p->id.mtime_ns = (long long)catalog_get_u64(in);
-	p->id.ctime_ns = (long long)catalog_get_u64(in);
-	p->slug = catalog_get_str(in, a, POST_MAX_HEADER);
-	p->title = catalog_get_str(in, a, POST_MAX_HEADER);
-	p->date = catalog_get_str(in, a, 10);
-	p->author = catalog_get_str(in, a, POST_MAX_HEADER);
-	/*
-	 * Every field as the post parser would have left it (post.c's
-	 * checks): a title with a line break would write lines of its own
-	 * into every list it is in.
-	 */
-	if (in->bad || p->id.size < 0 || p->id.size > POST_MAX_SIZE ||
+	p->slug = catalog_str(in, r->slug);
+	p->title = catalog_str(in, r->title);
+	p->date = catalog_str(in, r->date);
+	p->author = catalog_str(in, r->author);
+	if (p->slug == NULL || p->title == NULL || p->date == NULL ||
+	    p->author == NULL || r->size > POST_MAX_SIZE ||
+	    r->npictures > POST_MAX_SIZE || r->ntags > POST_MAX_TAGS ||
+	    r->nimages > POST_MAX_IMAGES || r->ntags > in->h->nuses - *u ||
+	    r->nimages > in->h->nimages - *m ||
 	    !post_valid_slug(p->slug) || !post_valid_date(p->date) ||
-	    !post_valid_value(p->title, 0) || !post_valid_value(p->author, 1) ||
-	    catalog_get(in, &n, sizeof(n)) == -1 || n > POST_MAX_TAGS)
+	    !post_valid_value(p->title, 0) || !post_valid_value(p->author, 1))
 		return -1;
-	p->ntags = n;
-	p->tags = arena_alloc(a, (n ? n : 1) * sizeof(*p->tags));
-	p->tagp = arena_alloc(a, (n ? n : 1) * sizeof(*p->tagp));
-	if (p->tags == NULL || p->tagp == NULL)
-		return -1;
-	for (j = 0; j < n; j++)
-		if ((p->tags[j] = catalog_get_str(in, a, POST_MAX_TAG)) == NULL)
+	p->id.dev = r->dev;
+	p->id.ino = r->ino;
+	p->id.size = (long long)r->size;
+	p->id.mtime_ns = (long long)r->mtime_ns;
+	p->id.ctime_ns = (long long)r->ctime_ns;
+	p->npictures = r->npictures;
+	p->ntags = r->ntags;
+	p->tags = names + *u;
+	p->tagp = tagp + *u;
+	for (j = 0; j < p->ntags; j++) {
+		t = use_tag[*u + j];
+		/* One tag once: the parser drops repeats. */
+		if (t >= st->ntags)
 			return -1;
-	if (!post_valid_tags(p->tags, n) ||
-	    catalog_get(in, &n, sizeof(n)) == -1 || n > POST_MAX_IMAGES)
-		return -1;
-	p->nimages = n;
-	if ((p->images = arena_alloc(a, (n ? n : 1) * sizeof(*p->images))) ==
-	    NULL)
-		return -1;
-	for (j = 0; j < n; j++)
-		if ((p->images[j] = catalog_get_str(in, a, POST_MAX_HEADER)) ==
-		    NULL || !post_valid_value(p->images[j], 0))
+		for (k = 0; k < j; k++)
+			if (p->tagp[k] == st->tags[t])
+				return -1;
+		p->tagp[j] = st->tags[t];
+		if (use_name[*u + j] == ct[t].name)
+			p->tags[j] = st->tags[t]->name;
+		else if ((p->tags[j] = catalog_str(in, use_name[*u + j])) ==
+		    NULL || !post_valid_tag(p->tags[j]))
 			return -1;
-	/* A post file holds fewer link lines than it has bytes. */
-	if ((p->npictures = (size_t)catalog_get_u64(in)) > POST_MAX_SIZE ||
-	    in->bad)
-		return -1;
+		st->tags[t]->nposts++;
+	}
+	*u += p->ntags;
+	p->nimages = r->nimages;
+	p->images = images + *m;
+	for (j = 0; j < p->nimages; j++)
+		if ((images[*m + j] = catalog_str(in, img[*m + j])) == NULL ||
+		    !post_valid_value(images[*m + j], 0))
+			return -1;
+	*m += p->nimages;
 	return 0;
+}
+
+/* Newest first, a day's posts by slug (store_update()'s order), no two alike. */
+static int
+catalog_in_order(const struct post *a, const struct post *b)
+{
+	int c = strcmp(a->date, b->date);
+
+	return c > 0 || (c == 0 && strcmp(a->slug, b->slug) < 0);
+}
+
+/* The posts, then each tag's list of them. */
+static int
+catalog_read_posts(const struct catalog_in *in, struct store *st)
+{
+	const struct catalog_post *r = (const void *)(in->map + in->l.posts);
+	size_t i, j, n = in->h->nposts, u = 0, m = 0, off = 0;
+	struct post *all, **lists;
+	struct tag **tagp, *t;
+	const char **names, **images;
+
+	if ((all = arena_alloc(&st->arena, (n + 1) * sizeof(*all))) == NULL ||
+	    (st->posts = arena_alloc(&st->arena, (n + 1) *
+	    sizeof(*st->posts))) == NULL ||
+	    (names = arena_alloc(&st->arena, (in->h->nuses + 1) *
+	    sizeof(*names))) == NULL ||
+	    (tagp = arena_alloc(&st->arena, (in->h->nuses + 1) *
+	    sizeof(*tagp))) == NULL ||
+	    (lists = arena_alloc(&st->arena, (in->h->nuses + 1) *
+	    sizeof(*lists))) == NULL ||
+	    (images = arena_alloc(&st->arena, (in->h->nimages + 1) *
+	    sizeof(*images))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (catalog_read_post(in, st, &r[i], &all[i], names, tagp,
+		    images, &u, &m) == -1 ||
+		    (i > 0 && !catalog_in_order(&all[i - 1], &all[i])))
+			return -1;
+		all[i].index = i;
+		st->posts[i] = &all[i];
+	}
+	st->nposts = n;
+	if (u != in->h->nuses || m != in->h->nimages)
+		return -1;
+	/* Each tag's posts, newest first as the posts are; none is empty. */
+	for (i = 0; i < st->ntags; i++) {
+		t = st->tags[i];
+		if (t->nposts == 0)
+			return -1;
+		t->posts = lists + off;
+		off += t->nposts;
+		t->nposts = 0;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < all[i].ntags; j++) {
+			t = all[i].tagp[j];
+			t->posts[t->nposts++] = &all[i];
+		}
+	return 0;
+}
+
+/*
+ * The slug table: a power of two of slots, each post's number in one of
+ * them and one only, so a lookup always meets an empty slot and a post
+ * it finds is one of the store's (its slug compared, so a misplaced
+ * number only misses).
+ */
+static int
+catalog_read_slots(const struct catalog_in *in, struct store *st)
+{
+	const uint32_t *slots = (const void *)(in->map + in->l.slots);
+	size_t i, n = in->h->nslots, found = 0;
+	unsigned char *seen;
+	int rc = -1;
+
+	if (n < 16 || (n & (n - 1)) != 0 || n <= st->nposts ||
+	    (seen = calloc(st->nposts / 8 + 1, 1)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (slots[i] == 0)
+			continue;
+		if (slots[i] > st->nposts ||
+		    (seen[(slots[i] - 1) / 8] & (1u << ((slots[i] - 1) % 8))))
+			goto out;
+		seen[(slots[i] - 1) / 8] |= 1u << ((slots[i] - 1) % 8);
+		found++;
+	}
+	if (found != st->nposts)
+		goto out;
+	st->slots = slots;
+	st->slot_mask = n - 1;
+	rc = 0;
+out:
+	free(seen);
+	return rc;
 }
 
 struct store *
 catalog_load(const char *path, const char *dir, const char **why)
 {
+	struct catalog_head h;
 	struct catalog_in in;
 	struct store *st = NULL;
+	struct stat sb;
+	char real[PATH_MAX];
 	const char *sdir;
-	char *raw, *data, real[PATH_MAX];
-	size_t len, i;
-	uint64_t n, sum;
-	uint32_t order;
+	void *map;
+	size_t size;
+	uint64_t sum;
+	int fd;
 
 	*why = "the store cannot be read";
 	if (realpath(dir, real) == NULL)
 		return NULL;
-	if ((raw = file_read(path, CATALOG_MAX_SIZE, &len, NULL)) == NULL) {
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		*why = errno == ENOENT ? "none saved yet" : file_strerror(errno);
 		return NULL;
 	}
-	/* The strings stay where they are read: the data joins the arena. */
+	*why = "damaged (cut short)";
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size < (off_t)(sizeof(h) + sizeof(sum)) ||
+	    sb.st_size > (off_t)CATALOG_MAX_SIZE) {
+		if (sb.st_size > (off_t)CATALOG_MAX_SIZE)
+			*why = file_strerror(EFBIG);
+		close(fd);
+		return NULL;
+	}
+	size = (size_t)sb.st_size;
+	/* Read ahead at once: the whole file is checked below. */
+	map = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
 	*why = "out of memory";
+	if (map == MAP_FAILED)
+		return NULL;
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
-		free(raw);
+		munmap(map, size);
 		return NULL;
 	}
 	arena_init(&st->arena);
-	data = store_pool_new(st) == 0 ? arena_alloc(&st->pool->arena,
-	    len + 1) : NULL;
-	if (data != NULL)
-		memcpy(data, raw, len);
-	free(raw);
-	if (data == NULL)
+	if (store_pool_new(st) == -1) {
+		munmap(map, size);
 		goto bad;
+	}
+	/* The strings stay where they lie: the mapping is the pool's. */
+	st->pool->map = map;
+	st->pool->maplen = size;
 	*why = "damaged (checksum)";
-	if (len < 8 + sizeof(sum))
+	memcpy(&sum, (char *)map + size - sizeof(sum), sizeof(sum));
+	if (catalog_sum(map, size - sizeof(sum)) != sum)
 		goto bad;
-	memcpy(&sum, data + len - sizeof(sum), sizeof(sum));
-	if (catalog_sum(data, len - sizeof(sum)) != sum)
-		goto bad;
-	in.p = data;
-	in.end = data + len - sizeof(sum);
-	in.bad = 0;
+	memcpy(&h, map, sizeof(h));
 	*why = "not an index of this version";
-	if (memcmp(in.p, CATALOG_MAGIC, 8) != 0)
+	if (memcmp(h.magic, CATALOG_MAGIC, 8) != 0 || h.order != CATALOG_ORDER)
 		goto bad;
-	in.p += 8;
-	if (catalog_get(&in, &order, sizeof(order)) == -1 ||
-	    order != CATALOG_ORDER)
+	in.map = map;
+	in.h = (const struct catalog_head *)map;
+	*why = "damaged (records)";
+	if (catalog_layout(&h, size, &in.l) == -1 || in.l.size != size ||
+	    h.nstr == 0 || in.map[in.l.str + h.nstr - 1] != '\0')
 		goto bad;
 	*why = "an index of another store";
-	if ((sdir = catalog_get_str(&in, &st->arena, PATH_MAX)) == NULL ||
-	    strcmp(sdir, real) != 0 ||
+	if ((sdir = catalog_str(&in, h.dir)) == NULL || strcmp(sdir, real) != 0 ||
 	    (st->dir = arena_strdup(&st->arena, dir)) == NULL)
 		goto bad;
 	*why = "damaged (records)";
-	n = catalog_get_u64(&in);
-	/* A record takes at least 56 bytes: no count past what is there. */
-	if (in.bad || n > (uint64_t)(in.end - in.p) / 56)
+	if (catalog_read_tags(&in, st) == -1 ||
+	    catalog_read_posts(&in, st) == -1 ||
+	    catalog_read_slots(&in, st) == -1 || store_index_saved(st) == -1)
 		goto bad;
-	if ((st->posts = arena_alloc(&st->arena, (n ? n : 1) *
-	    sizeof(*st->posts))) == NULL)
-		goto bad;
-	for (i = 0; i < n; i++) {
-		if ((st->posts[i] = arena_alloc(&st->arena,
-		    sizeof(**st->posts))) == NULL ||
-		    catalog_read_post(&in, st, st->posts[i]) == -1)
-			goto bad;
-		st->nposts++;
-	}
-	/* Two records for one slug (made by no catalog_save()) fail too. */
-	if (in.p != in.end || store_index_posts(st) == -1)
-		goto bad;
+	/*
+	 * Checked: the pages go back to the page cache, and come again as
+	 * pages are rendered, rather than stay the server's own.
+	 */
+	(void)madvise(map, size, MADV_DONTNEED);
 	*why = NULL;
 	return st;
 bad:

@@ -495,8 +495,6 @@ server_report(void *arg, const char *path, int line, const char *msg)
 		log_warnx("%s: %s", path, msg);
 }
 
-static const char *const server_no_names[1] = { NULL };
-
 /* Post files in dir, counting no further than SERVER_LOAD_LATER + 1. */
 static int
 server_count_posts(const char *dir)
@@ -572,20 +570,24 @@ server_load_snapshot(const struct snapshot *prev, int flags)
 		return sn;
 	}
 	/*
-	 * With a saved index, serving starts from it as it is, and a look
-	 * at every file follows at once (server_run) to catch the changes
-	 * made while the server was down: "names" is an empty list.
+	 * With a saved index, serving starts from it as it is (its posts,
+	 * tags and tables as loaded, its strings in the mapped file), and a
+	 * look at every file follows at once (server_run) to catch the
+	 * changes made while the server was down.
 	 */
-	st = store_update(prev ? prev->store : saved, c->content, &site,
-	    saved != NULL ? server_no_names : NULL, 0,
-	    prev ? STORE_KEEP_TEXT : 0, server_report, NULL);
-	if (saved != NULL && st != NULL) {
+	if (saved != NULL) {
+		if (store_settle(saved, c->content, &site, server_report,
+		    NULL) == -1) {
+			store_free(saved);
+			return NULL;
+		}
+		st = saved;
 		log_info("%s: %zu posts from the saved index; checking "
 		    "every file for changes", path, st->nposts);
 		srv.verify = 1;
-	}
-	store_free(saved);
-	if (st == NULL)
+	} else if ((st = store_update(prev ? prev->store : NULL, c->content,
+	    &site, NULL, 0, prev ? STORE_KEEP_TEXT : 0, server_report,
+	    NULL)) == NULL)
 		return NULL;
 	page_cache_budget(c->cache_size);
 	return snapshot_new(st, flags);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -877,9 +878,38 @@ store_link_tags(struct store *st)
 {
 	struct store_loader l;
 
+	if (st->tags != NULL)
+		return 0;
 	memset(&l, 0, sizeof(l));
 	l.st = st;
 	return store_build_tags(&l);
+}
+
+int
+store_index_saved(struct store *st)
+{
+	size_t i;
+
+	if (store_map_init(&st->arena, &st->tag_map, st->ntags) == -1)
+		return -1;
+	for (i = 0; i < st->ntags; i++)
+		store_map_put(NULL, &st->tag_map, st->tags[i]->slug,
+		    st->tags[i]);
+	return store_index_dates(st);
+}
+
+void
+store_post_slots(const struct store *st, uint32_t *slots, size_t n)
+{
+	size_t i, j;
+
+	memset(slots, 0, n * sizeof(*slots));
+	for (i = 0; i < st->nposts; i++) {
+		for (j = store_hash(st->posts[i]->slug) & (n - 1);
+		    slots[j] != 0; j = (j + 1) & (n - 1))
+			;
+		slots[j] = (uint32_t)i + 1;
+	}
 }
 
 /* The problems, sorted, and the bad files by name, for the next build. */
@@ -905,6 +935,41 @@ store_keep_notes(struct store_loader *l, struct store_build *b)
 		store_map_put(NULL, &st->bad_map, st->bad[i]->name,
 		    st->bad[i]);
 	return 0;
+}
+
+/* The settings file, and the site they and the caller's flags make. */
+static int
+store_settle_site(struct store_loader *l, const char *dir,
+    const struct site *site)
+{
+	struct store *st = l->st;
+
+	store_load_settings(l, dir);
+	if (site != NULL)
+		st->site = *site;
+	if (st->site.host == NULL || st->site.host[0] == '\0')
+		st->site.host = st->settings.hostnames[0];
+	else if ((st->site.host = arena_strdup(&st->arena, st->site.host)) ==
+	    NULL)
+		return -1;
+	if (st->site.gemini_port == 0)
+		st->site.gemini_port = 1965;
+	if (st->site.gopher_port == 0)
+		st->site.gopher_port = 70;
+	return 0;
+}
+
+int
+store_settle(struct store *st, const char *dir, const struct site *site,
+    store_report_cb report, void *arg)
+{
+	struct store_loader l;
+
+	memset(&l, 0, sizeof(l));
+	l.st = st;
+	l.report = report;
+	l.arg = arg;
+	return store_settle_site(&l, dir, site);
 }
 
 struct store *
@@ -953,18 +1018,8 @@ store_update(const struct store *prev, const char *dir,
 		    strerror(errno));
 		goto fail;
 	}
-	store_load_settings(&l, dir);
-	if (site != NULL)
-		st->site = *site;
-	if (st->site.host == NULL || st->site.host[0] == '\0')
-		st->site.host = st->settings.hostnames[0];
-	else if ((st->site.host = arena_strdup(&st->arena, st->site.host)) ==
-	    NULL)
+	if (store_settle_site(&l, dir, site) == -1)
 		goto fail;
-	if (st->site.gemini_port == 0)
-		st->site.gemini_port = 1965;
-	if (st->site.gopher_port == 0)
-		st->site.gopher_port = 70;
 	if (flags & STORE_NO_POSTS)
 		;
 	else if (prev != NULL && names != NULL) {
@@ -1023,6 +1078,8 @@ store_free(struct store *st)
 	for (i = 0; i < st->npools; i++)
 		if (atomic_fetch_sub(&st->pools[i]->refs, 1) == 1) {
 			arena_free(&st->pools[i]->arena);
+			if (st->pools[i]->map != NULL)
+				munmap(st->pools[i]->map, st->pools[i]->maplen);
 			free(st->pools[i]);
 		}
 	free(st->pools);
@@ -1037,6 +1094,18 @@ store_find_post(const struct store *st, const char *slug)
 
 	if (st->post_map.mask != 0)
 		return store_map_get(&st->post_map, slug);
+	/*
+	 * The saved index's table: each number was checked to be a post,
+	 * and the slots hold fewer numbers than there are slots.
+	 */
+	if (st->slots != NULL) {
+		for (i = store_hash(slug) & st->slot_mask; st->slots[i] != 0;
+		    i = (i + 1) & st->slot_mask)
+			if (strcmp(st->posts[st->slots[i] - 1]->slug,
+			    slug) == 0)
+				return st->posts[st->slots[i] - 1];
+		return NULL;
+	}
 	/* A store made by hand (tests) has no table. */
 	for (i = 0; i < st->nposts; i++)
 		if (strcmp(st->posts[i]->slug, slug) == 0)

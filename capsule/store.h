@@ -7,6 +7,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "post.h"
@@ -84,6 +85,8 @@ struct store_map {
 struct store_pool {
 	atomic_int		 refs;
 	struct arena		 arena;
+	void			*map;		/* or a mapped saved index */
+	size_t			 maplen;
 };
 
 #define STORE_MAX_POOLS		16	/* more: the next store copies all */
@@ -110,6 +113,12 @@ struct store {
 	size_t			  ntags;
 	struct tag		**tags_by_slug;	/* sorted by slug */
 	struct store_map	  post_map;	/* slug -> post */
+	/*
+	 * Or, in a store loaded from the saved index, its table: post
+	 * number + 1 by slug hash (0: empty), mask + 1 slots, in the file.
+	 */
+	const uint32_t		 *slots;
+	size_t			  slot_mask;
 	struct store_map	  tag_map;	/* slug -> tag */
 	struct store_bad	**bad;		/* files that did not load */
 	size_t			  nbad;
@@ -161,12 +170,33 @@ void		 store_free(struct store *);
 /* A new pool for st's strings, added to its pools; 0 or -1. */
 int		 store_pool_new(struct store *);
 /*
- * Sorts the posts of a store made by hand (the saved index) and builds
- * its slug table; -1 when out of memory or when two posts share a slug.
+ * Sorts the posts of a store made by hand and builds its slug table; -1
+ * when out of memory or when two posts share a slug.
  */
 int		 store_index_posts(struct store *);
-/* Builds the tags of such a store (problems are not reported); 0 or -1. */
+/*
+ * Builds the tags of such a store (problems are not reported); 0 or -1.
+ * A store that has its tags already (the saved index's) keeps them.
+ */
 int		 store_link_tags(struct store *);
+/*
+ * The saved index's store, whose posts come sorted and tags linked: its
+ * tag table and date archives; 0 or -1 (out of memory).
+ */
+int		 store_index_saved(struct store *);
+/*
+ * Fills slots (n of them, a power of two above twice the posts) with
+ * st's slug table as store_find_post() reads it from st->slots.
+ */
+void		 store_post_slots(const struct store *, uint32_t *slots,
+		    size_t n);
+/*
+ * Reads the settings file of dir into st and sets its site, as
+ * store_update() does, for a store made otherwise (the saved index's);
+ * problems are reported. 0, or -1 when out of memory.
+ */
+int		 store_settle(struct store *, const char *dir,
+		    const struct site *, store_report_cb, void *);
 
 /*
  * The body and images of p, read from its file (or the last good text
