@@ -92,6 +92,25 @@ arena_strdup(struct arena *a, const char *s)
 }
 
 void
+arena_adopt(struct arena *dst, struct arena *src)
+{
+	struct arena_block *tail;
+
+	if ((tail = src->head) == NULL)
+		return;
+	while (tail->next != NULL)
+		tail = tail->next;
+	/* Behind dst's head, which keeps its room for the next allocation. */
+	if (dst->head == NULL)
+		dst->head = src->head;
+	else {
+		tail->next = dst->head->next;
+		dst->head->next = src->head;
+	}
+	src->head = NULL;
+}
+
+void
 arena_free(struct arena *a)
 {
 	struct arena_block *b, *next;

@@ -15,6 +15,8 @@ void	 arena_init(struct arena *);
 void	*arena_alloc(struct arena *, size_t);
 char	*arena_strndup(struct arena *, const char *, size_t);
 char	*arena_strdup(struct arena *, const char *);
+/* Moves src's memory into dst, to be freed with it; src is left empty. */
+void	 arena_adopt(struct arena *dst, struct arena *src);
 void	 arena_free(struct arena *);
 
 #endif

@@ -17,6 +17,13 @@
 char *
 file_read_id(const char *path, size_t max, size_t *len, struct file_id *id)
 {
+	return file_read_at(AT_FDCWD, path, max, len, id);
+}
+
+char *
+file_read_at(int dirfd, const char *path, size_t max, size_t *len,
+    struct file_id *id)
+{
 	struct stat sb;
 	char *data;
 	size_t got = 0;
@@ -24,7 +31,7 @@ file_read_id(const char *path, size_t max, size_t *len, struct file_id *id)
 	int fd, saved;
 
 	/* O_NONBLOCK: opening a FIFO with no writer would wait for one. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	if ((fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 	    O_NONBLOCK)) == -1)
 		return NULL;
 	if (fstat(fd, &sb) == -1)

@@ -27,6 +27,13 @@ char	*file_read(const char *path, size_t max, size_t *len,
 /* The same, filling in the identity of the file read (id may be NULL). */
 char	*file_read_id(const char *path, size_t max, size_t *len,
 	    struct file_id *id);
+/*
+ * The same, path relative to the directory dirfd (AT_FDCWD: the current
+ * one): a store read by name from its open directory spares resolving
+ * the whole path for each of a million files.
+ */
+char	*file_read_at(int dirfd, const char *path, size_t max, size_t *len,
+	    struct file_id *id);
 struct stat;
 
 /* The identity of the file sb describes. */

@@ -8,7 +8,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,9 @@
 
 #define STORE_SLUG_MAX	160
 #define STORE_FOLD_MAX	(4 * 128 + 1)	/* a tag name folded: POST_MAX_TAG */
+#define STORE_PATH_MAX	2048		/* "<dir>/<name>" of a post file */
+#define STORE_SCAN_THREADS 8		/* readers of a full scan, at most */
+#define STORE_SCAN_CHUNK 64		/* names a reader takes at a time */
 
 struct store_note {
 	struct store_note	*next;
@@ -41,6 +46,8 @@ struct store_loader {
 	int			 oom;
 	int			 deep;		/* copy strings: too many pools */
 	int			 dirfd;		/* the store's directory */
+	atomic_size_t		 kept;		/* bytes of texts kept */
+	int			 remap;		/* prev's tags are linked */
 	struct store_note	*notes;		/* problems, newest first */
 	size_t			 nnotes;
 };
@@ -364,33 +371,33 @@ store_strdup(struct store_loader *l, const char *s)
 /*
  * A copy of a post of the previous store in this one: the structure is
  * the new store's (its tag links and position change); the strings and
- * any kept text stay in the pools both share. Tags are linked later.
+ * any kept text stay in the pools both share. One allocation holds the
+ * post and its arrays. Its tag links still name prev's tags, which
+ * store_build_tags() maps to this store's without folding names again.
  */
 static struct post *
 store_copy_post(struct store_loader *l, const struct post *o)
 {
 	struct arena *a = &l->st->arena;
 	struct post *p;
-	size_t i;
+	size_t i, nt = o->ntags, ni = o->nimages;
 
-	if ((p = arena_alloc(a, sizeof(*p))) == NULL)
+	if ((p = arena_alloc(a, sizeof(*p) + (2 * nt + ni) *
+	    sizeof(void *))) == NULL)
 		goto oom;
 	*p = *o;
-	p->tags = arena_alloc(a, (o->ntags ? o->ntags : 1) * sizeof(*p->tags));
-	p->tagp = arena_alloc(a, (o->ntags ? o->ntags : 1) * sizeof(*p->tagp));
-	p->images = arena_alloc(a, (o->nimages ? o->nimages : 1) *
-	    sizeof(*p->images));
-	if (p->tags == NULL || p->tagp == NULL || p->images == NULL)
-		goto oom;
+	p->tags = (const char **)(void *)(p + 1);
+	p->tagp = (struct tag **)(void *)(p->tags + nt);
+	p->images = (const char **)(void *)(p->tagp + nt);
 	p->slug = store_strdup(l, o->slug);
 	p->title = store_strdup(l, o->title);
 	p->date = store_strdup(l, o->date);
 	p->author = store_strdup(l, o->author);
-	for (i = 0; i < o->ntags; i++) {
+	for (i = 0; i < nt; i++) {
 		p->tags[i] = store_strdup(l, o->tags[i]);
-		p->tagp[i] = NULL;
+		p->tagp[i] = l->remap ? o->tagp[i] : NULL;
 	}
-	for (i = 0; i < o->nimages; i++)
+	for (i = 0; i < ni; i++)
 		p->images[i] = store_strdup(l, o->images[i]);
 	if (o->body != NULL) {
 		if (l->deep && (p->body = arena_strndup(&l->st->pool->arena,
@@ -455,18 +462,94 @@ struct store_build {
 	size_t			 cap;		/* of st->posts */
 	struct store_bad	**bad;
 	size_t			 badcap;
+	size_t			 sorted;	/* st->posts[0..sorted) in order */
 };
 
 /*
- * Looks at one "x.txt" in the store: unchanged, it comes from prev; a
- * changed one is read; a bad one is reported and, when prev had a good
- * version, that version stays. A missing file is simply gone.
+ * What looking at one file found. Files are looked at on several threads
+ * (store_look_io) and what they found is applied to the store on one, in
+ * the order of the names (store_apply), so reports come out once each
+ * and in the same order however the reading was shared.
+ */
+enum store_seen_kind {
+	STORE_SEEN_GONE,	/* no such file (any more) */
+	STORE_SEEN_SAME,	/* unchanged: ptr is prev's post */
+	STORE_SEEN_NEW,		/* read: ptr is the post */
+	STORE_SEEN_NOTE		/* anything else: ptr is a store_seen_note */
+};
+
+enum store_note_kind {
+	STORE_NOTE_PROBLEM,	/* reported only */
+	STORE_NOTE_SAME_BAD,	/* the same bad file: any old version stays */
+	STORE_NOTE_BAD,		/* cannot be read: skipped */
+	STORE_NOTE_PARSE	/* does not parse: any old version stays */
+};
+
+struct store_seen {
+	int		 kind;
+	void		*ptr;
+};
+
+struct store_seen_note {
+	int			 kind;
+	int			 line;
+	struct file_id		 id;
+	const struct post	*old;
+	char			 msg[256];
+};
+
+/* One reader's memory: the posts' strings, the posts, and its notes. */
+struct store_reader {
+	struct store_loader	*l;
+	struct arena		*strings;	/* a pool's */
+	struct arena		*posts;		/* the store's, or adopted by it */
+	struct arena		 notes;		/* freed once applied */
+	struct arena		 own;		/* posts read on a thread */
+	size_t			 nread;
+	int			 oom;
+};
+
+static void
+store_note(struct store_reader *r, struct store_seen *out, int kind, int line,
+    const struct file_id *id, const struct post *old, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void
+store_note(struct store_reader *r, struct store_seen *out, int kind, int line,
+    const struct file_id *id, const struct post *old, const char *fmt, ...)
+{
+	struct store_seen_note *n;
+	va_list ap;
+
+	if ((n = arena_alloc(&r->notes, sizeof(*n))) == NULL) {
+		r->oom = 1;
+		return;
+	}
+	n->kind = kind;
+	n->line = line;
+	if (id != NULL)
+		n->id = *id;
+	else
+		memset(&n->id, 0, sizeof(n->id));
+	n->old = old;
+	va_start(ap, fmt);
+	vsnprintf(n->msg, sizeof(n->msg), fmt, ap);
+	va_end(ap);
+	out->kind = STORE_SEEN_NOTE;
+	out->ptr = n;
+}
+
+/*
+ * Looks at one "x.txt" in the store: unchanged, it is prev's; a changed
+ * or new one is read; a bad one is noted. A missing file is simply gone.
+ * Safe on several threads at once: it reads prev and writes only r's
+ * memory and out.
  */
 static void
-store_look(struct store_loader *l, struct store_build *b, const char *dir,
-    const char *name, int force)
+store_look_io(struct store_reader *r, const char *name, int force,
+    struct store_seen *out)
 {
-	struct store *st = l->st;
+	struct store_loader *l = r->l;
 	const struct store *prev = l->prev;
 	const struct post *old = NULL;
 	const struct store_bad *ob = NULL;
@@ -474,17 +557,18 @@ store_look(struct store_loader *l, struct store_build *b, const char *dir,
 	struct post_error err;
 	struct file_id id;
 	struct stat sb;
-	char path[2048], slug[STORE_SLUG_MAX], msg[256];
+	char slug[STORE_SLUG_MAX];
 	char *data;
-	size_t len, sl;
-	int keep;
+	size_t len, sl, kept;
+	int keep, e;
 
-	if (dir == NULL || name == NULL)	/* for the compiler's sake */
-		return;
+	out->kind = STORE_SEEN_GONE;
+	out->ptr = NULL;
 	sl = strlen(name) - 4;
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    (int)sizeof(path) || sl >= sizeof(slug)) {
-		store_report(l, path, 0, "file name too long; skipped");
+	if (strlen(l->st->dir) + strlen(name) + 2 > STORE_PATH_MAX ||
+	    sl >= sizeof(slug)) {
+		store_note(r, out, STORE_NOTE_PROBLEM, 0, NULL, NULL,
+		    "file name too long; skipped");
 		return;
 	}
 	memcpy(slug, name, sl);
@@ -493,71 +577,144 @@ store_look(struct store_loader *l, struct store_build *b, const char *dir,
 		old = store_find_post(prev, slug);
 		ob = store_map_get(&prev->bad_map, name);
 	}
-	/* No following: a link is refused whatever it points at. */
-	if (fstatat(l->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
-		if (errno != ENOENT)
-			store_report(l, path, 0, "%s; skipped",
-			    strerror(errno));
-		return;
-	}
-	file_id_of(&sb, &id);
-	if (S_ISLNK(sb.st_mode) || !S_ISREG(sb.st_mode)) {
-		snprintf(msg, sizeof(msg), "%s; skipped",
-		    file_strerror(S_ISLNK(sb.st_mode) ? ELOOP : EISDIR));
-		goto bad;
-	}
-	/*
-	 * force: the watcher saw it change; an edit in place within one
-	 * clock tick can keep size and mtime, so identity alone may lie.
-	 */
-	if (ob != NULL && !force && file_id_same(&ob->id, &id)) {
-		/* Still the same bad file: its problem, without reading. */
-		snprintf(msg, sizeof(msg), "%s", ob->msg);
-		store_problem(l, path, ob->line, msg);
-		store_add_bad(l, name, &id, ob->line, msg, &b->bad, &b->badcap);
-		if (old != NULL)
-			store_add_post(l, store_copy_post(l, old), &b->cap);
-		return;
-	}
-	if (old != NULL && !old->stale && !force &&
-	    file_id_same(&old->id, &id)) {
-		store_add_post(l, store_copy_post(l, old), &b->cap);
-		return;
-	}
-	st->nread++;
-	if ((data = file_read_id(path, POST_MAX_SIZE, &len, &id)) == NULL) {
-		snprintf(msg, sizeof(msg), "%s; skipped", file_strerror(errno));
-		goto bad;
-	}
-	if ((p = arena_alloc(&st->arena, sizeof(*p))) == NULL) {
-		free(data);
-		l->oom = 1;
-		return;
-	}
-	keep = (l->flags & STORE_KEEP_TEXT) &&
-	    st->text_bytes + len < STORE_TEXT_BUDGET;
-	if ((keep ? post_parse : post_parse_meta)(&st->pool->arena, slug,
-	    data, len, p, &err) == -1) {
-		free(data);
-		snprintf(msg, sizeof(msg), "%s; %s", err.msg, old != NULL ?
-		    "still serving its last good version" : "skipped");
-		store_problem(l, path, err.line, msg);
-		store_add_bad(l, name, &id, err.line, msg, &b->bad, &b->badcap);
-		if (old != NULL && (p = store_copy_post(l, old)) != NULL) {
-			p->stale = 1;
-			store_add_post(l, p, &b->cap);
+	memset(&id, 0, sizeof(id));
+	/* A file prev knew: its identity may spare reading it. */
+	if (old != NULL || ob != NULL) {
+		/* No following: a link is refused whatever it points at. */
+		if (fstatat(l->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno != ENOENT)
+				store_note(r, out, STORE_NOTE_PROBLEM, 0, NULL,
+				    NULL, "%s; skipped", strerror(errno));
+			return;
 		}
+		file_id_of(&sb, &id);
+		if (S_ISLNK(sb.st_mode) || !S_ISREG(sb.st_mode)) {
+			store_note(r, out, STORE_NOTE_BAD, 0, &id, NULL,
+			    "%s; skipped", file_strerror(S_ISLNK(sb.st_mode) ?
+			    ELOOP : EISDIR));
+			return;
+		}
+		/*
+		 * force: the watcher saw it change; an edit in place within
+		 * one clock tick can keep size and mtime, so identity alone
+		 * may lie.
+		 */
+		if (ob != NULL && !force && file_id_same(&ob->id, &id)) {
+			/* Still the same bad file: its problem, unread. */
+			store_note(r, out, STORE_NOTE_SAME_BAD, ob->line, &id,
+			    old, "%s", ob->msg);
+			return;
+		}
+		if (old != NULL && !old->stale && !force &&
+		    file_id_same(&old->id, &id)) {
+			out->kind = STORE_SEEN_SAME;
+			out->ptr = (void *)old;
+			return;
+		}
+	}
+	r->nread++;
+	/* Opened without following links or blocking on a FIFO. */
+	if ((data = file_read_at(l->dirfd, name, POST_MAX_SIZE, &len,
+	    &id)) == NULL) {
+		if ((e = errno) == ENOENT)
+			return;		/* removed since it was listed */
+		if (fstatat(l->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+			file_id_of(&sb, &id);
+		store_note(r, out, STORE_NOTE_BAD, 0, &id, NULL, "%s; skipped",
+		    file_strerror(e));
+		return;
+	}
+	if ((p = arena_alloc(r->posts, sizeof(*p))) == NULL) {
+		free(data);
+		r->oom = 1;
+		return;
+	}
+	/* The texts kept are bounded however many threads read. */
+	keep = 0;
+	if (l->flags & STORE_KEEP_TEXT) {
+		kept = atomic_fetch_add(&l->kept, len) + len;
+		if (!(keep = kept < STORE_TEXT_BUDGET))
+			atomic_fetch_sub(&l->kept, len);
+	}
+	if ((keep ? post_parse : post_parse_meta)(r->strings, slug, data, len,
+	    p, &err) == -1) {
+		free(data);
+		store_note(r, out, STORE_NOTE_PARSE, err.line, &id, old,
+		    "%s; %s", err.msg, old != NULL ?
+		    "still serving its last good version" : "skipped");
 		return;
 	}
 	free(data);
 	p->id = id;
-	if (keep)
-		st->text_bytes += p->body_len;
-	store_add_post(l, p, &b->cap);
-	return;
-bad:
-	store_problem(l, path, 0, msg);
-	store_add_bad(l, name, &id, 0, msg, &b->bad, &b->badcap);
+	out->kind = STORE_SEEN_NEW;
+	out->ptr = p;
+}
+
+/* What store_look_io() found, into the store: on one thread, in order. */
+static void
+store_apply(struct store_loader *l, struct store_build *b, const char *name,
+    const struct store_seen *s)
+{
+	struct store *st = l->st;
+	const struct store_seen_note *n;
+	struct post *p;
+	char path[STORE_PATH_MAX];
+
+	switch (s->kind) {
+	case STORE_SEEN_GONE:
+		return;
+	case STORE_SEEN_SAME:
+		store_add_post(l, store_copy_post(l, s->ptr), &b->cap);
+		return;
+	case STORE_SEEN_NEW:
+		p = s->ptr;
+		if (p->body != NULL)
+			st->text_bytes += p->body_len;
+		store_add_post(l, p, &b->cap);
+		return;
+	}
+	n = s->ptr;
+	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
+	store_problem(l, path, n->line, n->msg);
+	if (n->kind == STORE_NOTE_PROBLEM)
+		return;
+	store_add_bad(l, name, &n->id, n->line, n->msg, &b->bad, &b->badcap);
+	if (n->old != NULL && n->kind != STORE_NOTE_BAD &&
+	    (p = store_copy_post(l, n->old)) != NULL) {
+		if (n->kind == STORE_NOTE_PARSE)
+			p->stale = 1;
+		store_add_post(l, p, &b->cap);
+	}
+}
+
+static void
+store_reader_init(struct store_reader *r, struct store_loader *l,
+    struct arena *strings)
+{
+	memset(r, 0, sizeof(*r));
+	r->l = l;
+	r->strings = strings;
+	r->posts = &l->st->arena;
+	arena_init(&r->notes);
+	arena_init(&r->own);
+}
+
+/* One file looked at and applied at once (a few named files). */
+static void
+store_look(struct store_loader *l, struct store_build *b, const char *name,
+    int force)
+{
+	struct store_reader r;
+	struct store_seen s;
+
+	store_reader_init(&r, l, &l->st->pool->arena);
+	store_look_io(&r, name, force, &s);
+	l->st->nread += r.nread;
+	if (r.oom)
+		l->oom = 1;
+	else
+		store_apply(l, b, name, &s);
+	arena_free(&r.notes);
 }
 
 /* A post file's name: "*.txt", not hidden (editors' temporary files). */
@@ -570,61 +727,232 @@ store_is_post_name(const char *name)
 	    strcmp(name + len - 4, ".txt") == 0 && strchr(name, '/') == NULL;
 }
 
-/* Every file in dir; -1 when it cannot be read. */
+/* The names to look at, shared by the readers a chunk at a time. */
+struct store_scan_job {
+	char			**names;
+	size_t			  n;
+	struct store_seen	 *seen;
+	atomic_size_t		  next;
+};
+
+struct store_scan_thread {
+	struct store_scan_job	*job;
+	struct store_reader	 r;
+	pthread_t		  thread;
+	int			  started;
+};
+
+static void *
+store_scan_run(void *arg)
+{
+	struct store_scan_thread *t = arg;
+	struct store_scan_job *job = t->job;
+	size_t i, end;
+
+	for (;;) {
+		i = atomic_fetch_add(&job->next, STORE_SCAN_CHUNK);
+		if (i >= job->n)
+			break;
+		end = i + STORE_SCAN_CHUNK < job->n ? i + STORE_SCAN_CHUNK :
+		    job->n;
+		for (; i < end; i++)
+			store_look_io(&t->r, job->names[i], 0, &job->seen[i]);
+	}
+	return NULL;
+}
+
+/* How many threads read a full scan: every core, at least two. */
+static size_t
+store_scan_threads(size_t nnames)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (nnames <= STORE_SCAN_CHUNK)
+		return 1;
+	if (n < 2)
+		n = 2;
+	if (n > STORE_SCAN_THREADS)
+		n = STORE_SCAN_THREADS;
+	return (size_t)n;
+}
+
+/*
+ * Every file in dir; -1 when it cannot be read. The names are listed
+ * first, then read by several threads (a cold start of a large store is
+ * bound by opening and parsing files, which both cores can share), then
+ * applied in the order listed.
+ */
 static int
 store_scan(struct store_loader *l, struct store_build *b, const char *dir)
 {
+	struct store *st = l->st;
+	struct store_scan_job job;
+	struct store_scan_thread th[STORE_SCAN_THREADS];
+	struct store_pool *main_pool = st->pool;
+	struct arena names;
 	DIR *d;
 	struct dirent *de;
+	char **nn;
+	size_t cap = 0, i, nth = 0;
+	int rc = -1;
 
+	memset(&job, 0, sizeof(job));
+	memset(th, 0, sizeof(th));
+	arena_init(&names);
 	if ((d = opendir(dir)) == NULL) {
 		store_report(l, dir, 0, "cannot read the store: %s",
 		    strerror(errno));
 		return -1;
 	}
-	while ((de = readdir(d)) != NULL && !l->oom)
-		if (store_is_post_name(de->d_name))
-			store_look(l, b, dir, de->d_name, 0);
+	while ((de = readdir(d)) != NULL) {
+		if (!store_is_post_name(de->d_name))
+			continue;
+		if (job.n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			if ((nn = realloc(job.names, cap * sizeof(*nn))) ==
+			    NULL)
+				break;
+			job.names = nn;
+		}
+		if ((job.names[job.n] = arena_strdup(&names, de->d_name)) ==
+		    NULL)
+			break;
+		job.n++;
+	}
 	closedir(d);
-	return 0;
+	if (de != NULL || (job.seen = calloc(job.n + 1,
+	    sizeof(*job.seen))) == NULL) {
+		l->oom = 1;
+		goto out;
+	}
+	atomic_init(&job.next, 0);
+	nth = store_scan_threads(job.n);
+	/* Each reader its own pool and arena: no locks while reading. */
+	for (i = 0; i < nth; i++) {
+		store_reader_init(&th[i].r, l, &main_pool->arena);
+		th[i].job = &job;
+		if (i == 0)
+			continue;
+		if (store_pool_new(st) == -1) {
+			l->oom = 1;
+			break;
+		}
+		th[i].r.strings = &st->pool->arena;
+		th[i].r.posts = &th[i].r.own;
+		th[i].started = pthread_create(&th[i].thread, NULL,
+		    store_scan_run, &th[i]) == 0;
+	}
+	st->pool = main_pool;
+	/* This thread reads too, and alone when no other could start. */
+	store_scan_run(&th[0]);
+	for (i = 1; i < nth; i++)
+		if (th[i].started)
+			pthread_join(th[i].thread, NULL);
+	for (i = 0; i < nth; i++) {
+		st->nread += th[i].r.nread;
+		if (th[i].r.oom)
+			l->oom = 1;
+		arena_adopt(&st->arena, &th[i].r.own);
+	}
+	for (i = 0; i < job.n && !l->oom; i++)
+		store_apply(l, b, job.names[i], &job.seen[i]);
+	rc = 0;
+out:
+	for (i = 0; i < nth; i++) {
+		arena_free(&th[i].r.notes);
+		arena_free(&th[i].r.own);
+	}
+	free(job.seen);
+	free(job.names);
+	arena_free(&names);
+	return rc;
 }
 
-/* Only the named files; everything else is as in prev. */
+/*
+ * Only the named files; everything else is as in prev, copied in prev's
+ * order, so only the posts read need sorting (store_merge_new()).
+ */
 static int
 store_rescan_some(struct store_loader *l, struct store_build *b,
-    const char *dir, const char *const *names, size_t n)
+    const char *const *names, size_t n)
 {
 	const struct store *prev = l->prev;
+	const struct post *o;
 	struct store_map changed;
 	struct arena tmp;
-	char name[STORE_SLUG_MAX + 8];
-	size_t i;
+	unsigned char *skip;
+	char slug[STORE_SLUG_MAX];
+	size_t i, sl;
 	int rc = -1;
 
 	arena_init(&tmp);
-	if (store_map_init(&tmp, &changed, n) == -1)
+	if (store_map_init(&tmp, &changed, n) == -1 ||
+	    (skip = arena_alloc(&tmp, prev->nposts + 1)) == NULL)
 		goto out;
+	memset(skip, 0, prev->nposts + 1);
 	for (i = 0; i < n; i++)
 		if (store_is_post_name(names[i]))
 			store_map_put(NULL, &changed, names[i], (void *)names[i]);
-	for (i = 0; i < prev->nposts && !l->oom; i++) {
-		snprintf(name, sizeof(name), "%s.txt", prev->posts[i]->slug);
-		if (store_map_get(&changed, name) == NULL &&
-		    store_map_get(&prev->bad_map, name) == NULL)
+	/* The posts of changed and of bad files are looked at again. */
+	for (i = 0; i <= changed.mask + prev->nbad; i++) {
+		const char *name = i <= changed.mask ? changed.e[i].key :
+		    prev->bad[i - changed.mask - 1]->name;
+
+		if (name == NULL || (sl = strlen(name) - 4) >= sizeof(slug))
+			continue;
+		memcpy(slug, name, sl);
+		slug[sl] = '\0';
+		if ((o = store_find_post(prev, slug)) != NULL &&
+		    o->index < prev->nposts && prev->posts[o->index] == o)
+			skip[o->index] = 1;
+	}
+	for (i = 0; i < prev->nposts && !l->oom; i++)
+		if (!skip[i])
 			store_add_post(l, store_copy_post(l, prev->posts[i]),
 			    &b->cap);
-	}
+	b->sorted = l->st->nposts;
+	atomic_store(&l->kept, l->st->text_bytes);
 	/* Unchanged bad files: counted, and any last good version kept. */
 	for (i = 0; i < prev->nbad && !l->oom; i++)
 		if (store_map_get(&changed, prev->bad[i]->name) == NULL)
-			store_look(l, b, dir, prev->bad[i]->name, 0);
+			store_look(l, b, prev->bad[i]->name, 0);
 	for (i = 0; i <= changed.mask && !l->oom; i++)
 		if (changed.e[i].key != NULL)
-			store_look(l, b, dir, changed.e[i].key, 1);
+			store_look(l, b, changed.e[i].key, 1);
 	rc = 0;
 out:
 	arena_free(&tmp);
 	return rc;
+}
+
+/*
+ * After store_rescan_some(): the posts read, sorted, merged into the
+ * run copied in order. O(posts) rather than a sort of them all.
+ */
+static int
+store_merge_new(struct store_loader *l, struct store_build *b)
+{
+	struct store *st = l->st;
+	struct post **out;
+	size_t i = 0, j = b->sorted, k = 0;
+
+	if (b->sorted >= st->nposts)
+		return 0;
+	qsort(st->posts + b->sorted, st->nposts - b->sorted,
+	    sizeof(*st->posts), store_cmp_post);
+	if ((out = arena_alloc(&st->arena, (st->nposts + 1) *
+	    sizeof(*out))) == NULL)
+		return -1;
+	while (i < b->sorted && j < st->nposts)
+		out[k++] = store_cmp_post(&st->posts[j], &st->posts[i]) < 0 ?
+		    st->posts[j++] : st->posts[i++];
+	while (i < b->sorted)
+		out[k++] = st->posts[i++];
+	while (j < st->nposts)
+		out[k++] = st->posts[j++];
+	st->posts = out;
+	b->cap = st->nposts;
+	return 0;
 }
 
 /*
@@ -639,8 +967,9 @@ static int
 store_build_tags(struct store_loader *l)
 {
 	struct store *st = l->st;
+	const struct store *prev = l->prev;
 	struct store_map names, bases;
-	struct tag **tags, *t, *u, **best;
+	struct tag **tags, *t, *u, **best, **remap = NULL, *o;
 	char slug[STORE_SLUG_MAX], alt[STORE_SLUG_MAX + 16];
 	char fold[STORE_FOLD_MAX];
 	const char **slugs, **folds, *s;
@@ -652,23 +981,41 @@ store_build_tags(struct store_loader *l)
 	if ((tags = arena_alloc(&st->arena, (total + 1) * sizeof(*tags))) ==
 	    NULL || store_map_init(&st->arena, &names, 512) == -1)
 		return -1;
+	/* prev's tags by position: their posts fold each name only once. */
+	if (l->remap && (remap = calloc(prev->ntags + 1,
+	    sizeof(*remap))) == NULL)
+		return -1;
 	for (i = 0; i < st->nposts; i++) {
 		struct post *p = st->posts[i];
 
 		for (j = 0, w = 0; j < p->ntags; j++) {
+			o = p->tagp[j];
+			p->tagp[j] = NULL;
+			if (remap != NULL && o != NULL &&
+			    o->index < prev->ntags && prev->tags[o->index] == o &&
+			    (t = remap[o->index]) != NULL)
+				goto found;
 			slug_fold(p->tags[j], fold, sizeof(fold));
 			if ((t = store_map_get(&names, fold)) == NULL) {
 				if ((t = arena_alloc(&st->arena, sizeof(*t))) ==
 				    NULL || (s = arena_strdup(&st->arena,
-				    fold)) == NULL)
+				    fold)) == NULL) {
+					free(remap);
 					return -1;
+				}
 				memset(t, 0, sizeof(*t));
 				t->name = p->tags[j];
 				if (store_map_put(&st->arena, &names, s,
-				    t) == NULL)
+				    t) == NULL) {
+					free(remap);
 					return -1;
+				}
 				tags[n++] = t;
 			}
+			if (remap != NULL && o != NULL &&
+			    o->index < prev->ntags && prev->tags[o->index] == o)
+				remap[o->index] = t;
+found:
 			/* "News, news" in one post: one tag, listed once. */
 			for (k = 0; k < w && p->tagp[k] != t; k++)
 				;
@@ -680,6 +1027,7 @@ store_build_tags(struct store_loader *l)
 		}
 		p->ntags = w;
 	}
+	free(remap);
 	qsort(tags, n, sizeof(*tags), store_cmp_tag);
 	if (store_map_init(&st->arena, &st->tag_map, n) == -1 ||
 	    store_map_init(&st->arena, &bases, n) == -1 ||
@@ -995,6 +1343,9 @@ store_update(const struct store *prev, const char *dir,
 	l.report = report;
 	l.arg = arg;
 	l.dirfd = -1;
+	atomic_init(&l.kept, 0);
+	/* A saved index's store has posts but no tags linked yet. */
+	l.remap = prev != NULL && prev->ntags > 0;
 	/*
 	 * The pools of prev are shared, unless there are too many of them
 	 * (each update adds one): then this store copies the strings it
@@ -1023,7 +1374,8 @@ store_update(const struct store *prev, const char *dir,
 	if (flags & STORE_NO_POSTS)
 		;
 	else if (prev != NULL && names != NULL) {
-		if (store_rescan_some(&l, &b, dir, names, n) == -1)
+		if (store_rescan_some(&l, &b, names, n) == -1 ||
+		    store_merge_new(&l, &b) == -1)
 			goto fail;
 	} else if (store_scan(&l, &b, dir) == -1)
 		goto fail;
