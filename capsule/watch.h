@@ -9,7 +9,8 @@
 
 #include <uv.h>
 
-#define WATCH_SETTLE_MS		200	/* quiet time that ends a burst */
+#define WATCH_SETTLE_MS		50	/* quiet time that ends a burst: an
+					   editor's save takes a few ms */
 #define WATCH_MAX_WAIT_MS	1000	/* a burst that never ends, at most */
 #define WATCH_MAX_NAMES		1024	/* more: look at every file */
 #define WATCH_PARENT_READS	16	/* reads of parent events per wakeup */

@@ -1,0 +1,184 @@
+/*
+ * scan_test.c: a full scan read on several threads, and an update that
+ * merges the posts it read into the order of the ones it kept.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "test.h"
+#include "testutil.h"
+
+#define SCAN_POSTS	300	/* several chunks of names for each reader */
+
+#define POST(title, date, tags, body) \
+	"Title: " title "\nDate: " date "\nTags: " tags "\n\n" body "\n"
+
+static struct store *
+scan_update(const struct store *prev, const char *dir,
+    const char *const *names, size_t n, struct tu_reports *r)
+{
+	struct site site = { "example.org", 1965, 7070, 0 };
+
+	memset(r, 0, sizeof(*r));
+	return store_update(prev, dir, &site, names, n, STORE_KEEP_TEXT,
+	    tu_report, r);
+}
+
+/* How many reports contain needle. */
+static int
+scan_count(const struct tu_reports *r, const char *needle)
+{
+	int i, n = 0;
+
+	for (i = 0; i < r->n; i++)
+		n += strstr(r->text[i], needle) != NULL;
+	return n;
+}
+
+/* 1 when the store's posts are newest first, the slug breaking ties. */
+static int
+scan_sorted(const struct store *st)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < st->nposts; i++) {
+		if (st->posts[i]->index != i)
+			return 0;
+		if (i == 0)
+			continue;
+		c = strcmp(st->posts[i - 1]->date, st->posts[i]->date);
+		if (c < 0 || (c == 0 && strcmp(st->posts[i - 1]->slug,
+		    st->posts[i]->slug) >= 0))
+			return 0;
+	}
+	return 1;
+}
+
+/* dir with SCAN_POSTS posts p000..., their dates spread over 2020. */
+static int
+scan_fill(const char *dir)
+{
+	char name[32], text[256];
+	int i;
+
+	for (i = 0; i < SCAN_POSTS; i++) {
+		snprintf(name, sizeof(name), "p%03d.txt", i);
+		snprintf(text, sizeof(text), "Title: Post %d\nDate: "
+		    "2020-%02d-%02d\nTags: all, t%d\n\nBody %d.\n", i,
+		    1 + i % 12, 1 + i % 28, i % 7, i);
+		if (tu_write(dir, name, text, (size_t)-1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+TEST(store_scan_on_threads_reports_each_bad_file_once_with_its_line)
+{
+	struct tu_reports r;
+	struct store *st;
+	char *dir, want[1200];
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(scan_fill(dir) == 0);
+	CHECK(tu_write(dir, "bad-date.txt", "Title: X\nDate: 2020-13-01\n\n"
+	    "Body.\n", (size_t)-1) == 0);
+	CHECK(tu_write(dir, "bad-utf8.txt", "Title: Y\nDate: 2020-01-01\n\n"
+	    "One.\nTwo \xff.\n", (size_t)-1) == 0);
+	CHECK(tu_write(dir, "Bad-Name.txt", POST("Z", "2020-01-01", "a",
+	    "Z."), (size_t)-1) == 0);
+	CHECK((st = scan_update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(st->nposts == SCAN_POSTS);
+	CHECK(st->nread == SCAN_POSTS + 3);
+	CHECK(st->nproblems == 3 && st->nbad == 3);
+	CHECK(r.n == 3);
+	snprintf(want, sizeof(want), "%s/bad-date.txt:2: Date must be", dir);
+	CHECK(scan_count(&r, want) == 1);
+	snprintf(want, sizeof(want), "%s/bad-utf8.txt:5: invalid UTF-8", dir);
+	CHECK(scan_count(&r, want) == 1);
+	snprintf(want, sizeof(want), "%s/Bad-Name.txt:0: file name", dir);
+	CHECK(scan_count(&r, want) == 1);
+	CHECK(scan_sorted(st));
+	CHECK(store_find_tag(st, "all")->nposts == SCAN_POSTS);
+	CHECK(store_find_tag(st, "t3")->nposts == SCAN_POSTS / 7 +
+	    (SCAN_POSTS % 7 > 3));
+	CHECK_STR(store_find_post(st, "p123")->title, "Post 123");
+	store_free(st);
+	tu_rmdir(dir);
+}
+
+TEST(store_update_moves_a_post_whose_date_changed)
+{
+	struct tu_reports r;
+	struct store *st, *next;
+	const char *names[] = { "p010.txt", "p020.txt", "p030.txt" };
+	const struct store_month *m;
+	char *dir, path[1100];
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(scan_fill(dir) == 0);
+	CHECK((st = scan_update(NULL, dir, NULL, 0, &r)) != NULL);
+	/* p010 to the newest, p020 to the oldest, p030 gone. */
+	CHECK(tu_write(dir, "p010.txt", POST("Ten", "2021-06-01", "all, t3",
+	    "Ten."), (size_t)-1) == 0);
+	CHECK(tu_write(dir, "p020.txt", POST("Twenty", "2019-01-01",
+	    "all, t6", "Twenty."), (size_t)-1) == 0);
+	snprintf(path, sizeof(path), "%s/p030.txt", dir);
+	CHECK(unlink(path) == 0);
+	CHECK((next = scan_update(st, dir, names, 3, &r)) != NULL);
+	CHECK(next->nread == 2);
+	CHECK(next->nposts == SCAN_POSTS - 1);
+	CHECK(scan_sorted(next));
+	CHECK_STR(next->posts[0]->slug, "p010");
+	CHECK_STR(next->posts[next->nposts - 1]->slug, "p020");
+	CHECK(store_find_post(next, "p030") == NULL);
+	CHECK(store_older(next, next->posts[0]) == next->posts[1]);
+	/* The date archives follow: a year and a month each more. */
+	CHECK(next->nyears == 3 && next->years[0].year == 2021 &&
+	    next->years[2].year == 2019);
+	CHECK((m = store_find_month(next, 2021, 6)) != NULL && m->nposts == 1 &&
+	    m->first == 0);
+	CHECK((m = store_find_month(next, 2019, 1)) != NULL && m->nposts == 1 &&
+	    m->first == next->nposts - 1);
+	CHECK(store_find_tag(next, "all")->nposts == SCAN_POSTS - 1);
+	CHECK(store_find_tag(next, "all")->posts[0] == next->posts[0]);
+	/* The old store still has its own order. */
+	CHECK(scan_sorted(st));
+	CHECK(store_find_post(st, "p030") != NULL);
+	store_free(st);
+	store_free(next);
+	tu_rmdir(dir);
+}
+
+TEST(store_update_drops_a_tag_that_lost_its_last_post)
+{
+	struct tu_reports r;
+	struct store *st, *next;
+	const char *names[] = { "solo.txt", "new.txt" };
+	char *dir;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(scan_fill(dir) == 0);
+	CHECK(tu_write(dir, "solo.txt", POST("Solo", "2020-05-05",
+	    "all, lonely", "Solo."), (size_t)-1) == 0);
+	CHECK((st = scan_update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(store_find_tag(st, "lonely") != NULL);
+	/* The tag leaves its only post; another post brings a new one. */
+	CHECK(tu_write(dir, "solo.txt", POST("Solo", "2020-05-05", "all",
+	    "Solo."), (size_t)-1) == 0);
+	CHECK(tu_write(dir, "new.txt", POST("New", "2020-05-06", "Fresh",
+	    "New."), (size_t)-1) == 0);
+	CHECK((next = scan_update(st, dir, names, 2, &r)) != NULL);
+	CHECK(store_find_tag(next, "lonely") == NULL);
+	CHECK(next->ntags == st->ntags);
+	CHECK(store_find_tag(next, "fresh") != NULL);
+	CHECK(store_find_tag(next, "fresh")->nposts == 1);
+	CHECK(store_find_tag(next, "all")->nposts == SCAN_POSTS + 1);
+	CHECK(store_find_tag(st, "lonely") != NULL);
+	store_free(st);
+	store_free(next);
+	tu_rmdir(dir);
+}
