@@ -1,6 +1,7 @@
 /* post.c: parses one post file; strict, and says which line is wrong. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -178,7 +179,17 @@ post_bad_utf8(const char *s, size_t len)
 	uint32_t cp;
 
 	while (i < len) {
-		if ((unsigned char)s[i] < 0x80) {	/* the common case */
+		/* The common case, eight bytes at a time: all ASCII. */
+		if (len - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if ((w & 0x8080808080808080ULL) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if ((unsigned char)s[i] < 0x80) {
 			i++;
 			continue;
 		}
@@ -187,6 +198,22 @@ post_bad_utf8(const char *s, size_t len)
 		i += n;
 	}
 	return len;
+}
+
+/* 1 when "/media/" occurs in s[0..len) (memmem(3) is not POSIX). */
+static int
+post_names_media(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+
+	while ((p = memchr(p, '/', (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) < 7)
+			return 0;
+		if (memcmp(p, "/media/", 7) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
 }
 
 static int
@@ -306,9 +333,11 @@ post_parse_text(struct arena *a, const char *slug,
 		int pre = 0;
 		struct post_link pl;
 
-		while (post_next_picture(s, (size_t)(body - s), &at, &pre,
-		    NULL, &pl))
-			n++;
+		/* A body that never names the picture store has none. */
+		if (post_names_media(s, (size_t)(body - s)))
+			while (post_next_picture(s, (size_t)(body - s), &at,
+			    &pre, NULL, &pl))
+				n++;
 		p->npictures = n;
 	}
 
