@@ -95,6 +95,25 @@ search_fold(uint32_t c)
 	return c;
 }
 
+/* search_fold() of each ASCII byte, as a table for the walk's fast path. */
+static const unsigned char search_ascii[128] = {
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+	['_'] = '_',
+	['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e',
+	['f'] = 'f', ['g'] = 'g', ['h'] = 'h', ['i'] = 'i', ['j'] = 'j',
+	['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o',
+	['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't',
+	['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y',
+	['z'] = 'z',
+	['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e',
+	['F'] = 'f', ['G'] = 'g', ['H'] = 'h', ['I'] = 'i', ['J'] = 'j',
+	['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o',
+	['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't',
+	['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y',
+	['Z'] = 'z',
+};
+
 /* Straight, curly and modifier apostrophes all join a word the same way. */
 static int
 search_apostrophe(uint32_t c)
@@ -141,11 +160,18 @@ search_walk(const char *s, size_t len, int stems, search_word_cb cb,
     void *arg)
 {
 	char word[SEARCH_TERM_MAX], enc[4];
-	size_t i = 0, n, start, wl, el, stem;
+	size_t i = 0, n, start, wl, el, stem, k;
 	uint32_t c, f;
+	unsigned char a;
 	int r, full;
 
 	while (i < len) {
+		/* Most text is ASCII: runs of it skip the decoder. */
+		a = (unsigned char)s[i];
+		if (a < 0x80 && search_ascii[a] == 0) {
+			i++;
+			continue;
+		}
 		n = search_decode(s + i, len - i, &c);
 		if (search_fold(c) == 0) {
 			i += n;
@@ -155,6 +181,15 @@ search_walk(const char *s, size_t len, int stems, search_word_cb cb,
 		wl = stem = 0;
 		full = 0;
 		for (; i < len; i += n) {
+			a = (unsigned char)s[i];
+			if (a < 0x80 && search_ascii[a] != 0) {
+				n = 1;
+				if (wl < SEARCH_TERM_MAX && !full)
+					word[wl++] = (char)search_ascii[a];
+				else
+					full = 1;
+				continue;
+			}
 			n = search_decode(s + i, len - i, &c);
 			if ((f = search_fold(c)) == 0) {
 				/* An apostrophe joins only between letters. */
@@ -174,8 +209,8 @@ search_walk(const char *s, size_t len, int stems, search_word_cb cb,
 			}
 			if (f == '\'' && stem == 0)
 				stem = wl;
-			memcpy(word + wl, enc, el);
-			wl += el;
+			for (k = 0; k < el; k++)
+				word[wl++] = enc[k];
 		}
 		if ((r = cb(arg, word, wl, start)) != 0)
 			return r;

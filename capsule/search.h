@@ -26,6 +26,14 @@ int			 search_blank(const char *);
 /* Built from the store's posts; NULL when out of memory. */
 struct search_index	*search_build(const struct store *);
 /*
+ * The same, for a large store: built on two threads, a chunk of posts at
+ * a time, each chunk's lists written beside path and merged into the
+ * saved index at path (as search_save() writes it; load it with
+ * search_load()). Memory stays near two chunks' lists, not the index.
+ * 0, or -1 with errno.
+ */
+int			 search_build_file(const struct store *, const char *);
+/*
  * The index of st made from prev's: the posts prev's base holds, unchanged
  * (same slug, same file), are taken as they are, and only the others
  * (new or edited) are read and indexed, into a delta. NULL when out of

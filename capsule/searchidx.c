@@ -58,9 +58,10 @@ struct search_skip {
 /*
  * The image. Native byte order, private to one machine and one build
  * (the stamp names it: a changed folding must not meet an old file).
- * Sections follow the header in this order, each 8-byte aligned.
+ * Sections follow the header: the lists (padded to 8 bytes), the terms,
+ * the skip entries, the keys, the words.
  */
-#define SEARCH_FILE_MAGIC	"CAPSRCH2"
+#define SEARCH_FILE_MAGIC	"CAPSRCH3"
 #define SEARCH_FILE_ORDER	0x01020304u
 #define SEARCH_FILE_STAMP	CAPSULE_VERSION " " __DATE__ " " __TIME__
 
@@ -256,14 +257,17 @@ search_image_len(uint64_t nterms, uint64_t nskips, uint64_t nkeys,
 	if (nterms > lim || nskips > lim || nkeys > lim || poollen > lim ||
 	    datalen > lim)
 		return 0;
-	n = sizeof(struct search_file_head) +
+	n = sizeof(struct search_file_head) + search_align((size_t)datalen) +
 	    nterms * sizeof(struct search_file_term) +
-	    nskips * sizeof(struct search_skip) + nkeys * 8 +
-	    search_align((size_t)poollen) + datalen;
+	    nskips * sizeof(struct search_skip) + nkeys * 8 + poollen;
 	return n > lim ? 0 : (size_t)n;
 }
 
-/* Points b's sections into the image at img (checked sizes). */
+/*
+ * Points b's sections into the image at img (checked sizes). The lists
+ * come first so that a build can write them as it merges, the tables
+ * after them.
+ */
 static void
 search_base_point(struct search_base *b, const void *img)
 {
@@ -276,6 +280,8 @@ search_base_point(struct search_base *b, const void *img)
 	b->nskips = h->nskips;
 	b->poollen = h->poollen;
 	b->datalen = h->datalen;
+	b->data = (const void *)p;
+	p += search_align(b->datalen);
 	b->terms = (const void *)p;
 	p += b->nterms * sizeof(*b->terms);
 	b->skips = (const void *)p;
@@ -283,8 +289,6 @@ search_base_point(struct search_base *b, const void *img)
 	b->keys = (const void *)p;
 	p += b->nkeys * 8;
 	b->pool = p;
-	p += search_align(b->poollen);
-	b->data = (const void *)p;
 }
 
 static struct search_base *
@@ -407,7 +411,9 @@ search_base_usable(struct search_base *b, size_t t)
 
 struct search_bterm {
 	size_t		 off;		/* of the word in the pool */
+	uint32_t	 hash;		/* of the word: compared first */
 	uint32_t	 len;
+	uint64_t	 head;		/* its first 8 bytes, then 0s */
 	uint32_t	 nposts;
 	uint32_t	 touched;	/* post + 1 that counted it last */
 	uint32_t	 base;		/* post + 1 of its last posting */
@@ -473,8 +479,7 @@ search_rehash(struct search_builder *b)
 	if ((s = calloc(n, sizeof(*s))) == NULL)
 		return -1;
 	for (i = 0; i < b->nterms; i++) {
-		j = search_hash(b->pool + b->terms[i].off, b->terms[i].len) &
-		    (n - 1);
+		j = b->terms[i].hash & (n - 1);
 		while (s[j] != 0)
 			j = (j + 1) & (n - 1);
 		s[j] = (uint32_t)i + 1;
@@ -490,14 +495,20 @@ static long
 search_intern(struct search_builder *b, const char *w, size_t len)
 {
 	struct search_bterm *t;
+	uint32_t h = (uint32_t)search_hash(w, len);
+	uint64_t head = 0;
 	size_t j;
 
+	/* Most words fit in head: their bytes in the pool are not read. */
+	memcpy(&head, w, len < 8 ? len : 8);
 	if ((b->nterms + 1) * 2 > b->nslots && search_rehash(b) == -1)
 		return -1;
-	j = search_hash(w, len) & (b->nslots - 1);
+	j = h & (b->nslots - 1);
 	for (; b->slots[j] != 0; j = (j + 1) & (b->nslots - 1)) {
 		t = &b->terms[b->slots[j] - 1];
-		if (t->len == len && memcmp(b->pool + t->off, w, len) == 0)
+		if (t->hash == h && t->len == len && t->head == head &&
+		    (len <= 8 || memcmp(b->pool + t->off + 8, w + 8,
+		    len - 8) == 0))
 			return (long)(b->slots[j] - 1);
 	}
 	if (b->nterms >= UINT32_MAX - 1 || b->poollen + len > UINT32_MAX ||
@@ -509,6 +520,8 @@ search_intern(struct search_builder *b, const char *w, size_t len)
 	t = &b->terms[b->nterms];
 	memset(t, 0, sizeof(*t));
 	t->off = b->poollen;
+	t->hash = h;
+	t->head = head;
 	t->len = (uint32_t)len;
 	b->poollen += len;
 	b->slots[j] = (uint32_t)b->nterms + 1;
@@ -551,7 +564,7 @@ search_end_post(struct search_builder *b)
 {
 	struct search_bterm *t;
 	uint8_t enc[10];
-	size_t i, n;
+	size_t i, j, n;
 
 	for (i = 0; i < b->ntouched; i++) {
 		t = &b->terms[b->touched[i]];
@@ -559,8 +572,8 @@ search_end_post(struct search_builder *b)
 		n += search_put_varint(enc + n, t->count << 3 | t->flags);
 		if (search_grow(&t->data, &t->dcap, t->dlen + n, 1, 4) == -1)
 			return -1;
-		memcpy(t->data + t->dlen, enc, n);
-		t->dlen += n;
+		for (j = 0; j < n; j++)
+			t->data[t->dlen++] = enc[j];
 		t->base = b->post + 1;
 		if (t->nposts > 0 && t->nposts % SEARCH_BLOCK == 0)
 			b->nskips++;
@@ -769,6 +782,371 @@ search_build_base(const struct store *st, const uint32_t *which, size_t n)
 	malloc_trim(0);
 #endif
 	return base;
+}
+
+/*
+ * A large build, into a file: the posts are read in chunks of
+ * SEARCH_CHUNK by SEARCH_THREADS threads, each chunk's lists written to a
+ * run file in word order, and the runs merged word by word into the
+ * saved image. Memory stays near two chunks' lists and the tables, not
+ * the whole index.
+ */
+#define SEARCH_CHUNK	32768	/* posts in one run */
+#define SEARCH_THREADS	2
+#define SEARCH_RUN_IO	(256 * 1024)	/* stdio buffer of a run */
+
+struct search_run_head {
+	uint32_t	 len;		/* of the word that follows */
+	uint32_t	 nposts;
+	uint32_t	 dlen;		/* of the list after the word */
+	uint32_t	 last;		/* its last post */
+};
+
+struct search_job {
+	const struct store	*st;
+	const char		*path;
+	size_t			 chunk;		/* posts a run */
+	size_t			 nchunks;
+	atomic_size_t		 next;
+	atomic_int		 err;
+};
+
+static void
+search_run_path(char *out, size_t outsz, const char *path, size_t k)
+{
+	snprintf(out, outsz, "%s.run%zu.%ld", path, k, (long)getpid());
+}
+
+/* Writes the builder's lists, in word order, to run file k; 0 or -1. */
+static int
+search_write_run(struct search_builder *b, const char *path, size_t k)
+{
+	struct search_sortkey *sk;
+	struct search_run_head rh;
+	struct search_bterm *bt;
+	char rp[PATH_MAX + 64];
+	FILE *f;
+	size_t i;
+	int rc = 0;
+
+	if ((sk = calloc(b->nterms + 1, sizeof(*sk))) == NULL)
+		return -1;
+	for (i = 0; i < b->nterms; i++) {
+		sk[i].word = b->pool + b->terms[i].off;
+		sk[i].len = b->terms[i].len;
+		sk[i].term = (uint32_t)i;
+	}
+	qsort(sk, b->nterms, sizeof(*sk), search_cmp_key);
+	search_run_path(rp, sizeof(rp), path, k);
+	if ((f = fopen(rp, "wbe")) == NULL) {
+		free(sk);
+		return -1;
+	}
+	for (i = 0; i < b->nterms && rc == 0; i++) {
+		bt = &b->terms[sk[i].term];
+		rh.len = bt->len;
+		rh.nposts = bt->nposts;
+		rh.dlen = (uint32_t)bt->dlen;
+		rh.last = bt->base - 1;
+		if (fwrite(&rh, sizeof(rh), 1, f) != 1 ||
+		    fwrite(sk[i].word, 1, bt->len, f) != bt->len ||
+		    fwrite(bt->data, 1, bt->dlen, f) != bt->dlen)
+			rc = -1;
+		free(bt->data);
+		bt->data = NULL;
+	}
+	if (fclose(f) != 0)
+		rc = -1;
+	free(sk);
+	return rc;
+}
+
+static void *
+search_job_main(void *arg)
+{
+	struct search_job *job = arg;
+	struct search_builder b;
+	size_t k, i, end;
+
+	while (!atomic_load(&job->err) &&
+	    (k = atomic_fetch_add(&job->next, 1)) < job->nchunks) {
+		memset(&b, 0, sizeof(b));
+		end = (k + 1) * job->chunk;
+		if (end > job->st->nposts)
+			end = job->st->nposts;
+		for (i = k * job->chunk; i < end && !b.err; i++)
+			search_add_post(&b, job->st, job->st->posts[i],
+			    (uint32_t)i);
+		if (b.err || search_write_run(&b, job->path, k) == -1)
+			atomic_store(&job->err, 1);
+		search_builder_free(&b);
+#ifdef __GLIBC__
+		malloc_trim(0);
+#endif
+	}
+	return NULL;
+}
+
+/* One run being merged: its next word, read ahead. */
+struct search_run {
+	FILE			*f;
+	char			*buf;
+	struct search_run_head	 h;
+	char			 word[SEARCH_TERM_MAX];
+	int			 live;
+};
+
+static int
+search_run_next(struct search_run *r)
+{
+	r->live = 0;
+	if (fread(&r->h, sizeof(r->h), 1, r->f) != 1)
+		return feof(r->f) ? 0 : -1;
+	if (r->h.len == 0 || r->h.len > SEARCH_TERM_MAX || r->h.nposts == 0 ||
+	    fread(r->word, 1, r->h.len, r->f) != r->h.len)
+		return -1;
+	r->live = 1;
+	return 0;
+}
+
+/* What the merge keeps until the lists are written: the tables. */
+struct search_merge {
+	struct search_file_term	*terms;
+	size_t			 nterms, capterms;
+	struct search_skip	*skips;
+	size_t			 nskips, capskips;
+	char			*pool;
+	size_t			 poollen, poolcap;
+	uint8_t			*list;		/* one word's list */
+	size_t			 listlen, listcap;
+	uint64_t		 datalen;
+};
+
+/*
+ * Appends run r's list of the current word to m->list, its first gap
+ * made relative to *next (the post after the list so far). 0 or -1.
+ */
+static int
+search_merge_take(struct search_merge *m, struct search_run *r,
+    uint32_t *next)
+{
+	const uint8_t *p, *end;
+	uint8_t enc[5];
+	uint32_t first, cf;
+	size_t n;
+
+	if (search_grow(&m->list, &m->listcap, m->listlen + r->h.dlen + 5, 1,
+	    4096) == -1 || fread(m->list + m->listlen + 5, 1, r->h.dlen,
+	    r->f) != r->h.dlen)
+		return -1;
+	p = m->list + m->listlen + 5;
+	end = p + r->h.dlen;
+	if (search_get_varint_in(&p, end, &first) == -1 ||
+	    search_get_varint_in(&p, end, &cf) == -1 || first < *next)
+		return -1;
+	/* The rest (from cf on) moves up behind the new first gap. */
+	p = m->list + m->listlen + 5;
+	(void)search_get_varint_in(&p, end, &first);
+	n = search_put_varint(enc, first - *next);
+	memcpy(m->list + m->listlen, enc, n);
+	memmove(m->list + m->listlen + n, p, (size_t)(end - p));
+	m->listlen += n + (size_t)(end - p);
+	*next = r->h.last + 1;
+	return 0;
+}
+
+/* The merged list of one word: its term, skips and bytes written out. */
+static int
+search_merge_put(struct search_merge *m, const char *word, size_t len,
+    uint32_t nposts, FILE *out)
+{
+	struct search_file_term *ft;
+	size_t nsk = search_nskips(nposts);
+
+	if (m->listlen > UINT32_MAX || m->poollen + len > UINT32_MAX ||
+	    search_grow(&m->terms, &m->capterms, m->nterms + 1,
+	    sizeof(*m->terms), 4096) == -1 ||
+	    search_grow(&m->skips, &m->capskips, m->nskips + nsk + 1,
+	    sizeof(*m->skips), 4096) == -1 ||
+	    search_grow(&m->pool, &m->poolcap, m->poollen + len, 1, 65536) ==
+	    -1)
+		return -1;
+	memcpy(m->pool + m->poollen, word, len);
+	ft = &m->terms[m->nterms];
+	ft->data = m->datalen;
+	ft->dlen = (uint32_t)m->listlen;
+	ft->nposts = nposts;
+	ft->word = (uint32_t)m->poollen;
+	ft->len = (uint32_t)len;
+	ft->skip = (uint32_t)m->nskips;
+	if (search_make_skips(m->list, nposts, m->skips + m->nskips) != nsk)
+		return -1;
+	ft->sum = search_term_sum(ft, m->pool + m->poollen, m->list,
+	    m->skips + m->nskips);
+	if (fwrite(m->list, 1, m->listlen, out) != m->listlen)
+		return -1;
+	m->datalen += m->listlen;
+	m->poollen += len;
+	m->nskips += nsk;
+	m->nterms++;
+	return 0;
+}
+
+/* Merges runs 0..nruns-1 into the image at out (open, empty); 0 or -1. */
+static int
+search_merge_runs(const struct store *st, const char *path, size_t nruns,
+    FILE *out)
+{
+	struct search_file_head h;
+	struct search_merge m;
+	struct search_run *runs;
+	char rp[PATH_MAX + 64], *w, word[SEARCH_TERM_MAX];
+	static const char zero[8];
+	uint64_t key;
+	uint32_t next, nposts;
+	size_t k, len, i;
+	int rc = -1;
+
+	memset(&m, 0, sizeof(m));
+	memset(&h, 0, sizeof(h));
+	if ((runs = calloc(nruns + 1, sizeof(*runs))) == NULL)
+		return -1;
+	for (k = 0; k < nruns; k++) {
+		search_run_path(rp, sizeof(rp), path, k);
+		if ((runs[k].f = fopen(rp, "rbe")) == NULL ||
+		    (runs[k].buf = malloc(SEARCH_RUN_IO)) == NULL)
+			goto done;
+		setvbuf(runs[k].f, runs[k].buf, _IOFBF, SEARCH_RUN_IO);
+		if (search_run_next(&runs[k]) == -1)
+			goto done;
+	}
+	if (fwrite(&h, sizeof(h), 1, out) != 1)
+		goto done;
+	for (;;) {
+		/* The least word of the runs' heads. */
+		w = NULL;
+		len = 0;
+		for (k = 0; k < nruns; k++)
+			if (runs[k].live && (w == NULL ||
+			    search_cmp_word(runs[k].word, runs[k].h.len, w,
+			    len) < 0)) {
+				w = runs[k].word;
+				len = runs[k].h.len;
+			}
+		if (w == NULL)
+			break;
+		memcpy(word, w, len);
+		m.listlen = 0;
+		next = 0;
+		nposts = 0;
+		/* Runs hold posts in chunk order: their lists follow on. */
+		for (k = 0; k < nruns; k++) {
+			if (!runs[k].live || runs[k].h.len != len ||
+			    memcmp(runs[k].word, word, len) != 0)
+				continue;
+			if (nposts > UINT32_MAX - runs[k].h.nposts ||
+			    search_merge_take(&m, &runs[k], &next) == -1)
+				goto done;
+			nposts += runs[k].h.nposts;
+			if (search_run_next(&runs[k]) == -1)
+				goto done;
+		}
+		if (search_merge_put(&m, word, len, nposts, out) == -1)
+			goto done;
+	}
+	/* The tables after the lists, then the header at the front. */
+	if (m.datalen % 8 != 0 &&
+	    fwrite(zero, 1, 8 - m.datalen % 8, out) != 8 - m.datalen % 8)
+		goto done;
+	if (fwrite(m.terms, sizeof(*m.terms), m.nterms, out) != m.nterms ||
+	    fwrite(m.skips, sizeof(*m.skips), m.nskips, out) != m.nskips)
+		goto done;
+	for (i = 0; i < st->nposts; i++) {
+		key = search_post_key(st->posts[i]);
+		if (fwrite(&key, sizeof(key), 1, out) != 1)
+			goto done;
+	}
+	if (fwrite(m.pool, 1, m.poollen, out) != m.poollen)
+		goto done;
+	memcpy(h.magic, SEARCH_FILE_MAGIC, 8);
+	h.order = SEARCH_FILE_ORDER;
+	snprintf(h.stamp, sizeof(h.stamp), "%s", SEARCH_FILE_STAMP);
+	h.nposts = st->nposts;
+	h.nkeys = st->nposts;
+	h.nterms = m.nterms;
+	h.nskips = m.nskips;
+	h.poollen = m.poollen;
+	h.datalen = m.datalen;
+	h.sum = search_head_sum(&h);
+	if (fseek(out, 0, SEEK_SET) != 0 || fwrite(&h, sizeof(h), 1, out) != 1)
+		goto done;
+	rc = 0;
+done:
+	for (k = 0; k < nruns; k++) {
+		if (runs[k].f != NULL)
+			fclose(runs[k].f);
+		free(runs[k].buf);
+	}
+	free(runs);
+	free(m.terms);
+	free(m.skips);
+	free(m.pool);
+	free(m.list);
+	return rc;
+}
+
+int
+search_build_file(const struct store *st, const char *path)
+{
+	return search_build_runs(st, path, SEARCH_CHUNK);
+}
+
+int
+search_build_runs(const struct store *st, const char *path, size_t chunk)
+{
+	struct search_job job;
+	pthread_t th[SEARCH_THREADS];
+	char tmp[PATH_MAX + 64], rp[PATH_MAX + 64];
+	size_t k, n = 0;
+	FILE *out;
+	int rc = -1, saved;
+
+	if (st->nposts >= UINT32_MAX) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	memset(&job, 0, sizeof(job));
+	job.st = st;
+	job.path = path;
+	job.chunk = chunk > 0 ? chunk : 1;
+	job.nchunks = (st->nposts + job.chunk - 1) / job.chunk;
+	atomic_init(&job.next, 0);
+	atomic_init(&job.err, 0);
+	for (k = 0; k < SEARCH_THREADS - 1; k++) {
+		if (pthread_create(&th[k], NULL, search_job_main, &job) != 0)
+			break;
+		n++;
+	}
+	search_job_main(&job);
+	for (k = 0; k < n; k++)
+		pthread_join(th[k], NULL);
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	if (!atomic_load(&job.err) && (out = fopen(tmp, "w+be")) != NULL) {
+		rc = search_merge_runs(st, path, job.nchunks, out);
+		if (fclose(out) != 0)
+			rc = -1;
+		saved = errno;
+		if (rc == 0 && rename(tmp, path) == -1)
+			rc = -1;
+		if (rc == -1)
+			unlink(tmp);
+		errno = saved;
+	}
+	for (k = 0; k < job.nchunks; k++) {
+		search_run_path(rp, sizeof(rp), path, k);
+		unlink(rp);
+	}
+	return rc;
 }
 
 /* Indexes: a base matched to a store, and the delta. */

@@ -48,6 +48,10 @@ struct search_list {
 	uint8_t			 flags;
 };
 
+/* search_build_file() with runs of chunk posts (the tests' small ones). */
+int	search_build_runs(const struct store *, const char *path,
+	    size_t chunk);
+
 /* Posts of the store the index answers for. */
 size_t	search_index_posts(const struct search_index *);
 /*

@@ -765,19 +765,22 @@ server_search_path(char *path, size_t pathsz)
 static struct search_index *
 server_search_build(const struct store *st)
 {
-	struct search_index *idx, *mapped;
+	struct search_index *idx;
 	char path[CONFIG_PATH_MAX + 64];
 	const char *why;
 
-	if ((idx = search_build(st)) == NULL ||
-	    server_search_path(path, sizeof(path)) == -1)
-		return idx;
-	if (search_save(idx, st, path) == -1)
+	if (server_search_path(path, sizeof(path)) == -1)
+		return search_build(st);
+	/* Built into the file, on both cores, and mapped. */
+	if (search_build_file(st, path) == 0) {
+		if ((idx = search_load(path, st, &why)) != NULL)
+			return idx;
+		log_warnx("%s: the search index just built is %s", path, why);
+	} else
+		log_warn("%s: cannot build the search index there", path);
+	if ((idx = search_build(st)) != NULL && search_save(idx, st, path) ==
+	    -1)
 		log_warn("%s: cannot save the search index", path);
-	else if ((mapped = search_load(path, st, &why)) != NULL) {
-		search_free(idx);
-		idx = mapped;
-	}
 	return idx;
 }
 

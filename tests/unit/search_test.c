@@ -1,4 +1,5 @@
 /* search_test.c: the word index, queries, ranking, snippets and pages. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "router.h"
 #include "snapshot.h"
 #include "search.h"
+#include "searchidx.h"
 #include "test.h"
 #include "testutil.h"
 #include "utf8.h"
@@ -540,6 +542,57 @@ TEST(search_index_saved_and_loaded_answers_the_same)
 		f.posts[i].id.ino++;
 	CHECK(search_load(path, &f.st, &why) == NULL);
 	CHECK(why != NULL && strstr(why, "another store") != NULL);
+	fake_free(&f);
+	tu_rmdir(dir);
+}
+
+/* Files in dir, "." and ".." aside. */
+static size_t
+files_in(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+TEST(search_index_built_in_runs_answers_as_one_built_in_memory)
+{
+	static char slug[FAKE_MAX_POSTS][16], date[FAKE_MAX_POSTS][16];
+	static char body[FAKE_MAX_POSTS][256];
+	static const char *queries[] = { "common", "often common", "title",
+	    "com", "filler often", "p017" };
+	static const size_t chunks[] = { 1, 7, 64, 1000 };
+	static char want[8192], got[8192];
+	struct fake_store f;
+	struct search_index *idx;
+	const char *why;
+	char *dir, path[1100];
+	size_t i, c;
+
+	many(&f, slug, date, body, FAKE_MAX_POSTS);
+	CHECK(f.idx != NULL && (dir = tu_mkdir()) != NULL);
+	snprintf(path, sizeof(path), "%s/index.search", dir);
+	for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		/* Runs of 1 to 1000 posts, merged: lists cross runs. */
+		CHECK(search_build_runs(&f.st, path, chunks[c]) == 0);
+		CHECK((idx = search_load(path, &f.st, &why)) != NULL);
+		CHECK(search_delta_posts(idx) == 0);
+		for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+			hits_of(&f.st, f.idx, queries[i], want, sizeof(want));
+			hits_of(&f.st, idx, queries[i], got, sizeof(got));
+			CHECK_STR(got, want);
+		}
+		CHECK(search_damaged(idx) == 0);
+		search_free(idx);
+	}
+	/* Nothing is left beside it but the index. */
+	CHECK(files_in(dir) == 1);
 	fake_free(&f);
 	tu_rmdir(dir);
 }
