@@ -356,6 +356,17 @@ search_grow(void *pp, size_t *cap, size_t need, size_t sz, size_t first)
 	return 0;
 }
 
+/* 1 when a later post with h's counts cannot rank above w. */
+static int
+search_no_better(const struct search_hit *h, const struct search_hit *w)
+{
+	if (h->title_hits != w->title_hits)
+		return h->title_hits < w->title_hits;
+	if (h->tag_hits != w->tag_hits)
+		return h->tag_hits < w->tag_hits;
+	return h->count <= w->count;
+}
+
 /* The best hits kept so far: a heap whose root is the worst of them. */
 struct search_top {
 	struct search_hit	*h;
@@ -450,8 +461,6 @@ search_match(const struct store *st, const struct search_index *idx,
 		}
 		if (found && post < st->nposts) {
 			memset(&h, 0, sizeof(h));
-			h.post = st->posts[post];
-			h.at = post;
 			for (i = 0; i < n; i++) {
 				h.title_hits += (lists[i].flags &
 				    SEARCH_IN_TITLE) != 0;
@@ -462,6 +471,19 @@ search_match(const struct store *st, const struct search_index *idx,
 				h.tag_only += lists[i].flags == SEARCH_IN_TAG;
 				h.count += lists[i].count;
 			}
+			/*
+			 * Posts come newest first, so one that ranks no
+			 * higher than the worst kept (or with none kept)
+			 * is only counted: most of a common word's posts.
+			 */
+			if (top->keep == 0 || (top->n == top->keep &&
+			    search_no_better(&h, &top->h[0]))) {
+				top->total++;
+				post++;
+				continue;
+			}
+			h.post = st->posts[post];
+			h.at = post;
 			if (search_top_add(top, &h) == -1) {
 				r = -1;
 				goto done;

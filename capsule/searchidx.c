@@ -791,7 +791,8 @@ search_build_base(const struct store *st, const uint32_t *which, size_t n)
  * saved image. Memory stays near two chunks' lists and the tables, not
  * the whole index.
  */
-#define SEARCH_CHUNK	32768	/* posts in one run */
+#define SEARCH_CHUNK	32768	/* posts in one run, at most */
+#define SEARCH_CHUNK_MIN 2048	/* and at least: 16 runs, or fewer */
 #define SEARCH_THREADS	2
 #define SEARCH_RUN_IO	(256 * 1024)	/* stdio buffer of a run */
 
@@ -1098,7 +1099,14 @@ done:
 int
 search_build_file(const struct store *st, const char *path)
 {
-	return search_build_runs(st, path, SEARCH_CHUNK);
+	size_t chunk = st->nposts / 16;
+
+	/* Enough runs for both cores to share, each one not too large. */
+	if (chunk < SEARCH_CHUNK_MIN)
+		chunk = SEARCH_CHUNK_MIN;
+	if (chunk > SEARCH_CHUNK)
+		chunk = SEARCH_CHUNK;
+	return search_build_runs(st, path, chunk);
 }
 
 int
@@ -1431,7 +1439,7 @@ search_cur_open(struct search_cur *c, const struct search_base *b,
 static int
 search_cur_seek(struct search_cur *c, uint32_t target)
 {
-	size_t lo = 0, hi, mid;
+	size_t lo, hi, mid;
 	uint32_t raw, cf, rt, post;
 
 	if (!c->live)
@@ -1441,10 +1449,14 @@ search_cur_seek(struct search_cur *c, uint32_t target)
 	c->head = 0;
 	rt = c->from == NULL ? target :
 	    c->from[target < c->nfrom ? target : c->nfrom];
-	/* Skip whole blocks whose postings all come before target. */
+	/*
+	 * Skip whole blocks whose postings all come before target: only
+	 * when the next block starts at or before it (a walk post after
+	 * post stays in its block, with no search).
+	 */
 	hi = search_nskips(c->nposts);
-	if (hi > 0 && c->skips[0].base <= rt &&
-	    (size_t)(c->i / SEARCH_BLOCK) < hi) {
+	lo = c->i / SEARCH_BLOCK;
+	if (lo < hi && c->skips[lo].base <= rt) {
 		while (lo < hi) {
 			mid = lo + (hi - lo) / 2;
 			if (c->skips[mid].base <= rt)
@@ -1452,11 +1464,9 @@ search_cur_seek(struct search_cur *c, uint32_t target)
 			else
 				hi = mid;
 		}
-		if (lo * SEARCH_BLOCK > c->i) {
-			c->i = (uint32_t)(lo * SEARCH_BLOCK);
-			c->p = c->data + c->skips[lo - 1].off;
-			c->base = c->skips[lo - 1].base;
-		}
+		c->i = (uint32_t)(lo * SEARCH_BLOCK);
+		c->p = c->data + c->skips[lo - 1].off;
+		c->base = c->skips[lo - 1].base;
 	}
 	while (c->i < c->nposts) {
 		raw = c->base + search_get_varint(&c->p);

@@ -86,6 +86,30 @@ doc_size(struct snapshot *sn, enum proto proto, const char *path)
 	return n;
 }
 
+/* Median milliseconds of page n of a search for each word. */
+static double
+page_cost(const struct store *st, const struct search_index *idx,
+    const char **words, size_t n, unsigned page)
+{
+	struct search_results res;
+	double t[32], t0, x;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		t0 = now();
+		search_query(st, idx, words[i], page, ROUTER_PAGE_SIZE, &res);
+		t[i] = (now() - t0) * 1000;
+		search_results_free(&res);
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && t[j] < t[j - 1]; j--) {
+			x = t[j];
+			t[j] = t[j - 1];
+			t[j - 1] = x;
+		}
+	return t[n / 2];
+}
+
 int
 main(int argc, char **argv)
 {
@@ -97,73 +121,76 @@ main(int argc, char **argv)
 	static const char *prefix[] = { "tel", "vis", "dak", "mar", "sor" };
 	static const char *paths[] = { "/", "/posts/", "/tags/",
 	    "/posts/page/2/", "/tags/page/2/" };
+	static const char *file = "/tmp/searchbench.search";
 	struct snapshot *sn;
 	struct store *st;
-	struct search_index *idx;
+	struct search_index *idx, *mem = NULL, *ui;
+	const char *why;
 	double t0;
 	long r0, r1;
 	size_t total, i;
+	int memory;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: searchbench DIR\n");
+	if (argc < 2 || argc > 3 || (argc == 3 &&
+	    strcmp(argv[2], "--no-memory") != 0)) {
+		fprintf(stderr, "usage: searchbench DIR [--no-memory]\n");
 		return 2;
 	}
+	memory = argc == 2;
 	t0 = now();
 	if ((st = store_load(argv[1], NULL, NULL, NULL)) == NULL)
 		return 1;
 	printf("store: %zu posts, %zu tags, loaded in %.2f s, RSS %ld MB\n",
 	    st->nposts, st->ntags, now() - t0, rss_kb() / 1024);
-	/* The server's way first: on both cores, into a file (peak: VmHWM). */
+	/* The server's way: on both cores, into a file (peak: VmHWM). */
 	r0 = rss_kb();
 	t0 = now();
-	if (search_build_file(st, "/tmp/searchbench.search") == -1)
+	if (search_build_file(st, file) == -1)
 		return 1;
 	printf("index: built into a file on two threads in %.2f s, "
 	    "RSS %ld MB, peak %ld MB (store %ld MB)\n", now() - t0,
 	    rss_kb() / 1024, status_kb("VmHWM:") / 1024, r0 / 1024);
 	r0 = rss_kb();
 	t0 = now();
-	idx = search_build(st);
-	r1 = rss_kb();
-	printf("index: built in %.2f s, %zu MB, RSS +%ld MB\n", now() - t0,
-	    search_index_size(idx) >> 20, (r1 - r0) / 1024);
-	{
-		struct search_index *li, *ui;
-		const char *why;
-		size_t tot;
-		long ra;
-
+	if ((idx = search_load(file, st, &why)) == NULL) {
+		printf("index: not loaded: %s\n", why);
+		return 1;
+	}
+	printf("index: loaded in %.3f s, %zu MB, RSS +%ld MB\n", now() - t0,
+	    search_index_size(idx) >> 20, (rss_kb() - r0) / 1024);
+	printf("loaded, first common-word search (list checked): %.2f ms\n",
+	    search_cost(st, idx, common, 1, &total));
+	t0 = now();
+	ui = search_update(idx, st);
+	printf("index: updated (nothing changed) in %.3f s\n", now() - t0);
+	search_free(ui);
+	if (memory) {
+		r0 = rss_kb();
 		t0 = now();
-		if (search_save(idx, st, "/tmp/searchbench.search") == -1)
-			return 1;
-		printf("index: saved in %.2f s\n", now() - t0);
-		ra = rss_kb();
-		t0 = now();
-		li = search_load("/tmp/searchbench.search", st, &why);
-		printf("index: loaded in %.3f s (%s), RSS +%ld MB\n",
-		    now() - t0, why ? why : "ok", (rss_kb() - ra) / 1024);
-		t0 = now();
-		printf("loaded, first common-word search: %.2f ms",
-		    search_cost(st, li, common, 1, &tot));
-		printf(", then %.2f ms\n", search_cost(st, li, common,
-		    sizeof(common) / sizeof(common[0]), &tot));
-		t0 = now();
-		ui = search_update(li, st);
-		printf("index: updated (nothing changed) in %.3f s\n",
-		    now() - t0);
-		search_free(ui);
-		search_free(li);
-		unlink("/tmp/searchbench.search");
+		mem = search_build(st);
+		r1 = rss_kb();
+		printf("index: built in memory on one thread in %.2f s, "
+		    "RSS +%ld MB\n", now() - t0, (r1 - r0) / 1024);
+		search_free(mem);
 	}
 	printf("common-word search: %.2f ms", search_cost(st, idx, common,
 	    sizeof(common) / sizeof(common[0]), &total));
 	printf(" (\"the\": %zu hits)\n", total);
+	printf("common word, page 2 / 20 / 200 / past the last: %.2f / %.2f / "
+	    "%.2f / %.2f ms\n",
+	    page_cost(st, idx, common, sizeof(common) / sizeof(common[0]), 2),
+	    page_cost(st, idx, common, sizeof(common) / sizeof(common[0]), 20),
+	    page_cost(st, idx, common, sizeof(common) / sizeof(common[0]), 200),
+	    page_cost(st, idx, common, sizeof(common) / sizeof(common[0]),
+	    1000000));
 	printf("two common words: %.2f ms\n", search_cost(st, idx, two,
 	    sizeof(two) / sizeof(two[0]), &total));
 	printf("rare-word search: %.3f ms\n", search_cost(st, idx, rare,
 	    sizeof(rare) / sizeof(rare[0]), &total));
 	printf("prefix search: %.2f ms\n", search_cost(st, idx, prefix,
 	    sizeof(prefix) / sizeof(prefix[0]), &total));
+	printf("RSS with the index loaded and searched: %ld MB\n",
+	    rss_kb() / 1024);
 	if ((sn = snapshot_new(st, 0)) == NULL)
 		return 1;
 	sn->search = idx;
@@ -183,5 +210,6 @@ main(int argc, char **argv)
 	printf("cached search page: %.3f ms\n", (now() - t0) * 1000 / 20);
 	printf("RSS at the end: %ld MB\n", rss_kb() / 1024);
 	snapshot_unref(sn);
+	unlink(file);
 	return 0;
 }
