@@ -104,6 +104,7 @@ static struct {
 	/* A full index built since the snapshots' own (their delta grew
 	   large): the next update starts from it. The thread's alone. */
 	struct search_index	*search_latest;
+	int			 search_saved_start; /* the first: as saved */
 } srv;
 
 int
@@ -837,7 +838,11 @@ server_search_thread(void *arg)
 			log_info("search index: %s %s; building it", path,
 			    why);
 	}
-	server_save_catalog(sn->store);
+	/* The store as loaded from its saved index need not be saved again. */
+	if (srv.search_saved_start)
+		srv.search_saved_start = 0;
+	else
+		server_save_catalog(sn->store);
 	if (!snapshot_search_ready(sn)) {
 		if ((idx = server_search_build(sn->store)) == NULL)
 			log_warnx("search index: out of memory; search stays "
@@ -897,7 +902,8 @@ server_search_next(void)
 	uv_mutex_lock(&srv.lock);
 	sn = snapshot_ref(srv.snap);
 	uv_mutex_unlock(&srv.lock);
-	if (snapshot_search_ready(sn)) {
+	/* A stand-in while the store is read has nothing to index. */
+	if (snapshot_search_ready(sn) || sn->loading) {
 		snapshot_unref(sn);
 		return;
 	}
@@ -1287,10 +1293,16 @@ server_run(void)
 		started++;
 	}
 	if (rc == 0) {
-		if (srv.verify && srv.watch != NULL)
+		/*
+		 * From the saved index, search starts at once (its saved
+		 * index maps in a moment) while every file is looked at; the
+		 * snapshot that look makes then updates it.
+		 */
+		if (srv.verify && srv.watch != NULL) {
 			watch_rescan(srv.watch);
-		else
-			server_search_next();
+			srv.search_saved_start = 1;
+		}
+		server_search_next();
 		uv_run(&srv.loop, UV_RUN_DEFAULT);
 	} else {
 		atomic_store(&srv.stopping, 1);
