@@ -654,6 +654,50 @@ TEST(search_index_saved_and_damaged_is_refused_or_answers_nothing_wrong)
 	tu_rmdir(dir);
 }
 
+TEST(search_index_damaged_list_is_found_when_first_used)
+{
+	static char slug[FAKE_MAX_POSTS][16], date[FAKE_MAX_POSTS][16];
+	static char body[FAKE_MAX_POSTS][256];
+	static char want[8192], got[8192];
+	struct fake_store f;
+	struct search_index *idx;
+	const char *why;
+	char *dir, path[1100], *data;
+	size_t len;
+	FILE *fp;
+
+	many(&f, slug, date, body, 60);
+	CHECK(f.idx != NULL && (dir = tu_mkdir()) != NULL);
+	snprintf(path, sizeof(path), "%s/index.search", dir);
+	CHECK(search_save(f.idx, &f.st, path) == 0);
+	CHECK((data = tu_read(path, &len)) != NULL && len > 200);
+	/* The lists follow the 128-byte header; "common"'s comes first. */
+	memset(data + 128, 0xff, 8);
+	CHECK((fp = fopen(path, "wb")) != NULL);
+	CHECK(fwrite(data, 1, len, fp) == len);
+	fclose(fp);
+	/* The start does not read the lists: it takes the file. */
+	CHECK((idx = search_load(path, &f.st, &why)) != NULL);
+	CHECK(search_damaged(idx) == 0);
+	/* The first query of that word finds it damaged: no answer. */
+	CHECK(hits_of(&f.st, idx, "common", got, sizeof(got)) == 0);
+	CHECK(search_damaged(idx) == 1);
+	CHECK(hits_of(&f.st, idx, "common often", got, sizeof(got)) == 0);
+	CHECK(search_damaged(idx) == 1);
+	/* Every other word answers as before. */
+	CHECK(hits_of(&f.st, f.idx, "often filler", want, sizeof(want)) > 0);
+	CHECK(hits_of(&f.st, idx, "often filler", got, sizeof(got)) > 0);
+	CHECK_STR(got, want);
+	/* An update from it leaves that list out too, never reads it. */
+	search_free(f.idx);
+	CHECK((f.idx = search_update(idx, &f.st)) != NULL);
+	CHECK(hits_of(&f.st, f.idx, "common", got, sizeof(got)) == 0);
+	search_free(idx);
+	free(data);
+	fake_free(&f);
+	tu_rmdir(dir);
+}
+
 TEST(search_update_finds_an_edited_post_by_its_new_words_only)
 {
 	static char slug[FAKE_MAX_POSTS][16], date[FAKE_MAX_POSTS][16];
