@@ -373,6 +373,8 @@ struct search_top {
 	size_t			 n, cap;
 	size_t			 keep;	/* SIZE_MAX: keep every hit */
 	size_t			 total;
+	size_t			 from;	/* the page's first rank */
+	int			 counted; /* kept none: from was past them */
 };
 
 static void
@@ -448,6 +450,11 @@ search_match(const struct store *st, const struct search_index *idx,
 			lists[j] = lists[j - 1];
 			lists[j - 1] = tmp;
 		}
+	/* A page past the shortest list is past the matches: count them. */
+	if (top->keep != SIZE_MAX && n > 0 && lists[0].size <= top->from) {
+		top->keep = 0;
+		top->counted = 1;
+	}
 	while (search_list_seek(&lists[0], post)) {
 		post = lists[0].post;
 		found = 1;
@@ -505,7 +512,6 @@ search_query(const struct store *st, const struct search_index *idx,
     const char *query, unsigned page, size_t per, struct search_results *res)
 {
 	struct search_top top;
-	size_t keep;
 
 	memset(res, 0, sizeof(*res));
 	res->page = page == 0 ? 1 : page;
@@ -524,30 +530,19 @@ search_query(const struct store *st, const struct search_index *idx,
 	res->from = (size_t)(res->page - 1) * per;
 	memset(&top, 0, sizeof(top));
 	/*
-	 * Past page 1 the matches are counted first, keeping none: a page
-	 * past the last (any number a client makes up) then costs a count,
-	 * never a ranking of every match.
+	 * The best page * per hits are kept, in one walk of the lists; but
+	 * a page past the shortest list (any number a client makes up) is
+	 * past the last match: that walk only counts, ranking nothing.
 	 */
-	if (res->page > 1) {
-		if (search_match(st, idx, &res->q, &top) == -1)
-			return -1;
-		if (res->from >= top.total) {
-			res->total = top.total;
-			res->pages = (unsigned)((top.total + per - 1) / per);
-			if (res->pages == 0)
-				res->pages = 1;
-			res->from = top.total;
-			return 0;
-		}
-		top.total = 0;
-	}
-	keep = (size_t)res->page * per;
-	top.keep = keep;
-	atomic_fetch_add_explicit(&search_rankings, 1, memory_order_relaxed);
+	top.keep = (size_t)res->page * per;
+	top.from = res->from;
 	if (search_match(st, idx, &res->q, &top) == -1) {
 		free(top.h);
 		return -1;
 	}
+	if (!top.counted)
+		atomic_fetch_add_explicit(&search_rankings, 1,
+		    memory_order_relaxed);
 	if (top.n > 0)
 		qsort(top.h, top.n, sizeof(*top.h), search_cmp_hit);
 	res->total = top.total;
