@@ -17,7 +17,6 @@
 #include "router.h"
 #include "utf8.h"
 
-#define FEED_MAX_ENTRIES	50	/* newest posts in one feed */
 #define FEED_BASE_MAX		(STORE_HOSTNAME_MAX + 32)	/* gemini://host:port */
 #define FEED_GOPHER_PORT	70	/* left out of gopher:// URLs */
 #define FEED_PATH_MAX		(URL_PATH_MAX + 8)

@@ -7,6 +7,7 @@
 #include "store.h"
 
 #define FEED_MIME	"application/atom+xml"
+#define FEED_MAX_ENTRIES	50	/* newest posts in one feed (export knows) */
 
 /*
  * tag is NULL for the whole archive; links are for proto, the protocol
