@@ -1419,7 +1419,9 @@ export_finish(struct export *ex, const struct buf *ctx, size_t *nlines)
 			break;
 		}
 		len = (size_t)(nl - s);
-		if (!export_line_ok(s, len)) {
+		/* The file the state was made with is ours: no need to look. */
+		if (l->lines != NULL ? len < EXPORT_SHA_HEX + 3 :
+		    !export_line_ok(s, len)) {
 			changed = 1;
 			continue;
 		}
