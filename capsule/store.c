@@ -55,6 +55,13 @@ struct store_loader {
 static void
 store_report(struct store_loader *l, const char *path, int line,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static uint32_t	 store_post_month(const struct post *);
+static int	 store_index_months(struct store *, uint32_t *);
+static uint32_t	*store_slots_new(struct store *);
+static int	 store_slot_put(struct post *const *, size_t, uint32_t *,
+		    size_t);
+static void	 store_slot_del(struct post *const *, size_t, uint32_t *,
+		    size_t);
 
 /* FNV-1a: short keys, and no one chooses them to collide but the owner. */
 static size_t
@@ -463,6 +470,12 @@ struct store_build {
 	struct store_bad	**bad;
 	size_t			 badcap;
 	size_t			 sorted;	/* st->posts[0..sorted) in order */
+	/* An update: */
+	uint32_t		*from;		/* sorted run: prev's numbers */
+	uint32_t		*old2new;	/* prev's number: st's, or
+						   UINT32_MAX: not kept */
+	unsigned char		*kept;		/* st's number: copied as is */
+	uint32_t		*ym;		/* st's number: year, month */
 };
 
 /*
@@ -882,11 +895,12 @@ store_rescan_some(struct store_loader *l, struct store_build *b,
 	struct arena tmp;
 	unsigned char *skip;
 	char slug[STORE_SLUG_MAX];
-	size_t i, sl;
+	size_t i, j, sl;
 	int rc = -1;
 
 	arena_init(&tmp);
-	if (store_map_init(&tmp, &changed, n) == -1 ||
+	if (prev->nposts >= UINT32_MAX / 2 ||
+	    store_map_init(&tmp, &changed, n) == -1 ||
 	    (skip = arena_alloc(&tmp, prev->nposts + 1)) == NULL)
 		goto out;
 	memset(skip, 0, prev->nposts + 1);
@@ -902,14 +916,24 @@ store_rescan_some(struct store_loader *l, struct store_build *b,
 			continue;
 		memcpy(slug, name, sl);
 		slug[sl] = '\0';
-		if ((o = store_find_post(prev, slug)) != NULL &&
-		    o->index < prev->nposts && prev->posts[o->index] == o)
+		if ((o = store_find_post(prev, slug)) == NULL)
+			continue;
+		if (o->index < prev->nposts && prev->posts[o->index] == o)
 			skip[o->index] = 1;
+		else	/* a store whose numbers are not kept: look */
+			for (j = 0; j < prev->nposts; j++)
+				if (prev->posts[j] == o)
+					skip[j] = 1;
 	}
+	if ((b->from = malloc((prev->nposts + 1) * sizeof(*b->from))) ==
+	    NULL)
+		goto out;
 	for (i = 0; i < prev->nposts && !l->oom; i++)
-		if (!skip[i])
+		if (!skip[i]) {
+			b->from[l->st->nposts] = (uint32_t)i;
 			store_add_post(l, store_copy_post(l, prev->posts[i]),
 			    &b->cap);
+		}
 	b->sorted = l->st->nposts;
 	atomic_store(&l->kept, l->st->text_bytes);
 	/* Unchanged bad files: counted, and any last good version kept. */
@@ -926,33 +950,119 @@ out:
 }
 
 /*
- * After store_rescan_some(): the posts read, sorted, merged into the
- * run copied in order. O(posts) rather than a sort of them all.
+ * After store_rescan_some(): the posts read, sorted, merged into the run
+ * copied in order: O(posts) rather than a sort of them all. Notes where
+ * each of prev's posts went, and each post's month: prev's months say
+ * it for the posts copied, without reading a million dates again.
  */
 static int
 store_merge_new(struct store_loader *l, struct store_build *b)
 {
 	struct store *st = l->st;
+	const struct store *prev = l->prev;
 	struct post **out;
-	size_t i = 0, j = b->sorted, k = 0;
+	uint32_t *pym = NULL;
+	size_t i = 0, j = b->sorted, k, m, total = 0;
+	int tail;
 
-	if (b->sorted >= st->nposts)
-		return 0;
 	qsort(st->posts + b->sorted, st->nposts - b->sorted,
 	    sizeof(*st->posts), store_cmp_post);
-	if ((out = arena_alloc(&st->arena, (st->nposts + 1) *
-	    sizeof(*out))) == NULL)
+	out = arena_alloc(&st->arena, (st->nposts + 1) * sizeof(*out));
+	b->old2new = malloc((prev->nposts + 1) * sizeof(*b->old2new));
+	b->kept = malloc(st->nposts + 1);
+	b->ym = malloc((st->nposts + 1) * sizeof(*b->ym));
+	if (out == NULL || b->old2new == NULL || b->kept == NULL ||
+	    b->ym == NULL)
 		return -1;
-	while (i < b->sorted && j < st->nposts)
-		out[k++] = store_cmp_post(&st->posts[j], &st->posts[i]) < 0 ?
-		    st->posts[j++] : st->posts[i++];
-	while (i < b->sorted)
-		out[k++] = st->posts[i++];
-	while (j < st->nposts)
-		out[k++] = st->posts[j++];
+	memset(b->old2new, 0xff, (prev->nposts + 1) * sizeof(*b->old2new));
+	for (m = 0; m < prev->nmonths; m++)
+		total += prev->months[m].nposts;
+	if (total == prev->nposts && (pym = malloc((prev->nposts + 1) *
+	    sizeof(*pym))) != NULL)
+		for (m = 0; m < prev->nmonths; m++)
+			for (k = prev->months[m].first; k <
+			    prev->months[m].first + prev->months[m].nposts &&
+			    k < prev->nposts; k++)
+				pym[k] = (uint32_t)(prev->months[m].year *
+				    100 + prev->months[m].month);
+	for (k = 0; i < b->sorted || j < st->nposts; k++) {
+		tail = j < st->nposts && (i == b->sorted ||
+		    store_cmp_post(&st->posts[j], &st->posts[i]) < 0);
+		if (tail) {
+			out[k] = st->posts[j++];
+			b->kept[k] = 0;
+			b->ym[k] = store_post_month(out[k]);
+		} else {
+			out[k] = st->posts[i];
+			b->kept[k] = 1;
+			b->old2new[b->from[i]] = (uint32_t)k;
+			b->ym[k] = pym != NULL ? pym[b->from[i]] :
+			    store_post_month(out[k]);
+			i++;
+		}
+	}
+	free(pym);
 	st->posts = out;
 	b->cap = st->nposts;
 	return 0;
+}
+
+/*
+ * The slug table and date archives after store_merge_new(): prev's table
+ * copied, without the posts not kept, renumbered, plus the posts read;
+ * a table of another size (or none) is built anew.
+ */
+static int
+store_index_update(struct store_loader *l, struct store_build *b)
+{
+	struct store *st = l->st;
+	const struct store *prev = l->prev;
+	uint32_t *slots;
+	size_t i, n = 16, mask;
+
+	for (i = 0; i < st->nposts; i++)
+		st->posts[i]->index = i;
+	while (n < 2 * st->nposts + 1)
+		n *= 2;
+	if (prev->slots == NULL || prev->slot_mask + 1 != n) {
+		if ((slots = store_slots_new(st)) == NULL)
+			return -1;
+		for (i = 0; i < st->nposts; i++)
+			if (store_slot_put(st->posts, st->slot_mask, slots,
+			    i) == -1)
+				return -1;
+	} else {
+		mask = n - 1;
+		if ((slots = arena_alloc(&st->arena, n * sizeof(*slots))) ==
+		    NULL)
+			return -1;
+		memcpy(slots, prev->slots, n * sizeof(*slots));
+		st->slot_mask = mask;
+		for (i = 0; i < prev->nposts; i++)
+			if (b->old2new[i] == UINT32_MAX)
+				store_slot_del(prev->posts, mask, slots, i);
+		for (i = 0; i < n; i++)
+			if (slots[i] != 0)
+				slots[i] = b->old2new[slots[i] - 1] + 1;
+		for (i = 0; i < st->nposts; i++)
+			if (!b->kept[i] && store_slot_put(st->posts, mask,
+			    slots, i) == -1)
+				return -1;
+	}
+	st->slots = slots;
+	i = (size_t)store_index_months(st, b->ym);
+	b->ym = NULL;
+	return (int)i;
+}
+
+/* What an update noted on the way. */
+static void
+store_build_free(struct store_build *b)
+{
+	free(b->from);
+	free(b->old2new);
+	free(b->kept);
+	free(b->ym);
 }
 
 /*
@@ -1118,15 +1228,25 @@ store_post_month(const struct post *p)
 static int
 store_index_dates(struct store *st)
 {
-	struct store_month *mo;
-	struct store_year *yr;
 	uint32_t *ym;
-	size_t i, nm = 0, ny = 0;
+	size_t i;
 
 	if ((ym = malloc((st->nposts + 1) * sizeof(*ym))) == NULL)
 		return -1;
-	for (i = 0; i < st->nposts; i++) {
+	for (i = 0; i < st->nposts; i++)
 		ym[i] = store_post_month(st->posts[i]);
+	return store_index_months(st, ym);
+}
+
+/* The date archives from each post's year and month, ym (freed here). */
+static int
+store_index_months(struct store *st, uint32_t *ym)
+{
+	struct store_month *mo;
+	struct store_year *yr;
+	size_t i, nm = 0, ny = 0;
+
+	for (i = 0; i < st->nposts; i++) {
 		nm += i == 0 || ym[i] != ym[i - 1];
 		ny += i == 0 || ym[i] / 100 != ym[i - 1] / 100;
 	}
@@ -1194,9 +1314,79 @@ store_find_month(const struct store *st, unsigned year, unsigned month)
 	return NULL;
 }
 
+/*
+ * The slug table, as the saved index keeps it: post number + 1 by slug
+ * hash, a power of two of slots above twice the posts. Four bytes a
+ * slot, and an update copies it and renumbers it rather than hashing a
+ * million slugs again. Zeroed; NULL when out of memory.
+ */
+static uint32_t *
+store_slots_new(struct store *st)
+{
+	uint32_t *slots;
+	size_t n = 16;
+
+	if (st->nposts >= UINT32_MAX / 2)
+		return NULL;
+	while (n < 2 * st->nposts + 1)
+		n *= 2;
+	if ((slots = arena_alloc(&st->arena, n * sizeof(*slots))) == NULL)
+		return NULL;
+	memset(slots, 0, n * sizeof(*slots));
+	st->slot_mask = n - 1;
+	return slots;
+}
+
+/*
+ * Puts post number i of posts in slots (mask + 1 of them); -1 when its
+ * slug is there already.
+ */
+static int
+store_slot_put(struct post *const *posts, size_t mask, uint32_t *slots,
+    size_t i)
+{
+	const char *slug = posts[i]->slug;
+	size_t j;
+
+	for (j = store_hash(slug) & mask; slots[j] != 0; j = (j + 1) & mask)
+		if (strcmp(posts[slots[j] - 1]->slug, slug) == 0)
+			return -1;
+	slots[j] = (uint32_t)i + 1;
+	return 0;
+}
+
+/*
+ * Takes post number i (of st) out of slots, moving the ones after it
+ * back so that no lookup stops short (linear probing has no holes).
+ */
+static void
+store_slot_del(struct post *const *posts, size_t mask, uint32_t *slots,
+    size_t i)
+{
+	size_t j, k, home;
+
+	for (j = store_hash(posts[i]->slug) & mask; slots[j] != 0;
+	    j = (j + 1) & mask)
+		if (slots[j] == i + 1)
+			break;
+	if (slots[j] == 0)
+		return;
+	slots[j] = 0;
+	for (k = (j + 1) & mask; slots[k] != 0; k = (k + 1) & mask) {
+		home = store_hash(posts[slots[k] - 1]->slug) & mask;
+		/* It stays when its home lies cyclically in (j, k]. */
+		if (j <= k ? (j < home && home <= k) : (j < home || home <= k))
+			continue;
+		slots[j] = slots[k];
+		slots[k] = 0;
+		j = k;
+	}
+}
+
 int
 store_index_posts(struct store *st)
 {
+	uint32_t *slots;
 	size_t i;
 
 	if (st->posts == NULL &&
@@ -1209,15 +1399,15 @@ store_index_posts(struct store *st)
 	if (i < st->nposts)
 		qsort(st->posts, st->nposts, sizeof(*st->posts),
 		    store_cmp_post);
-	if (store_map_init(&st->arena, &st->post_map, st->nposts) == -1)
+	if ((slots = store_slots_new(st)) == NULL)
 		return -1;
 	for (i = 0; i < st->nposts; i++) {
 		st->posts[i]->index = i;
 		/* One file per slug: a second one is a damaged saved index. */
-		if (store_map_put(NULL, &st->post_map, st->posts[i]->slug,
-		    st->posts[i]) != st->posts[i])
+		if (store_slot_put(st->posts, st->slot_mask, slots, i) == -1)
 			return -1;
 	}
+	st->slots = slots;
 	return store_index_dates(st);
 }
 
@@ -1371,20 +1561,25 @@ store_update(const struct store *prev, const char *dir,
 	}
 	if (store_settle_site(&l, dir, site) == -1)
 		goto fail;
-	if (flags & STORE_NO_POSTS)
-		;
-	else if (prev != NULL && names != NULL) {
-		if (store_rescan_some(&l, &b, names, n) == -1 ||
-		    store_merge_new(&l, &b) == -1)
+	if (flags & STORE_NO_POSTS) {
+		if (store_index_posts(st) == -1)
 			goto fail;
-	} else if (store_scan(&l, &b, dir) == -1)
+	} else if (prev != NULL && names != NULL) {
+		if (store_rescan_some(&l, &b, names, n) == -1 || l.oom ||
+		    store_merge_new(&l, &b) == -1 ||
+		    store_index_update(&l, &b) == -1)
+			goto fail;
+	} else if (store_scan(&l, &b, dir) == -1 || l.oom ||
+	    store_index_posts(st) == -1)
 		goto fail;
-	if (l.oom || store_index_posts(st) == -1 ||
-	    store_build_tags(&l) == -1 || store_keep_notes(&l, &b) == -1)
+	if (l.oom || store_build_tags(&l) == -1 ||
+	    store_keep_notes(&l, &b) == -1)
 		goto fail;
+	store_build_free(&b);
 	close(l.dirfd);
 	return st;
 fail:
+	store_build_free(&b);
 	if (l.dirfd != -1)
 		close(l.dirfd);
 	if ((l.oom || errno == ENOMEM) && report != NULL)

@@ -182,3 +182,84 @@ TEST(store_update_drops_a_tag_that_lost_its_last_post)
 	store_free(next);
 	tu_rmdir(dir);
 }
+
+/* 1 when a and b hold the same posts, tags and months, in the same order. */
+static int
+scan_same(const struct store *a, const struct store *b)
+{
+	size_t i, j;
+
+	if (a->nposts != b->nposts || a->ntags != b->ntags ||
+	    a->nmonths != b->nmonths || a->nyears != b->nyears)
+		return 0;
+	for (i = 0; i < a->nposts; i++)
+		if (strcmp(a->posts[i]->slug, b->posts[i]->slug) != 0 ||
+		    strcmp(a->posts[i]->title, b->posts[i]->title) != 0 ||
+		    store_find_post(b, a->posts[i]->slug) != b->posts[i])
+			return 0;
+	for (i = 0; i < a->ntags; i++) {
+		if (strcmp(a->tags[i]->slug, b->tags[i]->slug) != 0 ||
+		    a->tags[i]->nposts != b->tags[i]->nposts ||
+		    store_find_tag(b, a->tags[i]->slug) != b->tags[i])
+			return 0;
+		for (j = 0; j < a->tags[i]->nposts; j++)
+			if (strcmp(a->tags[i]->posts[j]->slug,
+			    b->tags[i]->posts[j]->slug) != 0)
+				return 0;
+	}
+	for (i = 0; i < a->nmonths; i++)
+		if (a->months[i].year != b->months[i].year ||
+		    a->months[i].month != b->months[i].month ||
+		    a->months[i].first != b->months[i].first ||
+		    a->months[i].nposts != b->months[i].nposts)
+			return 0;
+	return 1;
+}
+
+TEST(store_updates_in_a_row_match_a_fresh_load)
+{
+	struct tu_reports r;
+	struct store *st, *next, *fresh;
+	char *dir, name[32], text[256], path[1100];
+	const char *names[8];
+	char namebuf[8][32];
+	unsigned seed = 19;
+	int round, k, x;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(scan_fill(dir) == 0);
+	CHECK((st = scan_update(NULL, dir, NULL, 0, &r)) != NULL);
+	for (round = 0; round < 40; round++) {
+		/* A few posts edited (new dates, new tags), added or removed. */
+		for (k = 0; k < 8; k++) {
+			seed = seed * 1103515245 + 12345;
+			x = (int)((seed >> 8) % (SCAN_POSTS + 40));
+			snprintf(name, sizeof(name), "p%03d.txt", x);
+			snprintf(namebuf[k], sizeof(namebuf[k]), "%s", name);
+			names[k] = namebuf[k];
+			if ((seed >> 4) % 5 == 0) {
+				snprintf(path, sizeof(path), "%s/%s", dir,
+				    name);
+				unlink(path);
+				continue;
+			}
+			snprintf(text, sizeof(text), "Title: Round %d\nDate: "
+			    "20%02u-%02u-%02u\nTags: all, r%u\n\nBody.\n",
+			    round, 15 + (seed >> 12) % 10,
+			    1 + (seed >> 16) % 12, 1 + (seed >> 20) % 28,
+			    (seed >> 24) % 9);
+			CHECK(tu_write(dir, name, text, (size_t)-1) == 0);
+		}
+		CHECK((next = scan_update(st, dir, names, 8, &r)) != NULL);
+		store_free(st);
+		st = next;
+		CHECK(scan_sorted(st));
+		CHECK((fresh = scan_update(NULL, dir, NULL, 0, &r)) != NULL);
+		k = scan_same(fresh, st);
+		store_free(fresh);
+		CHECK(k);
+	}
+	CHECK(store_find_post(st, "p999") == NULL);
+	store_free(st);
+	tu_rmdir(dir);
+}
