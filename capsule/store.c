@@ -1066,6 +1066,61 @@ store_build_free(struct store_build *b)
 }
 
 /*
+ * When an update's tags are prev's, name for name (the usual edit), they
+ * keep prev's order and slugs: no sort, no slug made again, and the
+ * problems of slugs shared are prev's. remap[i] is prev->tags[i]'s tag.
+ * 1 when done, 0 when the tags differ, -1 when out of memory.
+ */
+static int
+store_tags_as_before(struct store_loader *l, struct tag **remap)
+{
+	struct store *st = l->st;
+	const struct store *prev = l->prev;
+	struct tag **tags, **by_slug, *t;
+	size_t i, j, n = prev->ntags, dl = strlen(st->dir);
+	const char *text;
+
+	for (i = 0; i < n; i++)
+		if (remap[i] == NULL ||
+		    strcmp(remap[i]->name, prev->tags[i]->name) != 0)
+			return 0;
+	if ((tags = arena_alloc(&st->arena, (n + 1) * sizeof(*tags))) ==
+	    NULL || (by_slug = arena_alloc(&st->arena, (n + 1) *
+	    sizeof(*by_slug))) == NULL ||
+	    store_map_init(&st->arena, &st->tag_map, n) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		t = tags[i] = remap[i];
+		t->index = i;
+		if ((t->slug = arena_strdup(&st->arena,
+		    prev->tags[i]->slug)) == NULL ||
+		    (t->posts = arena_alloc(&st->arena, (t->nposts ?
+		    t->nposts : 1) * sizeof(*t->posts))) == NULL)
+			return -1;
+		t->nposts = 0;
+		store_map_put(NULL, &st->tag_map, t->slug, t);
+	}
+	for (i = 0; i < n; i++)
+		by_slug[i] = remap[prev->tags_by_slug[i]->index];
+	for (i = 0; i < st->nposts; i++)
+		for (j = 0; j < st->posts[i]->ntags; j++) {
+			t = st->posts[i]->tagp[j];
+			t->posts[t->nposts++] = st->posts[i];
+		}
+	/* The same names share the same slugs: the same problems. */
+	for (i = 0; i < prev->nproblem_texts; i++) {
+		text = prev->problems[i];
+		if (strncmp(text, st->dir, dl) == 0 &&
+		    strncmp(text + dl, ": tags \"", 8) == 0)
+			store_problem(l, st->dir, 0, text + dl + 2);
+	}
+	st->tags = tags;
+	st->ntags = n;
+	st->tags_by_slug = by_slug;
+	return 1;
+}
+
+/*
  * Groups the posts' tag names into tags with unique slugs: O(tag uses).
  * Names differing only in case are one tag ("News", "news"), written as
  * the newest post writes it. A slug depends on its tag's name only, so a
@@ -1084,7 +1139,7 @@ store_build_tags(struct store_loader *l)
 	char fold[STORE_FOLD_MAX];
 	const char **slugs, **folds, *s;
 	size_t i, j, k, w, n = 0, total = 0, suffix;
-	int *plain;
+	int *plain, rc;
 
 	for (i = 0; i < st->nposts; i++)
 		total += st->posts[i]->ntags;
@@ -1125,19 +1180,25 @@ store_build_tags(struct store_loader *l)
 			if (remap != NULL && o != NULL &&
 			    o->index < prev->ntags && prev->tags[o->index] == o)
 				remap[o->index] = t;
-found:
 			/* "News, news" in one post: one tag, listed once. */
 			for (k = 0; k < w && p->tagp[k] != t; k++)
 				;
 			if (k < w)
 				continue;
+found:			/* prev's tags of a post were distinct already */
 			p->tags[w] = p->tags[j];
 			p->tagp[w++] = t;
 			t->nposts++;
 		}
 		p->ntags = w;
 	}
-	free(remap);
+	if (remap != NULL && n == prev->ntags) {
+		rc = store_tags_as_before(l, remap);
+		free(remap);
+		if (rc != 0)
+			return rc == 1 ? 0 : -1;
+	} else
+		free(remap);
 	qsort(tags, n, sizeof(*tags), store_cmp_tag);
 	if (store_map_init(&st->arena, &st->tag_map, n) == -1 ||
 	    store_map_init(&st->arena, &bases, n) == -1 ||

@@ -263,3 +263,44 @@ TEST(store_updates_in_a_row_match_a_fresh_load)
 	store_free(st);
 	tu_rmdir(dir);
 }
+
+TEST(store_update_with_the_same_tags_keeps_their_slugs_and_problems)
+{
+	struct tu_reports r;
+	struct store *st, *next;
+	const char *names[] = { "p005.txt" };
+	char *dir;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	CHECK(scan_fill(dir) == 0);
+	CHECK(tu_write(dir, "c1.txt", POST("C", "2020-02-02", "C", "C."),
+	    (size_t)-1) == 0);
+	CHECK(tu_write(dir, "c2.txt", POST("C++", "2020-02-03", "C++",
+	    "C++."), (size_t)-1) == 0);
+	CHECK((st = scan_update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(st->nproblems == 1 && r.n == 1);
+	CHECK(strstr(r.text[0], "share the slug \"c\"") != NULL);
+	/* An edit that leaves every tag as it was. */
+	CHECK(tu_write(dir, "p005.txt", POST("Five", "2021-01-01", "all, t5",
+	    "Five."), (size_t)-1) == 0);
+	CHECK((next = scan_update(st, dir, names, 1, &r)) != NULL);
+	CHECK(next->nproblems == 1 && r.n == 0);
+	CHECK(next->ntags == st->ntags);
+	CHECK(store_find_tag(next, "c") != NULL &&
+	    strcmp(store_find_tag(next, "c")->name, "C") == 0);
+	CHECK(store_find_tag(next, "t5")->posts[0] == next->posts[0]);
+	CHECK(strcmp(next->tags_by_slug[0]->slug, "all") == 0);
+	CHECK(scan_sorted(next));
+	store_free(st);
+	st = next;
+	/* Then one that brings a tag: the full build, the same answer. */
+	CHECK(tu_write(dir, "p005.txt", POST("Five", "2021-01-01", "all, New",
+	    "Five."), (size_t)-1) == 0);
+	CHECK((next = scan_update(st, dir, names, 1, &r)) != NULL);
+	CHECK(next->nproblems == 1 && r.n == 0);
+	CHECK(next->ntags == st->ntags + 1);
+	CHECK(store_find_tag(next, "new")->nposts == 1);
+	store_free(st);
+	store_free(next);
+	tu_rmdir(dir);
+}
