@@ -962,8 +962,7 @@ store_merge_new(struct store_loader *l, struct store_build *b)
 	const struct store *prev = l->prev;
 	struct post **out;
 	uint32_t *pym = NULL;
-	size_t i = 0, j = b->sorted, k, m, total = 0;
-	int tail;
+	size_t i = 0, j = b->sorted, k, m, total = 0, lo, hi, mid;
 
 	qsort(st->posts + b->sorted, st->nposts - b->sorted,
 	    sizeof(*st->posts), store_cmp_post);
@@ -985,21 +984,29 @@ store_merge_new(struct store_loader *l, struct store_build *b)
 			    k < prev->nposts; k++)
 				pym[k] = (uint32_t)(prev->months[m].year *
 				    100 + prev->months[m].month);
-	for (k = 0; i < b->sorted || j < st->nposts; k++) {
-		tail = j < st->nposts && (i == b->sorted ||
-		    store_cmp_post(&st->posts[j], &st->posts[i]) < 0);
-		if (tail) {
-			out[k] = st->posts[j++];
-			b->kept[k] = 0;
-			b->ym[k] = store_post_month(out[k]);
-		} else {
+	for (k = 0;; j++) {
+		/* Where the next post read goes: found, not walked to. */
+		lo = j < st->nposts ? i : b->sorted;
+		hi = b->sorted;
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (store_cmp_post(&st->posts[j], &st->posts[mid]) < 0)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		for (; i < lo; i++, k++) {
 			out[k] = st->posts[i];
 			b->kept[k] = 1;
 			b->old2new[b->from[i]] = (uint32_t)k;
 			b->ym[k] = pym != NULL ? pym[b->from[i]] :
 			    store_post_month(out[k]);
-			i++;
 		}
+		if (j == st->nposts)
+			break;
+		out[k] = st->posts[j];
+		b->kept[k] = 0;
+		b->ym[k++] = store_post_month(st->posts[j]);
 	}
 	free(pym);
 	st->posts = out;
