@@ -231,7 +231,7 @@ gophermap_post_item(const struct store *st, const struct post *p,
 	/* Its pictures, as I and g items, in a menu of their own. */
 	if (p->npictures > 0) {
 		snprintf(sel, sizeof(sel), "/pictures/%s/", p->slug);
-		snprintf(disp, sizeof(disp), "    %zu picture%s", p->npictures,
+		snprintf(disp, sizeof(disp), "    %zu picture%s", (size_t)p->npictures,
 		    p->npictures == 1 ? "" : "s");
 		gophermap_link_item(b, &st->site, '1', disp, sel);
 	}

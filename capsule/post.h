@@ -3,6 +3,7 @@
 #define POST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "file.h"
@@ -15,6 +16,10 @@
 
 struct tag;
 
+/*
+ * A million of these are held at once: counts are as narrow as their
+ * bounds allow (120 bytes a post).
+ */
 struct post {
 	const char	 *slug;		/* file name without ".txt" */
 	const char	 *title;
@@ -22,20 +27,20 @@ struct post {
 	const char	 *author;	/* may be "" */
 	const char	**tags;		/* tag names as written */
 	struct tag	**tagp;		/* the same, as store tags */
-	size_t		  ntags;
 	const char	**images;	/* image alt text and captions */
-	size_t		  nimages;
-	size_t		  npictures;	/* link lines to /media/ in the body */
 	/*
 	 * LF line ends, no trailing blank lines. NULL in a loaded store:
 	 * the text is read from the file when rendered (store_post_text()),
 	 * except for a post whose last good text is kept in memory.
 	 */
 	const char	 *body;
-	size_t		  body_len;
-	size_t		  index;	/* position in the store, newest first */
 	struct file_id	  id;		/* the file it was read from */
-	int		  stale;	/* the file turned bad; this is the
+	uint32_t	  body_len;	/* at most POST_MAX_SIZE */
+	uint32_t	  index;	/* position in the store, newest first */
+	uint32_t	  npictures;	/* link lines to /media/ in the body */
+	uint16_t	  ntags;	/* at most POST_MAX_TAGS */
+	uint8_t		  nimages;	/* at most POST_MAX_IMAGES */
+	uint8_t		  stale;	/* the file turned bad; this is the
 					   last good version */
 };
 

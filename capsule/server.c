@@ -1090,18 +1090,10 @@ server_signals(void)
 	static const int signums[SERVER_NSIGS] = { SIGTERM, SIGINT, SIGHUP,
 	    SIGUSR1 };
 	size_t i;
-	int rc = 0;
 
 	if (uv_loop_init(&srv.loop) != 0 || uv_async_init(&srv.loop,
 	    &srv.search_async, server_on_search_done) != 0)
 		return -1;
-	/* Edits are followed live; without fs events, SIGHUP still works. */
-	if ((srv.watch = watch_start(&srv.loop, srv.cfg.content,
-	    server_on_settled, NULL, &rc)) == NULL)
-		return -1;
-	if (rc != 0)
-		log_warnx("%s: cannot watch for changes (%s); send SIGHUP "
-		    "after editing", srv.cfg.content, uv_strerror(rc));
 	for (i = 0; i < SERVER_NSIGS; i++)
 		if (uv_signal_init(&srv.loop, &srv.sigs[i]) != 0 ||
 		    uv_signal_start(&srv.sigs[i], server_on_signal,
@@ -1269,6 +1261,26 @@ server_probe_sandbox(const char *what)
 	return rc == 1 ? 0 : 3;
 }
 
+/*
+ * Edits are followed live; without fs events, SIGHUP still works. The
+ * watch starts once the workers serve: on a directory of a million
+ * posts the kernel takes a good part of a second to set it up, and the
+ * look at every file that follows catches what changed before it.
+ */
+static int
+server_watch(void)
+{
+	int rc = 0;
+
+	if ((srv.watch = watch_start(&srv.loop, srv.cfg.content,
+	    server_on_settled, NULL, &rc)) == NULL)
+		return -1;
+	if (rc != 0)
+		log_warnx("%s: cannot watch for changes (%s); send SIGHUP "
+		    "after editing", srv.cfg.content, uv_strerror(rc));
+	return 0;
+}
+
 /* Starts the workers and waits for a stop signal; the exit status. */
 static int
 server_run(void)
@@ -1291,6 +1303,11 @@ server_run(void)
 			break;
 		}
 		started++;
+	}
+	if (rc == 0 && server_watch() == -1) {
+		log_warnx("%s: cannot watch for changes: out of memory",
+		    srv.cfg.content);
+		rc = 1;
 	}
 	if (rc == 0) {
 		/*

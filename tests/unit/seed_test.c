@@ -350,7 +350,7 @@ TEST(seed_tags_lines_match_each_posts_tags)
 		n = seed_tags(&sd, i, names, 64);
 		if (n != p->ntags)
 			printf("    %s: seed has %zu tags, post %zu\n", p->slug,
-			    n, p->ntags);
+			    n, (size_t)p->ntags);
 		CHECK(n == p->ntags);
 		for (j = 0; j < n; j++)
 			CHECK_STR(p->tags[j], names[j]);
