@@ -1,6 +1,4 @@
 /* arena.c: bump allocation in blocks; a snapshot frees all at once. */
-#include <sys/mman.h>
-
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +7,6 @@
 
 #define ARENA_BLOCK	(64u * 1024)
 #define ARENA_ALIGN	16
-#define ARENA_HUGE	(4u * 1024 * 1024)	/* blocks worth huge pages */
-#define ARENA_PAGE	(2u * 1024 * 1024)
 
 struct arena_block {
 	struct arena_block	*next;
@@ -47,21 +43,6 @@ arena_alloc(struct arena *a, size_t n)
 		return NULL;
 	b->size = size;
 	b->used = n;
-#ifdef MADV_HUGEPAGE
-	/*
-	 * A store's arrays for a million posts are hundreds of megabytes:
-	 * huge pages take 512 times fewer page faults to fill them.
-	 */
-	if (size >= ARENA_HUGE) {
-		uintptr_t lo = ((uintptr_t)b->data + ARENA_PAGE - 1) &
-		    ~(uintptr_t)(ARENA_PAGE - 1);
-		uintptr_t hi = ((uintptr_t)b->data + size) &
-		    ~(uintptr_t)(ARENA_PAGE - 1);
-
-		if (hi > lo)
-			(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-	}
-#endif
 	/* A large one-off block goes behind the head so the head keeps room. */
 	if (size > ARENA_BLOCK && a->head != NULL) {
 		b->next = a->head->next;

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@
 
 #define CATALOG_MAGIC	"CAPSIDX7"
 #define CATALOG_ORDER	0x01020304u	/* byte order and version marker */
+#define CATALOG_PARTS	2		/* threads reading the posts */
+#define CATALOG_SPLIT	256		/* posts worth a second thread */
 
 /*
  * A checksum against damage (not an attacker: the cache is the user's
@@ -422,22 +425,41 @@ out:
 	return rc;
 }
 
+/* The posts [first, end) of the store, read by one thread. */
+struct catalog_part {
+	const struct catalog_in	*in;
+	struct store		*st;
+	struct post		*all;
+	const char		**names, **images;
+	struct tag		**tagp;
+	size_t			 first, end;
+	size_t			 u, m;		/* their first tag and image */
+	size_t			 uend, mend;	/* where the next part's start */
+	uint32_t		*counts;	/* posts per tag */
+	pthread_t		 thread;
+	int			 bad;
+};
+
 /*
- * One post's record into p, its tags and images into the next places
- * of names, tagp and images (*u and *m, moved on). Every field as the
+ * One post's record into p, its tags and images into the part's next
+ * places of names, tagp and images (u and m, moved on, not past its
+ * end), counting its tags' posts. Every field as the
  * post parser would have left it (post.c's checks): a title with a line
  * break would write lines of its own into every list it is in.
  */
 static int
-catalog_read_post(const struct catalog_in *in, struct store *st,
-    const struct catalog_post *r, struct post *p, const char **names,
-    struct tag **tagp, const char **images, size_t *u, size_t *m)
+catalog_read_post(struct catalog_part *pt, const struct catalog_post *r,
+    struct post *p)
 {
+	const struct catalog_in *in = pt->in;
+	const struct store *st = pt->st;
 	const uint32_t *use_tag = (const void *)(in->map + in->l.use_tag);
 	const uint32_t *use_name = (const void *)(in->map + in->l.use_name);
 	const uint32_t *img = (const void *)(in->map + in->l.images);
 	const struct catalog_tag *ct = (const void *)(in->map + in->l.tags);
-	size_t j, k;
+	const char **names = pt->names, **images = pt->images;
+	struct tag **tagp = pt->tagp;
+	size_t j, k, *u = &pt->u, *m = &pt->m;
 	uint32_t t;
 
 	memset(p, 0, sizeof(*p));
@@ -448,8 +470,8 @@ catalog_read_post(const struct catalog_in *in, struct store *st,
 	if (p->slug == NULL || p->title == NULL || p->date == NULL ||
 	    p->author == NULL || r->size > POST_MAX_SIZE ||
 	    r->npictures > POST_MAX_SIZE || r->ntags > POST_MAX_TAGS ||
-	    r->nimages > POST_MAX_IMAGES || r->ntags > in->h->nuses - *u ||
-	    r->nimages > in->h->nimages - *m ||
+	    r->nimages > POST_MAX_IMAGES || r->ntags > pt->uend - *u ||
+	    r->nimages > pt->mend - *m ||
 	    !post_valid_slug(p->slug) || !post_valid_date(p->date) ||
 	    !post_valid_value(p->title, 0) || !post_valid_value(p->author, 1))
 		return -1;
@@ -476,7 +498,7 @@ catalog_read_post(const struct catalog_in *in, struct store *st,
 		else if ((p->tags[j] = catalog_str(in, use_name[*u + j])) ==
 		    NULL || !post_valid_tag(p->tags[j]))
 			return -1;
-		st->tags[t]->nposts++;
+		pt->counts[t]++;
 	}
 	*u += p->ntags;
 	p->nimages = r->nimages;
@@ -498,16 +520,47 @@ catalog_in_order(const struct post *a, const struct post *b)
 	return c > 0 || (c == 0 && strcmp(a->slug, b->slug) < 0);
 }
 
-/* The posts, then each tag's list of them. */
+static void *
+catalog_read_part(void *arg)
+{
+	struct catalog_part *pt = arg;
+	const struct catalog_post *r = (const void *)(pt->in->map +
+	    pt->in->l.posts);
+	size_t i;
+
+	for (i = pt->first; i < pt->end; i++) {
+		if (catalog_read_post(pt, &r[i], &pt->all[i]) == -1 ||
+		    (i > pt->first &&
+		    !catalog_in_order(&pt->all[i - 1], &pt->all[i]))) {
+			pt->bad = 1;
+			break;
+		}
+		pt->all[i].index = (uint32_t)i;
+		pt->st->posts[i] = &pt->all[i];
+	}
+	if (pt->u != pt->uend || pt->m != pt->mend)
+		pt->bad = 1;
+	return NULL;
+}
+
+/*
+ * The posts, then each tag's list of them. A large store's posts are
+ * read in two halves on two threads: filling a million posts' memory
+ * is most of a start's time, and a start is when the cores are idle.
+ */
 static int
 catalog_read_posts(const struct catalog_in *in, struct store *st)
 {
 	const struct catalog_post *r = (const void *)(in->map + in->l.posts);
-	size_t i, j, n = in->h->nposts, u = 0, m = 0, off = 0;
+	size_t i, j, n = in->h->nposts, off = 0, nparts, half;
+	struct catalog_part parts[CATALOG_PARTS];
 	struct post *all, **lists;
 	struct tag **tagp, *t;
 	const char **names, **images;
+	uint32_t *counts;
+	int rc = -1, threaded;
 
+	nparts = n >= CATALOG_SPLIT ? CATALOG_PARTS : 1;
 	if ((all = arena_alloc(&st->arena, (n + 1) * sizeof(*all))) == NULL ||
 	    (st->posts = arena_alloc(&st->arena, (n + 1) *
 	    sizeof(*st->posts))) == NULL ||
@@ -518,24 +571,61 @@ catalog_read_posts(const struct catalog_in *in, struct store *st)
 	    (lists = arena_alloc(&st->arena, (in->h->nuses + 1) *
 	    sizeof(*lists))) == NULL ||
 	    (images = arena_alloc(&st->arena, (in->h->nimages + 1) *
-	    sizeof(*images))) == NULL)
+	    sizeof(*images))) == NULL ||
+	    (counts = calloc(nparts * (st->ntags + 1), sizeof(*counts))) ==
+	    NULL)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (catalog_read_post(in, st, &r[i], &all[i], names, tagp,
-		    images, &u, &m) == -1 ||
-		    (i > 0 && !catalog_in_order(&all[i - 1], &all[i])))
-			return -1;
-		all[i].index = i;
-		st->posts[i] = &all[i];
+	memset(parts, 0, sizeof(parts));
+	for (i = 0; i < nparts; i++) {
+		parts[i].in = in;
+		parts[i].st = st;
+		parts[i].all = all;
+		parts[i].names = names;
+		parts[i].images = images;
+		parts[i].tagp = tagp;
+		parts[i].counts = counts + i * (st->ntags + 1);
 	}
+	/* Where the second half's tags and images start: counted, bounded. */
+	half = nparts > 1 ? n / 2 : n;
+	parts[0].end = half;
+	for (i = 0; i < half; i++) {
+		parts[0].uend += r[i].ntags;
+		parts[0].mend += r[i].nimages;
+	}
+	if (nparts > 1) {
+		parts[1].first = half;
+		parts[1].end = n;
+		parts[1].u = parts[0].uend;
+		parts[1].m = parts[0].mend;
+		parts[1].uend = in->h->nuses;
+		parts[1].mend = in->h->nimages;
+		if (parts[1].u > in->h->nuses || parts[1].m > in->h->nimages)
+			goto out;
+	} else {
+		parts[0].uend = in->h->nuses;
+		parts[0].mend = in->h->nimages;
+	}
+	/* Without a second thread, this one reads both halves in turn. */
+	threaded = nparts > 1 && pthread_create(&parts[1].thread, NULL,
+	    catalog_read_part, &parts[1]) == 0;
+	if (nparts > 1 && !threaded)
+		catalog_read_part(&parts[1]);
+	catalog_read_part(&parts[0]);
+	if (threaded)
+		pthread_join(parts[1].thread, NULL);
+	for (i = 0; i < nparts; i++)
+		if (parts[i].bad)
+			goto out;
+	if (nparts > 1 && !catalog_in_order(&all[half - 1], &all[half]))
+		goto out;
 	st->nposts = n;
-	if (u != in->h->nuses || m != in->h->nimages)
-		return -1;
 	/* Each tag's posts, newest first as the posts are; none is empty. */
 	for (i = 0; i < st->ntags; i++) {
 		t = st->tags[i];
+		for (j = 0, t->nposts = 0; j < nparts; j++)
+			t->nposts += parts[j].counts[i];
 		if (t->nposts == 0)
-			return -1;
+			goto out;
 		t->posts = lists + off;
 		off += t->nposts;
 		t->nposts = 0;
@@ -545,7 +635,10 @@ catalog_read_posts(const struct catalog_in *in, struct store *st)
 			t = all[i].tagp[j];
 			t->posts[t->nposts++] = &all[i];
 		}
-	return 0;
+	rc = 0;
+out:
+	free(counts);
+	return rc;
 }
 
 /*

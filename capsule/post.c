@@ -33,7 +33,7 @@ post_valid_date(const char *s)
 		if (i == 4 || i == 7) {
 			if (s[i] != '-')
 				return 0;
-		} else if (!isdigit((unsigned char)s[i]))
+		} else if (s[i] < '0' || s[i] > '9')
 			return 0;
 	}
 	if (s[10] != '\0')
