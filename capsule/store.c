@@ -774,7 +774,7 @@ store_scan_run(void *arg)
 	return NULL;
 }
 
-/* How many threads read a full scan: every core, at least two. */
+/* How many threads read a full scan: every core, at least four. */
 static size_t
 store_scan_threads(size_t nnames)
 {
@@ -782,8 +782,9 @@ store_scan_threads(size_t nnames)
 
 	if (nnames <= STORE_SCAN_CHUNK)
 		return 1;
-	if (n < 2)
-		n = 2;
+	/* Four at least: a store not in the OS cache waits on the disk. */
+	if (n < 4)
+		n = 4;
 	if (n > STORE_SCAN_THREADS)
 		n = STORE_SCAN_THREADS;
 	return (size_t)n;
