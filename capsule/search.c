@@ -356,17 +356,6 @@ search_grow(void *pp, size_t *cap, size_t need, size_t sz, size_t first)
 	return 0;
 }
 
-/* 1 when a later post with h's counts cannot rank above w. */
-static int
-search_no_better(const struct search_hit *h, const struct search_hit *w)
-{
-	if (h->title_hits != w->title_hits)
-		return h->title_hits < w->title_hits;
-	if (h->tag_hits != w->tag_hits)
-		return h->tag_hits < w->tag_hits;
-	return h->count <= w->count;
-}
-
 /* The best hits kept so far: a heap whose root is the worst of them. */
 struct search_top {
 	struct search_hit	*h;
@@ -423,6 +412,43 @@ search_top_add(struct search_top *top, const struct search_hit *h)
 	return 0;
 }
 
+/* A query of one word: its postings offered to top in any order. */
+struct search_one {
+	const struct store	*st;
+	struct search_top	*top;
+	int			 err;
+};
+
+static int
+search_one_hit(void *arg, uint32_t post, uint32_t cf)
+{
+	struct search_one *one = arg;
+	struct search_top *top = one->top;
+	struct search_hit h;
+	unsigned f = cf & 7;
+
+	if (post >= one->st->nposts)
+		return 0;
+	h.title_hits = (f & SEARCH_IN_TITLE) != 0;
+	h.tag_hits = (f & SEARCH_IN_TAG) != 0;
+	h.count = cf >> 3;
+	h.at = post;
+	/* Most of a common word's posts rank below the worst kept. */
+	if (top->keep == 0 || (top->n == top->keep &&
+	    search_cmp_hit(&h, &top->h[0]) >= 0)) {
+		top->total++;
+		return 0;
+	}
+	h.body_hits = (f & SEARCH_IN_BODY) != 0;
+	h.tag_only = f == SEARCH_IN_TAG;
+	h.post = one->st->posts[post];
+	if (search_top_add(top, &h) == -1) {
+		one->err = -1;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Every post that holds all of q's words, offered to top. The shortest
  * list leads; the others are only probed, skipping blocks as they go.
@@ -455,6 +481,13 @@ search_match(const struct store *st, const struct search_index *idx,
 		top->keep = 0;
 		top->counted = 1;
 	}
+	if (n == 1) {
+		struct search_one one = { st, top, 0 };
+
+		search_list_each(&lists[0], search_one_hit, &one);
+		r = one.err;
+		goto done;
+	}
 	while (search_list_seek(&lists[0], post)) {
 		post = lists[0].post;
 		found = 1;
@@ -483,14 +516,14 @@ search_match(const struct store *st, const struct search_index *idx,
 			 * higher than the worst kept (or with none kept)
 			 * is only counted: most of a common word's posts.
 			 */
+			h.at = post;
 			if (top->keep == 0 || (top->n == top->keep &&
-			    search_no_better(&h, &top->h[0]))) {
+			    search_cmp_hit(&h, &top->h[0]) >= 0)) {
 				top->total++;
 				post++;
 				continue;
 			}
 			h.post = st->posts[post];
-			h.at = post;
 			if (search_top_add(top, &h) == -1) {
 				r = -1;
 				goto done;

@@ -47,6 +47,7 @@
 #define SEARCH_PREFIX_SCAN 4096	/* words of a prefix range looked at */
 #define SEARCH_PREFIX_POSTINGS 500000	/* postings one prefix may merge */
 #define SEARCH_GONE	UINT32_MAX
+#define SEARCH_LOOKAHEAD 64	/* posts an update looks on for a match */
 #define SEARCH_SEED	0xcbf29ce484222325ULL
 
 /* Where block k + 1 of a posting list starts. */
@@ -1188,11 +1189,10 @@ search_attach(struct search_base *b, const struct store *st, size_t min,
     const char **why)
 {
 	struct search_index *idx;
-	uint32_t *slots = NULL, *which = NULL, s;
-	size_t n = st->nposts, nb = b->nkeys, nslots = 16, i, j, mask;
+	uint64_t *k = NULL;
+	uint32_t *which = NULL;
+	size_t n = st->nposts, nb = b->nkeys, i = 0, j = 0, d;
 	size_t matched = 0, nd = 0;
-	uint64_t k;
-	long last = -1;
 
 	*why = "out of memory";
 	if (n >= UINT32_MAX || b->nposts != b->nkeys)
@@ -1201,37 +1201,46 @@ search_attach(struct search_base *b, const struct store *st, size_t min,
 		return NULL;
 	idx->base = search_base_ref(b);
 	idx->nposts = n;
-	while (nslots < 2 * nb)
-		nslots *= 2;
-	mask = nslots - 1;
-	if ((slots = calloc(nslots, sizeof(*slots))) == NULL ||
+	if ((k = malloc((n + 1) * sizeof(*k))) == NULL ||
 	    (idx->map = malloc((nb + 1) * sizeof(*idx->map))) == NULL ||
 	    (which = malloc((n + 1) * sizeof(*which))) == NULL)
 		goto fail;
-	for (j = 0; j < nb; j++) {
+	for (i = 0; i < n; i++)
+		k[i] = search_post_key(st->posts[i]);
+	for (j = 0; j < nb; j++)
 		idx->map[j] = SEARCH_GONE;
-		for (i = (b->keys[j] ^ b->keys[j] >> 31) & mask; slots[i] != 0;
-		    i = (i + 1) & mask)
-			;
-		slots[i] = (uint32_t)j + 1;
+	/*
+	 * Both in order, side by side: most posts are where they were. At a
+	 * difference, a base post gone (removed, or edited: its key changed)
+	 * or a post new to the store is looked for a little way on; else
+	 * the store's post is read anew and the base's is dropped.
+	 */
+	i = j = 0;
+	while (i < n && j < nb) {
+		if (b->keys[j] != k[i]) {
+			for (d = 1; d <= SEARCH_LOOKAHEAD && j + d < nb; d++)
+				if (b->keys[j + d] == k[i])
+					break;
+			if (d <= SEARCH_LOOKAHEAD && j + d < nb)
+				j += d;
+			else {
+				for (d = 1; d <= SEARCH_LOOKAHEAD && i + d < n;
+				    d++)
+					if (k[i + d] == b->keys[j])
+						break;
+				if (d > SEARCH_LOOKAHEAD || i + d >= n)
+					j++;
+				which[nd++] = (uint32_t)i++;
+				continue;
+			}
+		}
+		idx->map[j++] = (uint32_t)i++;
+		matched++;
 	}
-	/* Matched in order only: the table must rise (see above). */
-	for (i = 0; i < n; i++) {
-		k = search_post_key(st->posts[i]);
-		for (j = (k ^ k >> 31) & mask; (s = slots[j]) != 0;
-		    j = (j + 1) & mask)
-			if (b->keys[s - 1] == k && (long)(s - 1) > last &&
-			    idx->map[s - 1] == SEARCH_GONE)
-				break;
-		if (s != 0) {
-			idx->map[s - 1] = (uint32_t)i;
-			last = (long)(s - 1);
-			matched++;
-		} else
-			which[nd++] = (uint32_t)i;
-	}
-	free(slots);
-	slots = NULL;
+	while (i < n)
+		which[nd++] = (uint32_t)i++;
+	free(k);
+	k = NULL;
 	if (matched < min) {
 		*why = "of another store or an older one";
 		goto fail;
@@ -1259,7 +1268,7 @@ search_attach(struct search_base *b, const struct store *st, size_t min,
 	*why = NULL;
 	return idx;
 fail:
-	free(slots);
+	free(k);
 	free(which);
 	search_free(idx);
 	return NULL;
@@ -1551,6 +1560,41 @@ search_list_seek(struct search_list *l, uint32_t target)
 	l->count = l->cur[i].cf >> 3;
 	l->flags = l->cur[i].cf & 7;
 	return 1;
+}
+
+int
+search_list_each(struct search_list *l, search_posting_cb cb, void *arg)
+{
+	struct search_cur *c;
+	const uint8_t *p;
+	uint32_t i, raw, base, cf, post;
+	size_t k;
+	int r;
+
+	if (l->dense != NULL) {
+		for (k = 0; k < l->ndense; k++)
+			if (l->dense[k] != 0 && (r = cb(arg, (uint32_t)k,
+			    l->dense[k])) != 0)
+				return r;
+		return 0;
+	}
+	/* The tight loop a common word needs: no seeks, no merge. */
+	for (k = 0; k < 2; k++) {
+		c = &l->cur[k];
+		if (!c->live)
+			continue;
+		p = c->data;
+		base = 0;
+		for (i = 0; i < c->nposts; i++) {
+			raw = base + search_get_varint(&p);
+			cf = search_get_varint(&p);
+			base = raw + 1;
+			post = c->map == NULL ? raw : c->map[raw];
+			if (post != SEARCH_GONE && (r = cb(arg, post, cf)) != 0)
+				return r;
+		}
+	}
+	return 0;
 }
 
 /* Merges one word's lists into l's table by post. */

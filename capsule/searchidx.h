@@ -64,5 +64,12 @@ int	search_list_open(const struct search_index *, const char *w,
 /* The next posting with post >= target: 1 with it in l, 0 at the end. */
 int	search_list_seek(struct search_list *, uint32_t target);
 void	search_list_close(struct search_list *);
+/*
+ * Every posting of a fresh list (count << 3 | flags in cf), in no set
+ * order: a walk with no seeks, for a query of one word. A non-zero
+ * return from cb stops it and is returned.
+ */
+typedef int (*search_posting_cb)(void *, uint32_t post, uint32_t cf);
+int	search_list_each(struct search_list *, search_posting_cb, void *);
 
 #endif

@@ -129,14 +129,18 @@ main(int argc, char **argv)
 	double t0;
 	long r0, r1;
 	size_t total, i;
-	int memory;
+	int memory, reuse;
 
 	if (argc < 2 || argc > 3 || (argc == 3 &&
-	    strcmp(argv[2], "--no-memory") != 0)) {
-		fprintf(stderr, "usage: searchbench DIR [--no-memory]\n");
+	    strcmp(argv[2], "--no-memory") != 0 &&
+	    strcmp(argv[2], "--reuse") != 0)) {
+		fprintf(stderr, "usage: searchbench DIR [--no-memory | "
+		    "--reuse]\n");
 		return 2;
 	}
+	/* --reuse: the index file a run left, when it is this store's. */
 	memory = argc == 2;
+	reuse = argc == 3 && strcmp(argv[2], "--reuse") == 0;
 	t0 = now();
 	if ((st = store_load(argv[1], NULL, NULL, NULL)) == NULL)
 		return 1;
@@ -145,11 +149,14 @@ main(int argc, char **argv)
 	/* The server's way: on both cores, into a file (peak: VmHWM). */
 	r0 = rss_kb();
 	t0 = now();
-	if (search_build_file(st, file) == -1)
+	if (reuse && (idx = search_load(file, st, &why)) != NULL)
+		search_free(idx);
+	else if (search_build_file(st, file) == -1)
 		return 1;
-	printf("index: built into a file on two threads in %.2f s, "
-	    "RSS %ld MB, peak %ld MB (store %ld MB)\n", now() - t0,
-	    rss_kb() / 1024, status_kb("VmHWM:") / 1024, r0 / 1024);
+	else
+		printf("index: built into a file on two threads in %.2f s, "
+		    "RSS %ld MB, peak %ld MB (store %ld MB)\n", now() - t0,
+		    rss_kb() / 1024, status_kb("VmHWM:") / 1024, r0 / 1024);
 	r0 = rss_kb();
 	t0 = now();
 	if ((idx = search_load(file, st, &why)) == NULL) {
@@ -210,6 +217,7 @@ main(int argc, char **argv)
 	printf("cached search page: %.3f ms\n", (now() - t0) * 1000 / 20);
 	printf("RSS at the end: %ld MB\n", rss_kb() / 1024);
 	snapshot_unref(sn);
-	unlink(file);
+	if (!reuse)
+		unlink(file);
 	return 0;
 }
