@@ -410,28 +410,34 @@ search_base_usable(struct search_base *b, size_t t)
 
 /* Building. Each word's list grows in its own buffer until the end. */
 
+/* 64 bytes, aligned: what a word's lookup reads lies in one line. */
 struct search_bterm {
-	size_t		 off;		/* of the word in the pool */
 	uint32_t	 hash;		/* of the word: compared first */
 	uint32_t	 len;
-	uint64_t	 head;		/* its first 8 bytes, then 0s */
-	uint32_t	 nposts;
+	uint64_t	 head[2];	/* its first 16 bytes, then 0s */
 	uint32_t	 touched;	/* post + 1 that counted it last */
-	uint32_t	 base;		/* post + 1 of its last posting */
 	uint32_t	 count;		/* in the post being read */
 	uint8_t		 flags;
+	uint32_t	 off;		/* of the word in the pool */
+	uint32_t	 nposts;
+	uint32_t	 base;		/* post + 1 of its last posting */
 	uint8_t		*data;
-	size_t		 dlen, dcap;
+	uint32_t	 dlen, dcap;
 };
+_Static_assert(sizeof(struct search_bterm) == 64, "a term is one line");
 
+/*
+ * The terms are their own hash table (open addressing, a power of two of
+ * slots, at most half used; len 0 is an empty slot): a word's lookup
+ * reads one line.
+ */
 struct search_builder {
 	struct search_bterm	*terms;
-	size_t			 nterms, capterms;
-	uint32_t		*slots;		/* term + 1; 0 is empty */
+	size_t			 nterms;	/* used slots */
 	size_t			 nslots;	/* a power of two */
 	char			*pool;
 	size_t			 poollen, poolcap;
-	uint32_t		*touched;	/* terms seen in this post */
+	uint32_t		*touched;	/* slots seen in this post */
 	size_t			 ntouched, captouched;
 	size_t			 datalen;	/* bytes of every list */
 	size_t			 nskips;
@@ -471,62 +477,89 @@ search_grow(void *pp, size_t *cap, size_t need, size_t sz, size_t first)
 	return 0;
 }
 
+/* Doubles the table, the post's touched slots moved with it; 0 or -1. */
 static int
 search_rehash(struct search_builder *b)
 {
-	size_t n = b->nslots ? b->nslots * 2 : 1024, i, j;
-	uint32_t *s;
+	struct search_bterm *nt;
+	uint32_t *pos = NULL;
+	size_t n = b->nslots ? b->nslots * 2 : 4096, i, j;
 
-	if ((s = calloc(n, sizeof(*s))) == NULL)
+	if (n > SIZE_MAX / 2 / sizeof(*nt) ||
+	    (nt = aligned_alloc(64, n * sizeof(*nt))) == NULL)
 		return -1;
-	for (i = 0; i < b->nterms; i++) {
-		j = b->terms[i].hash & (n - 1);
-		while (s[j] != 0)
-			j = (j + 1) & (n - 1);
-		s[j] = (uint32_t)i + 1;
+	if (b->nslots > 0 &&
+	    (pos = malloc(b->nslots * sizeof(*pos))) == NULL) {
+		free(nt);
+		return -1;
 	}
-	free(b->slots);
-	b->slots = s;
+	memset(nt, 0, n * sizeof(*nt));
+	for (i = 0; i < b->nslots; i++) {
+		if (b->terms[i].len == 0)
+			continue;
+		for (j = b->terms[i].hash & (n - 1); nt[j].len != 0;
+		    j = (j + 1) & (n - 1))
+			;
+		nt[j] = b->terms[i];
+		pos[i] = (uint32_t)j;
+	}
+	for (i = 0; i < b->ntouched; i++)
+		b->touched[i] = pos[b->touched[i]];
+	free(pos);
+	free(b->terms);
+	b->terms = nt;
 	b->nslots = n;
 	return 0;
 }
 
-/* The term of word, added when new; -1 when out of memory. */
+/* Room for n more bytes in t's list; 0 or -1. */
+static int
+search_grow_list(struct search_bterm *t, size_t n)
+{
+	uint8_t *nd;
+	size_t nc = t->dcap ? t->dcap : 4;
+
+	while (nc < t->dlen + n)
+		nc = nc < 4096 ? nc * 2 : nc + nc / 2;
+	if (nc > UINT32_MAX || (nd = realloc(t->data, nc)) == NULL)
+		return -1;
+	t->data = nd;
+	t->dcap = (uint32_t)nc;
+	return 0;
+}
+
+/* The slot of word, added when new; -1 when out of memory. */
 static long
 search_intern(struct search_builder *b, const char *w, size_t len)
 {
 	struct search_bterm *t;
 	uint32_t h = (uint32_t)search_hash(w, len);
-	uint64_t head = 0;
-	size_t j;
+	uint64_t head[2] = { 0, 0 };
+	size_t j, mask;
 
 	/* Most words fit in head: their bytes in the pool are not read. */
-	memcpy(&head, w, len < 8 ? len : 8);
+	memcpy(head, w, len < 16 ? len : 16);
 	if ((b->nterms + 1) * 2 > b->nslots && search_rehash(b) == -1)
 		return -1;
-	j = h & (b->nslots - 1);
-	for (; b->slots[j] != 0; j = (j + 1) & (b->nslots - 1)) {
-		t = &b->terms[b->slots[j] - 1];
-		if (t->hash == h && t->len == len && t->head == head &&
-		    (len <= 8 || memcmp(b->pool + t->off + 8, w + 8,
-		    len - 8) == 0))
-			return (long)(b->slots[j] - 1);
-	}
+	mask = b->nslots - 1;
+	for (j = h & mask; (t = &b->terms[j])->len != 0; j = (j + 1) & mask)
+		if (t->hash == h && t->len == len && t->head[0] == head[0] &&
+		    t->head[1] == head[1] && (len <= 16 ||
+		    memcmp(b->pool + t->off + 16, w + 16, len - 16) == 0))
+			return (long)j;
 	if (b->nterms >= UINT32_MAX - 1 || b->poollen + len > UINT32_MAX ||
-	    search_grow(&b->terms, &b->capterms, b->nterms + 1,
-	    sizeof(*b->terms), 1024) == -1 ||
 	    search_grow(&b->pool, &b->poolcap, b->poollen + len, 1, 4096) == -1)
 		return -1;
 	memcpy(b->pool + b->poollen, w, len);
-	t = &b->terms[b->nterms];
 	memset(t, 0, sizeof(*t));
-	t->off = b->poollen;
+	t->off = (uint32_t)b->poollen;
 	t->hash = h;
-	t->head = head;
+	t->head[0] = head[0];
+	t->head[1] = head[1];
 	t->len = (uint32_t)len;
 	b->poollen += len;
-	b->slots[j] = (uint32_t)b->nterms + 1;
-	return (long)b->nterms++;
+	b->nterms++;
+	return (long)j;
 }
 
 static int
@@ -571,7 +604,7 @@ search_end_post(struct search_builder *b)
 		t = &b->terms[b->touched[i]];
 		n = search_put_varint(enc, b->post - t->base);
 		n += search_put_varint(enc + n, t->count << 3 | t->flags);
-		if (search_grow(&t->data, &t->dcap, t->dlen + n, 1, 4) == -1)
+		if (t->dlen + n > t->dcap && search_grow_list(t, n) == -1)
 			return -1;
 		for (j = 0; j < n; j++)
 			t->data[t->dlen++] = enc[j];
@@ -617,10 +650,9 @@ search_builder_free(struct search_builder *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->nterms; i++)
+	for (i = 0; i < b->nslots; i++)
 		free(b->terms[i].data);
 	free(b->terms);
-	free(b->slots);
 	free(b->pool);
 	free(b->touched);
 	memset(b, 0, sizeof(*b));
@@ -631,6 +663,24 @@ struct search_sortkey {
 	uint32_t	 len;
 	uint32_t	 term;
 };
+
+static int search_cmp_key(const void *, const void *);
+
+/* The used slots of b into sk (nterms of them), in word order. */
+static void
+search_sort_terms(struct search_builder *b, struct search_sortkey *sk)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->nslots; i++)
+		if (b->terms[i].len != 0) {
+			sk[n].word = b->pool + b->terms[i].off;
+			sk[n].len = b->terms[i].len;
+			sk[n].term = (uint32_t)i;
+			n++;
+		}
+	qsort(sk, n, sizeof(*sk), search_cmp_key);
+}
 
 static int
 search_cmp_key(const void *a, const void *b)
@@ -726,12 +776,7 @@ search_finish(struct search_builder *b, const struct store *keys,
 		memcpy((char *)base->pool, b->pool, b->poollen);
 	for (i = 0; i < nkeys; i++)
 		((uint64_t *)base->keys)[i] = search_post_key(keys->posts[i]);
-	for (i = 0; i < b->nterms; i++) {
-		sk[i].word = b->pool + b->terms[i].off;
-		sk[i].len = b->terms[i].len;
-		sk[i].term = (uint32_t)i;
-	}
-	qsort(sk, b->nterms, sizeof(*sk), search_cmp_key);
+	search_sort_terms(b, sk);
 	ft = (struct search_file_term *)base->terms;
 	data = (uint8_t *)base->data;
 	for (i = 0; i < b->nterms; i++) {
@@ -833,12 +878,7 @@ search_write_run(struct search_builder *b, const char *path, size_t k)
 
 	if ((sk = calloc(b->nterms + 1, sizeof(*sk))) == NULL)
 		return -1;
-	for (i = 0; i < b->nterms; i++) {
-		sk[i].word = b->pool + b->terms[i].off;
-		sk[i].len = b->terms[i].len;
-		sk[i].term = (uint32_t)i;
-	}
-	qsort(sk, b->nterms, sizeof(*sk), search_cmp_key);
+	search_sort_terms(b, sk);
 	search_run_path(rp, sizeof(rp), path, k);
 	if ((f = fopen(rp, "wbe")) == NULL) {
 		free(sk);
