@@ -805,7 +805,7 @@ server_search_thread(void *arg)
 	struct search_index *idx = NULL, *prev, *full;
 	char path[CONFIG_PATH_MAX + 64];
 	const char *why = NULL;
-	int large = 0;
+	int large = 0, damaged;
 
 	(void)arg;
 	/* Linux: a thread's nice value is its own. */
@@ -814,8 +814,11 @@ server_search_thread(void *arg)
 	prev = srv.search_latest;
 	if (prev == NULL && from != NULL && from != sn)
 		prev = atomic_load(&from->search);
-	if (!snapshot_search_ready(sn) && prev != NULL &&
-	    search_damaged(prev) == 0 &&
+	/* A damaged list was found in it: build anew (the file is bad). */
+	damaged = prev != NULL && search_damaged(prev) > 0;
+	if (damaged)
+		log_warnx("search index: a list was damaged; building it anew");
+	if (!snapshot_search_ready(sn) && prev != NULL && !damaged &&
 	    (idx = search_update(prev, sn->store)) != NULL) {
 		log_info("search index: updated, %zu post%s read",
 		    search_delta_posts(idx),
@@ -825,7 +828,7 @@ server_search_thread(void *arg)
 	}
 	snapshot_unref(from);
 	/* A saved search index of these posts answers within seconds. */
-	if (!snapshot_search_ready(sn) &&
+	if (!snapshot_search_ready(sn) && !damaged &&
 	    server_search_path(path, sizeof(path)) == 0) {
 		if ((idx = search_load(path, sn->store, &why)) != NULL) {
 			log_info("search index: read from %s, %zu post%s read "
