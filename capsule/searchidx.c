@@ -431,7 +431,19 @@ _Static_assert(sizeof(struct search_bterm) == 64, "a term is one line");
  * slots, at most half used; len 0 is an empty slot): a word's lookup
  * reads one line.
  */
+/* A word read but not yet counted: its slot is being fetched meanwhile. */
+struct search_pending {
+	uint32_t	 hash;
+	uint32_t	 len;
+	int		 flag;
+	char		 w[SEARCH_TERM_MAX];
+};
+
+#define SEARCH_AHEAD	16	/* words looked up ahead of counting */
+
 struct search_builder {
+	struct search_pending	 ahead[SEARCH_AHEAD];
+	size_t			 nahead, first;
 	struct search_bterm	*terms;
 	size_t			 nterms;	/* used slots */
 	size_t			 nslots;	/* a power of two */
@@ -530,10 +542,10 @@ search_grow_list(struct search_bterm *t, size_t n)
 
 /* The slot of word, added when new; -1 when out of memory. */
 static long
-search_intern(struct search_builder *b, const char *w, size_t len)
+search_intern(struct search_builder *b, const char *w, size_t len,
+    uint32_t h)
 {
 	struct search_bterm *t;
-	uint32_t h = (uint32_t)search_hash(w, len);
 	uint64_t head[2] = { 0, 0 };
 	size_t j, mask;
 
@@ -562,25 +574,20 @@ search_intern(struct search_builder *b, const char *w, size_t len)
 	return (long)j;
 }
 
+/* Counts one word in the post being read; 0 or -1. */
 static int
-search_add_word(void *arg, const char *w, size_t len, size_t off)
+search_count_word(struct search_builder *b, const struct search_pending *pw)
 {
-	struct search_builder *b = arg;
 	struct search_bterm *t;
 	long ti;
 
-	(void)off;
-	if ((ti = search_intern(b, w, len)) == -1) {
-		b->err = 1;
+	if ((ti = search_intern(b, pw->w, pw->len, pw->hash)) == -1)
 		return -1;
-	}
 	t = &b->terms[ti];
 	if (t->touched != b->post + 1) {
 		if (search_grow(&b->touched, &b->captouched, b->ntouched + 1,
-		    sizeof(*b->touched), 256) == -1) {
-			b->err = 1;
+		    sizeof(*b->touched), 256) == -1)
 			return -1;
-		}
 		b->touched[b->ntouched++] = (uint32_t)ti;
 		t->touched = b->post + 1;
 		t->count = 0;
@@ -588,7 +595,50 @@ search_add_word(void *arg, const char *w, size_t len, size_t off)
 	}
 	if (t->count < SEARCH_COUNT_MAX)
 		t->count++;
-	t->flags |= b->flag;
+	t->flags |= (uint8_t)pw->flag;
+	return 0;
+}
+
+/* Counts the words waiting; 0 or -1. */
+static int
+search_flush_words(struct search_builder *b)
+{
+	for (; b->nahead > 0; b->nahead--) {
+		if (search_count_word(b, &b->ahead[b->first]) == -1)
+			return -1;
+		b->first = (b->first + 1) % SEARCH_AHEAD;
+	}
+	return 0;
+}
+
+/*
+ * A word of the post: its slot is fetched now and the word counted a few
+ * words later, so that several fetches from memory overlap (most words
+ * of a large store are rare: their slots are not in the cache).
+ */
+static int
+search_add_word(void *arg, const char *w, size_t len, size_t off)
+{
+	struct search_builder *b = arg;
+	struct search_pending *pw;
+	uint32_t h = (uint32_t)search_hash(w, len);
+
+	(void)off;
+	if (b->nahead == SEARCH_AHEAD) {
+		if (search_count_word(b, &b->ahead[b->first]) == -1) {
+			b->err = 1;
+			return -1;
+		}
+		b->first = (b->first + 1) % SEARCH_AHEAD;
+		b->nahead--;
+	}
+	if (b->nslots > 0)
+		__builtin_prefetch(&b->terms[h & (b->nslots - 1)]);
+	pw = &b->ahead[(b->first + b->nahead++) % SEARCH_AHEAD];
+	pw->hash = h;
+	pw->len = (uint32_t)len;
+	pw->flag = b->flag;
+	memcpy(pw->w, w, len);
 	return 0;
 }
 
@@ -600,7 +650,15 @@ search_end_post(struct search_builder *b)
 	uint8_t enc[10];
 	size_t i, j, n;
 
+	if (search_flush_words(b) == -1)
+		return -1;
 	for (i = 0; i < b->ntouched; i++) {
+		/* The ends of lists a few words on: fetched meanwhile. */
+		if (i + SEARCH_AHEAD < b->ntouched) {
+			t = &b->terms[b->touched[i + SEARCH_AHEAD]];
+			if (t->data != NULL)
+				__builtin_prefetch(t->data + t->dlen);
+		}
 		t = &b->terms[b->touched[i]];
 		n = search_put_varint(enc, b->post - t->base);
 		n += search_put_varint(enc + n, t->count << 3 | t->flags);
