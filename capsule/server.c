@@ -1288,6 +1288,7 @@ server_watch(void)
 static int
 server_run(void)
 {
+	sigset_t stops;
 	size_t i, started = 0;
 	int rc = 0;
 
@@ -1295,6 +1296,10 @@ server_run(void)
 		log_warnx("cannot watch signals");
 		return 1;
 	}
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
 	for (i = 0; i < srv.nworkers; i++) {
 		server_caps(&srv.workers[i].max_conns,
 		    &srv.workers[i].hard_conns, &srv.workers[i].fd_conns);
@@ -1352,6 +1357,7 @@ serve_main(int argc, char **argv)
 	struct config *c = &srv.cfg;
 	struct search_index *idx;
 	char err[SERVER_ERR_MAX];
+	sigset_t stops;
 	size_t i;
 	int rc, inherited = 0;
 
@@ -1379,6 +1385,15 @@ serve_main(int argc, char **argv)
 	/* Log rotation or a reload may signal while the store loads. */
 	signal(SIGUSR1, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	/*
+	 * A stop asked for while the store loads waits for the handlers
+	 * (server_run()): unblocked, it would be lost where the shell left
+	 * SIGINT ignored, or kill the server mid-start.
+	 */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stops, NULL);
 	server_raise_nofile();
 	rc = 1;
 	srv.nworkers = server_workers(c->workers);

@@ -206,6 +206,28 @@ kill -INT "$SERVER_PID"
 wait "$SERVER_PID"
 check server_sigint_exits_0 "0" "$?"
 
+# A stop asked for while the store loads waits for the handlers: the
+# server stops cleanly (a shell leaves a background job's SIGINT ignored,
+# and a SIGTERM then would have killed it mid-start).
+BIG="$TMP/bigstore"
+mkdir -p "$BIG"
+for i in $(seq 1 4000); do
+	printf 'Title: P %d\nDate: 2020-01-01\n\nBody.\n' "$i" >"$BIG/p-$i.txt"
+done
+"$CAPSULE" serve --foreground --content "$BIG" --cert-dir "$TMP/certs" \
+	--hostname localhost --listen 127.0.0.1 --gemini-port "$(free_port)" \
+	--gopher-port "$(free_port)" --workers 2 --cache-dir "$TMP/bigcache" \
+	>"$TMP/big.out" 2>&1 &
+big_pid=$!
+for i in $(seq 1 500); do
+	grep -q "saved index not used" "$TMP/big.out" && break
+	sleep 0.01
+done
+kill -TERM "$big_pid"
+wait "$big_pid"
+check server_sigterm_while_loading_exits_0 "0" "$?"
+check_has server_sigterm_while_loading_is_logged "stopped" "$(cat "$TMP/big.out")"
+
 # --- an interrupted certificate generation heals; a whole pair is kept
 fp_of() { openssl x509 -noout -fingerprint -sha256 -in "$1" 2>/dev/null; }
 fp_keep=$(fp_of "$TMP/certs/localhost.crt")
