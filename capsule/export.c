@@ -60,6 +60,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,7 @@ struct export {
 	size_t			 nfiles, capfiles;
 	size_t			 written, removed;
 	size_t			 done, total;	/* documents, for progress */
+	size_t			*donep;		/* done, shared by the walks */
 	int			 progress;
 	int			 counting;
 	struct export_last	 last;
@@ -289,7 +291,7 @@ export_record(struct export *ex, const char *rel, uint64_t key, uint64_t dig,
 	f->line = line;
 	f->listed = 0;
 	if (line != EXPORT_NONE)
-		ex->last.seen[line] = 2;
+		__atomic_store_n(&ex->last.seen[line], 2, __ATOMIC_RELAXED);
 	ex->nfiles++;
 	return f;
 }
@@ -335,11 +337,12 @@ export_put(struct export *ex, const char *rel, const char *data, size_t len,
 static void
 export_progress(struct export *ex)
 {
-	ex->done++;
+	size_t done = __atomic_add_fetch(ex->donep, 1, __ATOMIC_RELAXED);
+
 	if (!ex->progress || ex->total < EXPORT_PROGRESS_MIN)
 		return;
-	if (ex->done % EXPORT_PROGRESS_EVERY == 0)
-		fprintf(stderr, "\rexport: %zu/%zu documents", ex->done,
+	if (done % EXPORT_PROGRESS_EVERY == 0)
+		fprintf(stderr, "\rexport: %zu/%zu documents", done,
 		    ex->total);
 }
 
@@ -612,6 +615,85 @@ export_each(struct export *ex, export_doc_cb cb)
 	return 0;
 }
 
+static int	 export_emit(struct export *, struct export_doc *);
+
+/* One protocol's mirror, walked on a thread of its own. */
+struct export_walk {
+	struct export			 ex;	/* a copy: its own files */
+	const struct export_layout	*l;
+	int				 ret;
+};
+
+static void *
+export_walk_main(void *arg)
+{
+	struct export_walk *w = arg;
+
+	w->ret = export_layout_each(&w->ex, export_emit, w->l);
+	return NULL;
+}
+
+/*
+ * Every document, each mirror on a core of its own: both walk the same
+ * store and the last run's lines (each marks only its own), and keep
+ * their files apart until they are joined here. 0 or -1.
+ */
+static int
+export_walk_all(struct export *ex)
+{
+	struct export_walk w[2];
+	struct export_file *nf;
+	pthread_t th;
+	size_t n = 0, k, cap;
+	int started = 0, ret = 0;
+
+	for (k = 0; k < 2; k++) {
+		if (!(k == 0 ? ex->gemini : ex->gopher))
+			continue;
+		w[n].ex = *ex;
+		w[n].ex.files = NULL;
+		w[n].ex.nfiles = w[n].ex.capfiles = 0;
+		w[n].ex.written = w[n].ex.rendered = w[n].ex.reused = 0;
+		w[n].l = &export_layouts[k];
+		w[n].ret = 0;
+		n++;
+	}
+	if (n == 2 && pthread_create(&th, NULL, export_walk_main, &w[1]) == 0)
+		started = 1;
+	if (n > 0)
+		export_walk_main(&w[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else if (n == 2)
+		export_walk_main(&w[1]);
+	for (k = 0; k < n; k++) {
+		if (w[k].ret == -1)
+			ret = -1;
+		ex->written += w[k].ex.written;
+		ex->rendered += w[k].ex.rendered;
+		ex->reused += w[k].ex.reused;
+		cap = ex->nfiles + w[k].ex.nfiles;
+		if (cap > ex->capfiles) {
+			if ((nf = realloc(ex->files, cap * sizeof(*nf))) == NULL) {
+				/* Freed here: the paths go nowhere. */
+				while (w[k].ex.nfiles > 0)
+					free(w[k].ex.files[--w[k].ex.nfiles].path);
+				free(w[k].ex.files);
+				ret = -1;
+				continue;
+			}
+			ex->files = nf;
+			ex->capfiles = cap;
+		}
+		if (w[k].ex.nfiles > 0)
+			memcpy(ex->files + ex->nfiles, w[k].ex.files,
+			    w[k].ex.nfiles * sizeof(*ex->files));
+		ex->nfiles += w[k].ex.nfiles;
+		free(w[k].ex.files);
+	}
+	return ret;
+}
+
 static int
 export_count_one(struct export *ex, struct export_doc *d)
 {
@@ -868,7 +950,8 @@ static int
 export_last_holds(const struct export *ex, size_t line, uint64_t dig)
 {
 	return line != EXPORT_NONE && dig != EXPORT_ALWAYS &&
-	    ex->last.lines[line].dig == dig && ex->last.seen[line] == 0;
+	    ex->last.lines[line].dig == dig &&
+	    __atomic_load_n(&ex->last.seen[line], __ATOMIC_RELAXED) == 0;
 }
 
 /* One document: rendered unless the last run made it from the same. */
@@ -880,7 +963,7 @@ export_emit(struct export *ex, struct export_doc *d)
 
 	if (!export_last_holds(ex, line, dig))
 		return export_render(ex, d, key, dig, line);
-	ex->last.seen[line] = 1;
+	__atomic_store_n(&ex->last.seen[line], 1, __ATOMIC_RELAXED);
 	ex->reused++;
 	export_progress(ex);
 	return 0;
@@ -1168,6 +1251,145 @@ export_state_paths(struct export *ex)
 	    (int)sizeof(base) - 16, base);
 }
 
+/* The post files of a directory, and what looking at them found. */
+struct export_look {
+	const struct store	*saved;
+	int			 dirfd;
+	char			*names;		/* "x.txt\0y.txt\0..." */
+	size_t			*at;		/* each name's offset */
+	size_t			 from, to;	/* this look's share */
+	unsigned char		*changed;	/* by name */
+	unsigned char		*seen;		/* by saved post */
+};
+
+/*
+ * Names whose file is not the saved post's (new, changed, not a plain
+ * file): the identity is the store's own test of an unchanged file.
+ */
+static void *
+export_look_run(void *arg)
+{
+	struct export_look *lk = arg;
+	const struct store *sv = lk->saved;
+	const struct post *o;
+	char slug[EXPORT_PATH_MAX];
+	struct file_id id;
+	struct stat sb;
+	const char *name;
+	size_t i, len;
+
+	for (i = lk->from; i < lk->to; i++) {
+		name = lk->names + lk->at[i];
+		len = strlen(name) - 4;
+		lk->changed[i] = 1;
+		if (len >= sizeof(slug))
+			continue;
+		memcpy(slug, name, len);
+		slug[len] = '\0';
+		if ((o = store_find_post(sv, slug)) == NULL ||
+		    o->index >= sv->nposts || sv->posts[o->index] != o ||
+		    fstatat(lk->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		__atomic_store_n(&lk->seen[o->index], 1, __ATOMIC_RELAXED);
+		file_id_of(&sb, &id);
+		if (S_ISREG(sb.st_mode) && file_id_same(&o->id, &id))
+			lk->changed[i] = 0;
+	}
+	return NULL;
+}
+
+/*
+ * The post files of dir that are not as the saved posts had them (new,
+ * changed) or are gone, as "x.txt" names in *out (n of them, in one
+ * buffer *buf): store_update() then reads only those and keeps the other
+ * posts in their order, rather than sorting a million again. Looked at
+ * on two threads. 0, or -1 when dir cannot be listed (or no memory).
+ */
+static int
+export_changed(const struct store *saved, const char *dir, char **buf,
+    const char ***out, size_t *nout)
+{
+	struct export_look lk[2];
+	struct buf names;
+	struct dirent *de;
+	pthread_t th;
+	size_t *at = NULL, n = 0, cap = 0, i, k, len, *na;
+	unsigned char *changed = NULL, *seen = NULL;
+	const char **list = NULL;
+	int started, ret = -1;
+	DIR *d;
+
+	buf_init(&names);
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= 4 ||
+		    strcmp(de->d_name + len - 4, ".txt") != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 4096;
+			if ((na = realloc(at, cap * sizeof(*at))) == NULL)
+				goto done;
+			at = na;
+		}
+		at[n++] = names.len;
+		buf_add(&names, de->d_name, len + 1);
+	}
+	if (names.err || (changed = calloc(n + 1, 1)) == NULL ||
+	    (seen = calloc(saved->nposts + 1, 1)) == NULL)
+		goto done;
+	for (k = 0; k < 2; k++) {
+		lk[k].saved = saved;
+		lk[k].dirfd = dirfd(d);
+		lk[k].names = names.data;
+		lk[k].at = at;
+		lk[k].from = k == 0 ? 0 : n / 2;
+		lk[k].to = k == 0 ? n / 2 : n;
+		lk[k].changed = changed;
+		lk[k].seen = seen;
+	}
+	started = pthread_create(&th, NULL, export_look_run, &lk[1]) == 0;
+	export_look_run(&lk[0]);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		export_look_run(&lk[1]);
+	/* The changed names, then those of the saved posts now gone. */
+	for (i = 0, k = 0; i < n; i++)
+		if (changed[i])
+			at[k++] = at[i];
+	for (i = 0; i < saved->nposts; i++) {
+		if (seen[i])
+			continue;
+		if (k == cap) {
+			cap = 2 * cap + 1;
+			if ((na = realloc(at, cap * sizeof(*at))) == NULL)
+				goto done;
+			at = na;
+		}
+		at[k++] = names.len;
+		buf_printf(&names, "%s.txt", saved->posts[i]->slug);
+		buf_putc(&names, '\0');
+	}
+	if (names.err || (list = malloc((k + 1) * sizeof(*list))) == NULL)
+		goto done;
+	for (i = 0; i < k; i++)
+		list[i] = names.data + at[i];
+	*buf = names.data;
+	names.data = NULL;
+	*out = list;
+	*nout = k;
+	ret = 0;
+done:
+	closedir(d);
+	buf_free(&names);
+	free(at);
+	free(changed);
+	free(seen);
+	return ret;
+}
+
 /*
  * The store: from the posts the last export saved, reading only the
  * files whose identity changed, or from every file. A post kept from
@@ -1179,14 +1401,20 @@ export_load_store(struct export *ex, const char *content,
     const struct site *site)
 {
 	struct store *saved = NULL, *st;
-	const char *why;
-	size_t i;
+	const char **names = NULL, *why;
+	char *buf = NULL;
+	size_t i, n = 0;
 
 	if (ex->state_index[0] != '\0')
 		saved = catalog_load(ex->state_index, content, &why);
 	ex->save_catalog = saved == NULL;
-	st = store_update(saved, content, site, NULL, 0, 0, export_report,
+	if (saved != NULL && export_changed(saved, content, &buf, &names,
+	    &n) == -1)
+		names = NULL;	/* every file looked at */
+	st = store_update(saved, content, site, names, n, 0, export_report,
 	    NULL);
+	free(names);
+	free(buf);
 	store_free(saved);
 	if (st == NULL || ex->save_catalog)
 		return st;
@@ -1200,7 +1428,6 @@ export_load_store(struct export *ex, const char *content,
 	ex->save_catalog = 1;
 	return store_load(content, site, export_report, NULL);
 }
-
 /* Only a plain path inside one of the two mirrors may be removed. */
 static int
 export_removable(const char *rel)
@@ -1629,6 +1856,7 @@ export_main(int argc, char **argv)
 	int i, only_gemini = 0, only_gopher = 0, ret = 1;
 
 	memset(&ex, 0, sizeof(ex));
+	ex.donep = &ex.done;
 	memset(&site, 0, sizeof(site));
 	site.gemini_port = 1965;
 	site.gopher_port = 70;
@@ -1708,7 +1936,7 @@ export_main(int argc, char **argv)
 	/* A run that stops half way leaves no state: the next is full. */
 	if (ex.state_docs[0] != '\0')
 		unlink(ex.state_docs);
-	if (export_each(&ex, export_emit) == -1 ||
+	if (export_walk_all(&ex) == -1 ||
 	    export_pictures(&ex, content, "", 0) == -1) {
 		export_progress_end(&ex);
 		goto done;
