@@ -286,9 +286,10 @@ catalog_save(const struct store *st, const char *path)
 	h.nposts = st->nposts;
 	h.ntags = st->ntags;
 	for (i = 0; i < st->nposts; i++) {
-		/* No post holds more than the parser keeps. */
+		/* No post holds more than the parser keeps; tags linked. */
 		if (st->posts[i]->ntags > POST_MAX_TAGS ||
-		    st->posts[i]->nimages > POST_MAX_IMAGES) {
+		    st->posts[i]->nimages > POST_MAX_IMAGES ||
+		    (st->posts[i]->ntags > 0 && st->posts[i]->tagp == NULL)) {
 			errno = EINVAL;
 			return -1;
 		}
@@ -683,7 +684,7 @@ catalog_load(const char *path, const char *dir, const char **why)
 	struct catalog_head h;
 	struct catalog_in in;
 	struct store *st = NULL;
-	struct stat sb;
+	struct stat sb = { 0 };
 	char real[PATH_MAX];
 	const char *sdir;
 	void *map;
@@ -702,7 +703,7 @@ catalog_load(const char *path, const char *dir, const char **why)
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 	    sb.st_size < (off_t)(sizeof(h) + sizeof(sum)) ||
 	    sb.st_size > (off_t)CATALOG_MAX_SIZE) {
-		if (sb.st_size > (off_t)CATALOG_MAX_SIZE)
+		if (S_ISREG(sb.st_mode) && sb.st_size > (off_t)CATALOG_MAX_SIZE)
 			*why = file_strerror(EFBIG);
 		close(fd);
 		return NULL;
