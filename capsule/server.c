@@ -92,6 +92,9 @@ static struct {
 	char			**upd_names;	/* NULL: every file */
 	size_t			 upd_n;
 	struct snapshot		*upd_prev, *upd_next;
+	int			 upd_same;	/* nothing changed: upd_next NULL */
+	size_t			 upd_nposts;
+	int			 upd_nproblems;
 	uint64_t		 upd_start;
 	/* The search index: built on a thread of its own, at low priority. */
 	uv_thread_t		 search_thread;
@@ -636,6 +639,31 @@ server_load_tls(const struct store *st, char *err, size_t errsz)
 static void server_update_next(void);
 static void server_search_next(void);
 
+/*
+ * 1 when st, made from prev by a look at every file, holds what prev
+ * holds: no file read (a new or changed one would have been), no post
+ * gone, the same bad files and problems, the same settings. Its posts
+ * are then prev's, copied.
+ */
+static int
+server_store_same(const struct store *prev, const struct store *st)
+{
+	const struct settings *a = &prev->settings, *b = &st->settings;
+	size_t i;
+
+	if (st->nread != 0 || st->nposts != prev->nposts ||
+	    st->nbad != prev->nbad || st->nproblems != prev->nproblems ||
+	    strcmp(a->title, b->title) != 0 ||
+	    strcmp(a->description, b->description) != 0 ||
+	    strcmp(a->lang, b->lang) != 0 || strcmp(a->author, b->author) != 0 ||
+	    a->nhostnames != b->nhostnames)
+		return 0;
+	for (i = 0; i < a->nhostnames; i++)
+		if (strcmp(a->hostnames[i], b->hostnames[i]) != 0)
+			return 0;
+	return 1;
+}
+
 /* In the thread pool: the next store from the previous one. */
 static void
 server_update_work(uv_work_t *req)
@@ -658,6 +686,21 @@ server_update_work(uv_work_t *req)
 		st = store_update(srv.upd_prev->store, c->content, &site,
 		    (const char *const *)srv.upd_names, srv.upd_n,
 		    STORE_KEEP_TEXT, server_report, NULL);
+	/*
+	 * A look at every file that found nothing changed (the one after a
+	 * start from the saved index, mostly) keeps the snapshot served:
+	 * a loaded store's posts point into the mapped index, and a copy
+	 * of a million of them would take a quarter of a gigabyte.
+	 */
+	srv.upd_same = st != NULL && srv.upd_names == NULL &&
+	    !srv.upd_prev->loading && server_store_same(srv.upd_prev->store,
+	    st);
+	if (srv.upd_same) {
+		srv.upd_nposts = st->nposts;
+		srv.upd_nproblems = st->nproblems;
+		store_free(st);
+		return;
+	}
 	if (st != NULL && (srv.upd_next = snapshot_new(st, 0)) != NULL)
 		snapshot_follow(srv.upd_next, srv.upd_prev);
 }
@@ -676,7 +719,14 @@ server_update_done(uv_work_t *req, int status)
 	snapshot_unref(srv.upd_prev);
 	srv.upd_prev = NULL;
 	srv.upd_next = NULL;
-	if (status != 0 || sn == NULL) {
+	if (status == 0 && srv.upd_same) {
+		uv_update_time(&srv.loop);
+		log_info("updated: %zu posts, %d problem%s; 0 files read in "
+		    "%llu ms (nothing changed: the snapshot stays)",
+		    srv.upd_nposts, srv.upd_nproblems,
+		    srv.upd_nproblems == 1 ? "" : "s",
+		    (unsigned long long)(uv_now(&srv.loop) - srv.upd_start));
+	} else if (status != 0 || sn == NULL) {
 		snapshot_unref(sn);
 		log_warnx("update: %s could not be read; still serving the "
 		    "old snapshot", srv.cfg.content);

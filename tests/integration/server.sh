@@ -305,6 +305,16 @@ rc=$?
 if [ "$rc" -ne 0 ]; then ok server_unreadable_store_exits_nonzero; else
 	fail server_unreadable_store_exits_nonzero "exit 0"; fi
 check_has server_unreadable_store_says_why "no-such-dir" "$(cat "$TMP/err")"
+# From the saved index with nothing changed since: the look at every
+# file keeps the loaded store (its posts in the mapped index) served.
+start_server
+for i in $(seq 1 50); do
+	grep -q "updated: " "$TMP/server.out" && break
+	sleep 0.1
+done
+check_has server_unchanged_store_keeps_its_snapshot "nothing changed: the snapshot stays" "$(cat "$TMP/server.out")"
+check server_unchanged_store_still_served "20" "$(gem "/posts/$POST" 2>/dev/null | head -c 2)"
+stop_server
 printf 'Title: Broken\nNo date here\n\nbody\n' >"$CONTENT/broken-post.txt"
 start_server
 # From a saved index the server answers at once; the look at every file
