@@ -1375,7 +1375,8 @@ server_run(void)
 		 */
 		if (srv.verify && srv.watch != NULL) {
 			watch_rescan(srv.watch);
-			srv.search_saved_start = 1;
+			/* (not the stand-in of a store being read) */
+			srv.search_saved_start = !srv.snap->loading;
 		}
 		server_search_next();
 		uv_run(&srv.loop, UV_RUN_DEFAULT);
