@@ -817,12 +817,18 @@ static struct search_index *
 server_search_build(const struct store *st)
 {
 	struct search_index *idx;
-	char path[CONFIG_PATH_MAX + 64];
+	char path[CONFIG_PATH_MAX + 64], *slash;
 	const char *why;
 
 	if (server_search_path(path, sizeof(path)) == -1)
 		return search_build(st);
-	/* Built into the file, on both cores, and mapped. */
+	/* Built into the file, on both cores, and mapped (the cache
+	   directory made on first use, as the store's index makes it). */
+	if ((slash = strrchr(path, '/')) != NULL && slash > path) {
+		*slash = '\0';
+		(void)file_mkdirs(path);
+		*slash = '/';
+	}
 	if (search_build_file(st, path) == 0) {
 		if ((idx = search_load(path, st, &why)) != NULL)
 			return idx;
@@ -891,11 +897,6 @@ server_search_thread(void *arg)
 			log_info("search index: %s %s; building it", path,
 			    why);
 	}
-	/* The store as loaded from its saved index need not be saved again. */
-	if (srv.search_saved_start)
-		srv.search_saved_start = 0;
-	else
-		server_save_catalog(sn->store);
 	if (!snapshot_search_ready(sn)) {
 		if ((idx = server_search_build(sn->store)) == NULL)
 			log_warnx("search index: out of memory; search stays "
@@ -905,7 +906,17 @@ server_search_thread(void *arg)
 			search_free(srv.search_latest);
 			srv.search_latest = NULL;
 		}
-	} else if (large && (full = server_search_build(sn->store)) != NULL) {
+	}
+	/*
+	 * Then the store's index, once search answers (the store as loaded
+	 * from its saved index need not be saved again), and only then a
+	 * new base when the delta grew large.
+	 */
+	if (srv.search_saved_start)
+		srv.search_saved_start = 0;
+	else
+		server_save_catalog(sn->store);
+	if (large && (full = server_search_build(sn->store)) != NULL) {
 		log_info("search index: built anew for the next update");
 		search_free(srv.search_latest);
 		srv.search_latest = full;
