@@ -897,6 +897,14 @@ server_search_thread(void *arg)
 			log_info("search index: %s %s; building it", path,
 			    why);
 	}
+	/*
+	 * The store's index before a build: a stop soon after it must find
+	 * it saved (the store as loaded from it need not be saved again).
+	 */
+	if (srv.search_saved_start)
+		srv.search_saved_start = 0;
+	else
+		server_save_catalog(sn->store);
 	if (!snapshot_search_ready(sn)) {
 		if ((idx = server_search_build(sn->store)) == NULL)
 			log_warnx("search index: out of memory; search stays "
@@ -906,17 +914,7 @@ server_search_thread(void *arg)
 			search_free(srv.search_latest);
 			srv.search_latest = NULL;
 		}
-	}
-	/*
-	 * Then the store's index, once search answers (the store as loaded
-	 * from its saved index need not be saved again), and only then a
-	 * new base when the delta grew large.
-	 */
-	if (srv.search_saved_start)
-		srv.search_saved_start = 0;
-	else
-		server_save_catalog(sn->store);
-	if (large && (full = server_search_build(sn->store)) != NULL) {
+	} else if (large && (full = server_search_build(sn->store)) != NULL) {
 		log_info("search index: built anew for the next update");
 		search_free(srv.search_latest);
 		srv.search_latest = full;
