@@ -910,6 +910,7 @@ struct search_run_head {
 struct search_job {
 	const struct store	*st;
 	const char		*path;
+	int			*fds;		/* run k's file, or -1 */
 	size_t			 chunk;		/* posts a run */
 	size_t			 nchunks;
 	atomic_size_t		 next;
@@ -922,9 +923,14 @@ search_run_path(char *out, size_t outsz, const char *path, size_t k)
 	snprintf(out, outsz, "%s.run%zu.%ld", path, k, (long)getpid());
 }
 
-/* Writes the builder's lists, in word order, to run file k; 0 or -1. */
+/*
+ * Writes the builder's lists, in word order, to run file k, kept open
+ * in *fdp and unlinked at once: a build that is killed leaves no run
+ * behind in the cache directory. 0 or -1.
+ */
 static int
-search_write_run(struct search_builder *b, const char *path, size_t k)
+search_write_run(struct search_builder *b, const char *path, size_t k,
+    int *fdp)
 {
 	struct search_sortkey *sk;
 	struct search_run_head rh;
@@ -938,7 +944,9 @@ search_write_run(struct search_builder *b, const char *path, size_t k)
 		return -1;
 	search_sort_terms(b, sk);
 	search_run_path(rp, sizeof(rp), path, k);
-	if ((f = fopen(rp, "wbe")) == NULL) {
+	f = fopen(rp, "w+be");
+	unlink(rp);
+	if (f == NULL) {
 		free(sk);
 		return -1;
 	}
@@ -955,6 +963,9 @@ search_write_run(struct search_builder *b, const char *path, size_t k)
 		free(bt->data);
 		bt->data = NULL;
 	}
+	if (rc == 0 && (fflush(f) != 0 ||
+	    (*fdp = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0)) == -1))
+		rc = -1;
 	if (fclose(f) != 0)
 		rc = -1;
 	free(sk);
@@ -977,7 +988,8 @@ search_job_main(void *arg)
 		for (i = k * job->chunk; i < end && !b.err; i++)
 			search_add_post(&b, job->st, job->st->posts[i],
 			    (uint32_t)i);
-		if (b.err || search_write_run(&b, job->path, k) == -1)
+		if (b.err || search_write_run(&b, job->path, k,
+		    &job->fds[k]) == -1)
 			atomic_store(&job->err, 1);
 		search_builder_free(&b);
 #ifdef __GLIBC__
@@ -1092,15 +1104,18 @@ search_merge_put(struct search_merge *m, const char *word, size_t len,
 	return 0;
 }
 
-/* Merges runs 0..nruns-1 into the image at out (open, empty); 0 or -1. */
+/*
+ * Merges the runs in fds[0..nruns-1] into the image at out (open,
+ * empty); each fd is taken over (closed here, -1 in fds). 0 or -1.
+ */
 static int
-search_merge_runs(const struct store *st, const char *path, size_t nruns,
+search_merge_runs(const struct store *st, int *fds, size_t nruns,
     FILE *out)
 {
 	struct search_file_head h;
 	struct search_merge m;
 	struct search_run *runs;
-	char rp[PATH_MAX + 64], *w, word[SEARCH_TERM_MAX];
+	char *w, word[SEARCH_TERM_MAX];
 	static const char zero[8];
 	uint64_t key;
 	uint32_t next, nposts;
@@ -1112,9 +1127,11 @@ search_merge_runs(const struct store *st, const char *path, size_t nruns,
 	if ((runs = calloc(nruns + 1, sizeof(*runs))) == NULL)
 		return -1;
 	for (k = 0; k < nruns; k++) {
-		search_run_path(rp, sizeof(rp), path, k);
-		if ((runs[k].f = fopen(rp, "rbe")) == NULL ||
-		    (runs[k].buf = malloc(SEARCH_RUN_IO)) == NULL)
+		if (lseek(fds[k], 0, SEEK_SET) == -1 ||
+		    (runs[k].f = fdopen(fds[k], "rbe")) == NULL)
+			goto done;
+		fds[k] = -1;	/* the stream's now */
+		if ((runs[k].buf = malloc(SEARCH_RUN_IO)) == NULL)
 			goto done;
 		setvbuf(runs[k].f, runs[k].buf, _IOFBF, SEARCH_RUN_IO);
 		if (search_run_next(&runs[k]) == -1)
@@ -1213,7 +1230,7 @@ search_build_runs(const struct store *st, const char *path, size_t chunk)
 {
 	struct search_job job;
 	pthread_t th[SEARCH_THREADS];
-	char tmp[PATH_MAX + 64], rp[PATH_MAX + 64];
+	char tmp[PATH_MAX + 64];
 	size_t k, n = 0;
 	FILE *out;
 	int rc = -1, saved;
@@ -1227,6 +1244,10 @@ search_build_runs(const struct store *st, const char *path, size_t chunk)
 	job.path = path;
 	job.chunk = chunk > 0 ? chunk : 1;
 	job.nchunks = (st->nposts + job.chunk - 1) / job.chunk;
+	if ((job.fds = calloc(job.nchunks + 1, sizeof(*job.fds))) == NULL)
+		return -1;
+	for (k = 0; k < job.nchunks; k++)
+		job.fds[k] = -1;
 	atomic_init(&job.next, 0);
 	atomic_init(&job.err, 0);
 	for (k = 0; k < SEARCH_THREADS - 1; k++) {
@@ -1239,7 +1260,7 @@ search_build_runs(const struct store *st, const char *path, size_t chunk)
 		pthread_join(th[k], NULL);
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	if (!atomic_load(&job.err) && (out = fopen(tmp, "w+be")) != NULL) {
-		rc = search_merge_runs(st, path, job.nchunks, out);
+		rc = search_merge_runs(st, job.fds, job.nchunks, out);
 		if (fclose(out) != 0)
 			rc = -1;
 		saved = errno;
@@ -1249,10 +1270,10 @@ search_build_runs(const struct store *st, const char *path, size_t chunk)
 			unlink(tmp);
 		errno = saved;
 	}
-	for (k = 0; k < job.nchunks; k++) {
-		search_run_path(rp, sizeof(rp), path, k);
-		unlink(rp);
-	}
+	for (k = 0; k < job.nchunks; k++)
+		if (job.fds[k] != -1)
+			close(job.fds[k]);
+	free(job.fds);
 	return rc;
 }
 
