@@ -1,4 +1,6 @@
 /* arena.c: bump allocation in blocks; a snapshot frees all at once. */
+#include <sys/mman.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,8 @@
 
 #define ARENA_BLOCK	(64u * 1024)
 #define ARENA_ALIGN	16
+#define ARENA_HUGE	(8u * 1024 * 1024)	/* asks for huge pages */
+#define ARENA_HUGE_PAGE	(2u * 1024 * 1024)
 
 struct arena_block {
 	struct arena_block	*next;
@@ -14,6 +18,29 @@ struct arena_block {
 	size_t			 size;
 	_Alignas(ARENA_ALIGN) unsigned char data[];
 };
+
+/*
+ * A block of many megabytes (a million posts' structures, written once
+ * at a start or an update) is faulted in 2 MB at a time rather than 4 KB:
+ * on a virtual machine each fault is dear, and a start's time was a third
+ * page faults. Only a hint: where the kernel has no huge pages, nothing.
+ */
+static void
+arena_huge(void *p, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t start, end;
+
+	start = ((uintptr_t)p + ARENA_HUGE_PAGE - 1) &
+	    ~(uintptr_t)(ARENA_HUGE_PAGE - 1);
+	end = ((uintptr_t)p + size) & ~(uintptr_t)(ARENA_HUGE_PAGE - 1);
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)size;
+#endif
+}
 
 void
 arena_init(struct arena *a)
@@ -41,6 +68,8 @@ arena_alloc(struct arena *a, size_t n)
 	size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
 	if ((b = malloc(sizeof(*b) + size)) == NULL)
 		return NULL;
+	if (size >= ARENA_HUGE)
+		arena_huge(b->data, size);
 	b->size = size;
 	b->used = n;
 	/* A large one-off block goes behind the head so the head keeps room. */
