@@ -83,6 +83,24 @@ arena_alloc(struct arena *a, size_t n)
 	return b->data;
 }
 
+int
+arena_reserve(struct arena *a, size_t n)
+{
+	struct arena_block *b;
+
+	if (n <= ARENA_BLOCK)
+		return 0;
+	if (n > SIZE_MAX / 2 || (b = malloc(sizeof(*b) + n)) == NULL)
+		return -1;
+	if (n >= ARENA_HUGE)
+		arena_huge(b->data, n);
+	b->size = n;
+	b->used = 0;
+	b->next = a->head;
+	a->head = b;
+	return 0;
+}
+
 char *
 arena_strndup(struct arena *a, const char *s, size_t n)
 {

@@ -13,6 +13,11 @@ struct arena {
 void	 arena_init(struct arena *);
 /* Memory stays valid until arena_free(); NULL when out of memory. */
 void	*arena_alloc(struct arena *, size_t);
+/*
+ * Makes room for n bytes of allocations to come in one block (what a
+ * million posts' copies take, faulted in large pages); 0 or -1.
+ */
+int	 arena_reserve(struct arena *, size_t n);
 char	*arena_strndup(struct arena *, const char *, size_t);
 char	*arena_strdup(struct arena *, const char *);
 /* Moves src's memory into dst, to be freed with it; src is left empty. */

@@ -382,6 +382,15 @@ store_strdup(struct store_loader *l, const char *s)
  * post and its arrays. Its tag links still name prev's tags, which
  * store_build_tags() maps to this store's without folding names again.
  */
+/* What store_copy_post() takes of the arena for o, aligned as it is. */
+static size_t
+store_copy_size(const struct post *o)
+{
+	size_t n = sizeof(*o) + (2 * o->ntags + o->nimages) * sizeof(void *);
+
+	return (n + 15) & ~(size_t)15;
+}
+
 static struct post *
 store_copy_post(struct store_loader *l, const struct post *o)
 {
@@ -896,7 +905,7 @@ store_rescan_some(struct store_loader *l, struct store_build *b,
 	struct arena tmp;
 	unsigned char *skip;
 	char slug[STORE_SLUG_MAX];
-	size_t i, j, sl;
+	size_t i, j, sl, need;
 	int rc = -1;
 
 	arena_init(&tmp);
@@ -928,6 +937,12 @@ store_rescan_some(struct store_loader *l, struct store_build *b,
 	}
 	if ((b->from = malloc((prev->nposts + 1) * sizeof(*b->from))) ==
 	    NULL)
+		goto out;
+	/* The copies in one block rather than thousands of small ones. */
+	for (i = 0, need = 0; i < prev->nposts; i++)
+		if (!skip[i])
+			need += store_copy_size(prev->posts[i]);
+	if (arena_reserve(&l->st->arena, need) == -1)
 		goto out;
 	for (i = 0; i < prev->nposts && !l->oom; i++)
 		if (!skip[i]) {
