@@ -216,6 +216,12 @@ opt('uploads_use_yearmonth_folders', '1');
 if (get_option('permalink_structure') !== '/%year%/%monthnum%/%day%/%postname%/') {
 	global $wp_rewrite;
 	$wp_rewrite->set_permalink_structure('/%year%/%monthnum%/%day%/%postname%/');
+	/*
+	 * Taxonomies add their archives' rules (/tag/NAME/) only when
+	 * registered with permalinks on; on a fresh install they were not,
+	 * and the flush below would leave every tag archive a 404.
+	 */
+	create_initial_taxonomies();
 	$written++;
 }
 flush_rewrite_rules(false);
