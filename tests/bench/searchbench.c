@@ -47,14 +47,30 @@ rss_kb(void)
 	return status_kb("VmRSS:");
 }
 
+/* The median of t[0..n-1] (sorted in place; a few values). */
+static double
+median(double *t, size_t n)
+{
+	double x;
+	size_t i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && t[j] < t[j - 1]; j--) {
+			x = t[j];
+			t[j] = t[j - 1];
+			t[j - 1] = x;
+		}
+	return t[n / 2];
+}
+
 /* Median milliseconds of a search for each word (page 1, uncached). */
 static double
 search_cost(const struct store *st, const struct search_index *idx,
     const char **words, size_t n, size_t *total)
 {
 	struct search_results res;
-	double t[32], t0, x;
-	size_t i, j;
+	double t[32], t0;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		t0 = now();
@@ -64,13 +80,7 @@ search_cost(const struct store *st, const struct search_index *idx,
 			*total = res.total;
 		search_results_free(&res);
 	}
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && t[j] < t[j - 1]; j--) {
-			x = t[j];
-			t[j] = t[j - 1];
-			t[j - 1] = x;
-		}
-	return t[n / 2];
+	return median(t, n);
 }
 
 static size_t
@@ -92,8 +102,8 @@ page_cost(const struct store *st, const struct search_index *idx,
     const char **words, size_t n, unsigned page)
 {
 	struct search_results res;
-	double t[32], t0, x;
-	size_t i, j;
+	double t[32], t0;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		t0 = now();
@@ -101,13 +111,7 @@ page_cost(const struct store *st, const struct search_index *idx,
 		t[i] = (now() - t0) * 1000;
 		search_results_free(&res);
 	}
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && t[j] < t[j - 1]; j--) {
-			x = t[j];
-			t[j] = t[j - 1];
-			t[j - 1] = x;
-		}
-	return t[n / 2];
+	return median(t, n);
 }
 
 int
