@@ -46,13 +46,20 @@ void
 arena_init(struct arena *a)
 {
 	a->head = NULL;
+	a->block = 0;
+}
+
+void
+arena_block_size(struct arena *a, size_t size)
+{
+	a->block = size;
 }
 
 void *
 arena_alloc(struct arena *a, size_t n)
 {
 	struct arena_block *b = a->head;
-	size_t off, size;
+	size_t off, size, block = a->block ? a->block : ARENA_BLOCK;
 
 	if (n == 0)
 		n = 1;
@@ -65,7 +72,7 @@ arena_alloc(struct arena *a, size_t n)
 			return b->data + off;
 		}
 	}
-	size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+	size = n > block ? n : block;
 	if ((b = malloc(sizeof(*b) + size)) == NULL)
 		return NULL;
 	if (size >= ARENA_HUGE)
@@ -73,7 +80,7 @@ arena_alloc(struct arena *a, size_t n)
 	b->size = size;
 	b->used = n;
 	/* A large one-off block goes behind the head so the head keeps room. */
-	if (size > ARENA_BLOCK && a->head != NULL) {
+	if (size > block && a->head != NULL) {
 		b->next = a->head->next;
 		a->head->next = b;
 	} else {

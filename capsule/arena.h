@@ -8,9 +8,16 @@ struct arena_block;
 
 struct arena {
 	struct arena_block *head;
+	size_t		    block;	/* a new block's size; 0: 64 KB */
 };
 
 void	 arena_init(struct arena *);
+/*
+ * Blocks of size bytes from now on: an arena about to take hundreds of
+ * megabytes (a million posts read) is faulted in large pages. 0: back
+ * to the default.
+ */
+void	 arena_block_size(struct arena *, size_t size);
 /* Memory stays valid until arena_free(); NULL when out of memory. */
 void	*arena_alloc(struct arena *, size_t);
 /*
