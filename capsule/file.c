@@ -1,7 +1,8 @@
 /*
  * file.c: whole-file reads with a size limit, retried on EINTR. A store
  * file is untrusted: opened without following links and without blocking,
- * and read only once fstat(2) says it is a regular file.
+ * and read only once fstat(2) (or, for a listed file, its directory
+ * entry) says it is a regular file.
  */
 #include <sys/stat.h>
 
@@ -70,6 +71,34 @@ fail:
 	return NULL;
 }
 
+int
+file_read_listed(int dirfd, const char *name, char *buf, size_t max,
+    size_t *len)
+{
+	ssize_t n;
+	int fd, saved;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
+		return -1;
+	do
+		n = read(fd, buf, max + 1);
+	while (n == -1 && errno == EINTR);
+	saved = errno;
+	close(fd);
+	if (n == -1) {
+		errno = saved;
+		return -1;
+	}
+	if ((size_t)n > max) {
+		errno = EFBIG;
+		return -1;
+	}
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return 0;
+}
+
 char *
 file_read(const char *path, size_t max, size_t *len, long long *mtime)
 {
@@ -94,9 +123,34 @@ file_id_of(const struct stat *sb, struct file_id *id)
 	    sb->st_ctim.tv_nsec;
 }
 
+void
+file_id_read(struct file_id *id, unsigned long long dev,
+    unsigned long long ino, long long size, long long before_ns)
+{
+	id->dev = dev;
+	id->ino = ino;
+	id->size = size;
+	id->mtime_ns = FILE_ID_READ;
+	id->ctime_ns = before_ns;
+}
+
 int
 file_id_same(const struct file_id *a, const struct file_id *b)
 {
+	const struct file_id *t;
+
+	if (b->mtime_ns == FILE_ID_READ) {
+		t = a;
+		a = b;
+		b = t;
+	}
+	/*
+	 * Known by a read, against a file's fstat(2): the same while nothing
+	 * has changed it since. (Two such identities: the same record.)
+	 */
+	if (a->mtime_ns == FILE_ID_READ && b->mtime_ns != FILE_ID_READ)
+		return a->dev == b->dev && a->ino == b->ino &&
+		    a->size == b->size && b->ctime_ns < a->ctime_ns;
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	    a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }

@@ -12,9 +12,15 @@ struct file_id {
 	unsigned long long	 dev;
 	unsigned long long	 ino;
 	long long		 size;
-	long long		 mtime_ns;
+	long long		 mtime_ns;	/* or FILE_ID_READ */
 	long long		 ctime_ns;	/* an mtime put back still moves it */
 };
+
+/*
+ * The mtime of a file known only by a read of it, without fstat(2)
+ * (file_id_read()): ctime_ns is then a time its last change came before.
+ */
+#define FILE_ID_READ	(-0x7fffffffffffffffLL - 1)
 
 /*
  * Reads the regular file at path into memory the caller frees, NUL-
@@ -34,10 +40,28 @@ char	*file_read_id(const char *path, size_t max, size_t *len,
  */
 char	*file_read_at(int dirfd, const char *path, size_t max, size_t *len,
 	    struct file_id *id);
+/*
+ * Reads name in dirfd, listed as a regular file, into buf (max + 2 bytes:
+ * room to see it is larger, and a NUL): an open, a read and a close, the
+ * fewest system calls a file can take, for a cold start's million. Not
+ * followed if a link, never blocking; a read shorter than asked is the
+ * end of a regular file. 0 with *len set, or -1 with errno (EFBIG: larger
+ * than max).
+ */
+int	 file_read_listed(int dirfd, const char *name, char *buf, size_t max,
+	    size_t *len);
 struct stat;
 
 /* The identity of the file sb describes. */
 void	 file_id_of(const struct stat *, struct file_id *);
+/*
+ * The identity of a file read by file_read_listed(): its device, inode
+ * (as listed) and size, and a time (CLOCK_REALTIME_COARSE, taken before
+ * the read began) that its last change came before. It stays the same
+ * file while its ctime, which the kernel moves on every change, is older.
+ */
+void	 file_id_read(struct file_id *, unsigned long long dev,
+	    unsigned long long ino, long long size, long long before_ns);
 /* 1 when both name the same unchanged file. */
 int	 file_id_same(const struct file_id *, const struct file_id *);
 /*
