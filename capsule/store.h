@@ -28,7 +28,14 @@ struct tag {
 	struct post	**posts;	/* newest first */
 	size_t		  nposts;
 	size_t		  index;	/* position in store->tags */
+	/*
+	 * While a store is built, a tag can be one spelling a reader met
+	 * (index STORE_TAG_SPELLING): then the store's tag it became.
+	 */
+	struct tag	 *merged;
 };
+
+#define STORE_TAG_SPELLING	((size_t)-1)
 
 /*
  * The date archives: posts are sorted newest first, so a month's posts

@@ -110,6 +110,47 @@ TEST(store_scan_on_threads_reports_each_bad_file_once_with_its_line)
 	tu_rmdir(dir);
 }
 
+/*
+ * Readers meet a tag's spellings each on their own: the tag is still
+ * written as its newest post writes it, and a post that spells it two
+ * ways counts once.
+ */
+TEST(store_scan_on_threads_names_a_tag_as_its_newest_post_does)
+{
+	struct tu_reports r;
+	struct store *st;
+	const struct tag *t;
+	char *dir, name[32], text[256];
+	size_t i;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	for (i = 0; i < SCAN_POSTS; i++) {
+		snprintf(name, sizeof(name), "p%03zu.txt", i);
+		snprintf(text, sizeof(text), POST("Post %zu", "2020-%02zu-%02zu",
+		    "%s", "Body."), i, 1 + i % 12, 1 + i % 28,
+		    i % 3 == 0 ? "news" : i % 3 == 1 ? "News" : "News, news");
+		CHECK(tu_write(dir, name, text, (size_t)-1) == 0);
+	}
+	CHECK(tu_write(dir, "newest.txt", POST("Newest", "2021-01-01",
+	    "NeWs, other", "N."), (size_t)-1) == 0);
+	CHECK((st = scan_update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(st->nposts == SCAN_POSTS + 1);
+	CHECK(st->ntags == 2);
+	CHECK((t = store_find_tag(st, "news")) != NULL);
+	CHECK_STR(t->name, "NeWs");
+	CHECK(t->nposts == SCAN_POSTS + 1);
+	CHECK(t->posts[0] == st->posts[0]);
+	for (i = 0; i < st->nposts; i++) {
+		CHECK(st->posts[i]->ntags >= 1 && st->posts[i]->tagp[0] == t);
+		CHECK(i == 0 ? st->posts[i]->ntags == 2 :
+		    st->posts[i]->ntags == 1);
+	}
+	for (i = 0; i < t->nposts; i++)
+		CHECK(t->posts[i] == st->posts[i]);
+	store_free(st);
+	tu_rmdir(dir);
+}
+
 TEST(store_update_moves_a_post_whose_date_changed)
 {
 	struct tu_reports r;

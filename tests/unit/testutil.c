@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "router.h"
@@ -41,6 +42,19 @@ tu_rmdir(char *dir)
 	}
 	rmdir(dir);
 	free(dir);
+}
+
+void
+tu_tick(void)
+{
+	struct timespec now, coarse, ms = { 0, 1000000 };
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	do {
+		nanosleep(&ms, NULL);
+		clock_gettime(CLOCK_REALTIME_COARSE, &coarse);
+	} while (coarse.tv_sec < now.tv_sec || (coarse.tv_sec == now.tv_sec &&
+	    coarse.tv_nsec <= now.tv_nsec));
 }
 
 int

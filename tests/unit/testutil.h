@@ -25,6 +25,12 @@ void	 tu_rmdir(char *dir);
 /* Writes len bytes (strlen when len is (size_t)-1) to dir/name; 0 or -1. */
 int	 tu_write(const char *dir, const char *name, const char *data,
 	    size_t len);
+/*
+ * Waits for the file system's clock to pass now: a store scanned after it
+ * knows the files written before it unchanged at its next look, not only
+ * by reading them again (file_id_read()).
+ */
+void	 tu_tick(void);
 /* Reads a whole file (NUL-terminated, free(3) it); NULL when missing. */
 char	*tu_read(const char *path, size_t *len);
 

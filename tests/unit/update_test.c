@@ -127,6 +127,7 @@ TEST(store_update_reads_only_changed_files)
 	    -1) == 0);
 	CHECK(tu_write(dir, "gone.txt", POST("Gone", "2020-01-03", "z",
 	    "G."), -1) == 0);
+	tu_tick();
 	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
 	CHECK(st->nposts == 3 && st->nread == 3);
 	/* Nothing changed: nothing is read. */
@@ -154,6 +155,88 @@ TEST(store_update_reads_only_changed_files)
 	/* The old store is untouched: requests in flight still use it. */
 	CHECK_STR(store_find_post(st, "a")->title, "A");
 	CHECK(store_find_post(st, "gone") != NULL);
+	store_free(st);
+	store_free(next);
+	tu_rmdir(dir);
+}
+
+TEST(file_id_read_is_the_same_file_until_its_ctime_moves)
+{
+	struct file_id read, seen;
+
+	file_id_read(&read, 8, 42, 100, 2000);
+	memset(&seen, 0, sizeof(seen));
+	seen.dev = 8;
+	seen.ino = 42;
+	seen.size = 100;
+	seen.mtime_ns = 1500;
+	seen.ctime_ns = 1999;
+	CHECK(file_id_same(&read, &seen) && file_id_same(&seen, &read));
+	/* Changed at or after the read began: not known to be the same. */
+	seen.ctime_ns = 2000;
+	CHECK(!file_id_same(&read, &seen) && !file_id_same(&seen, &read));
+	seen.ctime_ns = 1999;
+	seen.size = 101;
+	CHECK(!file_id_same(&read, &seen));
+	seen.size = 100;
+	seen.ino = 43;
+	CHECK(!file_id_same(&read, &seen));
+	seen.ino = 42;
+	seen.dev = 9;
+	CHECK(!file_id_same(&read, &seen));
+	/* Two records of one read are the same record; of two reads, not. */
+	seen = read;
+	CHECK(file_id_same(&read, &seen));
+	seen.ctime_ns = 2001;
+	CHECK(!file_id_same(&read, &seen));
+}
+
+/*
+ * A full scan reads a file new to it without fstat(2): a look after it
+ * knows the unchanged files by their ctime, and an edit in place that
+ * keeps the size (which mtime and size alone could miss) by its ctime.
+ */
+TEST(store_scan_knows_files_by_their_read_until_they_change)
+{
+	struct tu_reports r;
+	struct store *st, *next;
+	struct stat sb;
+	char *dir, name[32], text[256], path[1100];
+	int i;
+
+	CHECK((dir = tu_mkdir()) != NULL);
+	for (i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "p%03d.txt", i);
+		snprintf(text, sizeof(text), POST("Post %03d", "2020-01-01",
+		    "all", "Body %03d."), i, i);
+		CHECK(tu_write(dir, name, text, (size_t)-1) == 0);
+	}
+	tu_tick();
+	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
+	CHECK(st->nposts == 300 && st->nread == 300);
+	CHECK(store_find_post(st, "p007")->id.mtime_ns == FILE_ID_READ);
+	snprintf(path, sizeof(path), "%s/p007.txt", dir);
+	CHECK(stat(path, &sb) == 0);
+	CHECK(store_find_post(st, "p007")->id.ino ==
+	    (unsigned long long)sb.st_ino);
+	CHECK(store_find_post(st, "p007")->id.size == (long long)sb.st_size);
+	/* Nothing changed: nothing read. */
+	CHECK((next = update(st, dir, NULL, 0, &r)) != NULL);
+	CHECK(next->nread == 0 && next->nposts == 300);
+	store_free(next);
+	/* The same size, the same mtime put back: the ctime still moved. */
+	CHECK(tu_write(dir, "p007.txt", POST("Tost 007", "2020-01-01", "all",
+	    "Body 007."), (size_t)-1) == 0);
+	{
+		struct timespec ts[2] = { sb.st_atim, sb.st_mtim };
+
+		CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0);
+	}
+	CHECK((next = update(st, dir, NULL, 0, &r)) != NULL);
+	CHECK(next->nread == 1);
+	CHECK_STR(store_find_post(next, "p007")->title, "Tost 007");
+	/* Read again the usual way: known by its fstat(2) from now on. */
+	CHECK(store_find_post(next, "p007")->id.mtime_ns != FILE_ID_READ);
 	store_free(st);
 	store_free(next);
 	tu_rmdir(dir);
@@ -250,6 +333,7 @@ TEST(store_update_counts_unchanged_bad_files_without_reading_them)
 	CHECK(tu_write(dir, "bad.txt", "Title: T\n\nno date\n", -1) == 0);
 	CHECK(tu_write(dir, "ok.txt", POST("O", "2020-01-01", "x", "O."),
 	    -1) == 0);
+	tu_tick();
 	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
 	CHECK(st->nproblems == 1 && r.n == 1);
 	CHECK((next = update(st, dir, NULL, 0, &r)) != NULL);
@@ -282,6 +366,7 @@ TEST(catalog_round_trip_spares_reading_unchanged_posts)
 	    "Tags: x, y\nImage: a photo\n\nA.\n", -1) == 0);
 	CHECK(tu_write(dir, "b.txt", POST("B", "2020-01-02", "y", "B."),
 	    -1) == 0);
+	tu_tick();
 	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
 	CHECK(catalog_save(st, index_path(cache)) == 0);
 	CHECK((saved = catalog_load(index_path(cache), dir, &why)) != NULL);
@@ -528,6 +613,7 @@ TEST(catalog_store_built_from_it_outlives_it)
 	CHECK((dir = tu_mkdir()) != NULL && (cache = tu_mkdir()) != NULL);
 	CHECK(tu_write(dir, "a.txt", POST("A", "2020-01-01", "x", "A."),
 	    -1) == 0);
+	tu_tick();
 	CHECK((st = update(NULL, dir, NULL, 0, &r)) != NULL);
 	CHECK(catalog_save(st, index_path(cache)) == 0);
 	store_free(st);
